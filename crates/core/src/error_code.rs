@@ -1,0 +1,77 @@
+/// The error vocabulary shared by every layer; the presentation layer maps it to HTTP.
+///
+/// Slugs and titles follow the API contract (`API.md`, "Errors").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// Request shape is wrong (missing field, wrong type, bad UUID): 422.
+    ValidationFailed,
+    /// Domain rule rejected the input (password policy, date range): 400.
+    CommandValidationFailed,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    RateLimitExceeded,
+    ExternalServiceError,
+    ServiceUnavailable,
+    InternalServerError,
+}
+
+impl ErrorCode {
+    pub fn status(self) -> u16 {
+        match self {
+            Self::ValidationFailed => 422,
+            Self::CommandValidationFailed => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::RateLimitExceeded => 429,
+            Self::InternalServerError => 500,
+            Self::ExternalServiceError => 502,
+            Self::ServiceUnavailable => 503,
+        }
+    }
+
+    /// The last segment of the problem `type` URL.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => "validation-failed",
+            Self::CommandValidationFailed => "command_validation_failed",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::Conflict => "conflict",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::RateLimitExceeded => "rate_limit_exceeded",
+            Self::ExternalServiceError => "external_service_error",
+            Self::ServiceUnavailable => "service-unavailable",
+            Self::InternalServerError => "internal-server-error",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::ValidationFailed | Self::CommandValidationFailed => "Validation Failed",
+            Self::Unauthorized => "Authentication Required",
+            Self::Forbidden => "Access Denied",
+            Self::NotFound => "Resource Not Found",
+            Self::MethodNotAllowed => "Method Not Allowed",
+            Self::Conflict => "Resource Conflict",
+            Self::PayloadTooLarge => "Payload Too Large",
+            Self::UnsupportedMediaType => "Unsupported Media Type",
+            Self::RateLimitExceeded => "Rate Limit Exceeded",
+            Self::ExternalServiceError => "External Service Error",
+            Self::ServiceUnavailable => "Service Unavailable",
+            Self::InternalServerError => "Internal Server Error",
+        }
+    }
+}

@@ -1,0 +1,21 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailMessage {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("email delivery failed: {0}")]
+pub struct EmailError(pub String);
+
+#[async_trait]
+pub trait EmailSender: Send + Sync {
+    async fn send(&self, message: &EmailMessage) -> Result<(), EmailError>;
+}

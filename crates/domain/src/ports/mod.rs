@@ -1,0 +1,30 @@
+//! Ports: the traits the application needs and the adapters implement.
+//!
+//! Every port has an in-memory adapter with the same semantics (uniqueness, conditional
+//! writes, expiry) and a production adapter (DynamoDB, Secrets Manager, EventBridge, SES).
+
+mod audit_repository;
+mod device_detector;
+mod email_sender;
+mod event_publisher;
+mod one_time_token_repository;
+mod opaque_tokens;
+mod password_hasher;
+mod access_tokens;
+mod processed_events;
+mod security_config_repository;
+mod session_repository;
+mod user_repository;
+
+pub use access_tokens::{AccessClaims, AccessTokenError, AccessTokenService};
+pub use audit_repository::AuditRepository;
+pub use device_detector::DeviceDetector;
+pub use email_sender::{EmailMessage, EmailSender, EmailError};
+pub use event_publisher::{EventPublisher, PublishError};
+pub use one_time_token_repository::OneTimeTokenRepository;
+pub use opaque_tokens::{IssuedToken, OpaqueTokens};
+pub use password_hasher::{HashError, PasswordHasher};
+pub use processed_events::ProcessedEvents;
+pub use security_config_repository::SecurityConfigRepository;
+pub use session_repository::{RefreshRotation, SessionRepository};
+pub use user_repository::UserRepository;

@@ -1,0 +1,31 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::{
+    StoreError,
+    entities::{OneTimeToken, OneTimeTokenKind, User},
+    value_objects::TokenHash,
+};
+
+/// Email-verification and password-reset tokens.
+#[async_trait]
+pub trait OneTimeTokenRepository: Send + Sync {
+    async fn find(
+        &self,
+        kind: OneTimeTokenKind,
+        hash: &TokenHash,
+    ) -> Result<Option<OneTimeToken>, StoreError>;
+
+    /// Stores a new token and saves `user` (optimistic lock) atomically: the user's
+    /// reset-request window travels with the token it allowed.
+    async fn issue(&self, token: &OneTimeToken, user: &User) -> Result<(), StoreError>;
+
+    /// Marks the token used — only if it is still unused — and saves `user`, atomically.
+    /// `Conflict("token")` when it was used meanwhile, `Conflict("user")` on a stale user.
+    async fn redeem(
+        &self,
+        token: &OneTimeToken,
+        used_at: DateTime<Utc>,
+        user: &User,
+    ) -> Result<(), StoreError>;
+}

@@ -1,0 +1,12 @@
+use async_trait::async_trait;
+
+use crate::{StoreError, entities::SecurityConfig};
+
+#[async_trait]
+pub trait SecurityConfigRepository: Send + Sync {
+    /// The stored config, or the default (version 0) if none was ever stored.
+    async fn get(&self) -> Result<SecurityConfig, StoreError>;
+
+    /// Saves if the stored copy is still at `config.version`. `Conflict("security_config")`.
+    async fn save(&self, config: &SecurityConfig) -> Result<(), StoreError>;
+}

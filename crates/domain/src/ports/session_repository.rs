@@ -1,0 +1,64 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{
+    StoreError,
+    entities::{RefreshToken, Session},
+    value_objects::TokenHash,
+};
+
+/// One refresh: the presented token is retired and its successor becomes the session's.
+#[derive(Debug, Clone)]
+pub struct RefreshRotation<'a> {
+    pub old: &'a RefreshToken,
+    pub new: &'a RefreshToken,
+    pub at: DateTime<Utc>,
+}
+
+/// Sessions and the refresh tokens that belong to them.
+#[async_trait]
+pub trait SessionRepository: Send + Sync {
+    /// Stores a new session with its first refresh token, revoking `evict` (the oldest
+    /// sessions over the tier limit) in the same atomic write.
+    async fn create(
+        &self,
+        session: &Session,
+        token: &RefreshToken,
+        evict: &[Session],
+        reason: &str,
+    ) -> Result<(), StoreError>;
+
+    async fn find(&self, user_id: Uuid, session_id: Uuid) -> Result<Option<Session>, StoreError>;
+
+    /// Every session of the user, newest first.
+    async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError>;
+
+    async fn find_refresh_token(&self, hash: &TokenHash)
+    -> Result<Option<RefreshToken>, StoreError>;
+
+    /// Atomically: the old token becomes rotated (only if it was not already), the new one
+    /// is stored, and the session's current token moves from old to new (only if the
+    /// session is still active and still points at old). `Conflict("refresh_token")` when
+    /// any of that no longer holds — a concurrent refresh or a revocation won.
+    async fn rotate_refresh(&self, rotation: RefreshRotation<'_>) -> Result<(), StoreError>;
+
+    /// Revokes one session (and with it its refresh tokens). Returns false if it was
+    /// already revoked; revoking twice is not an error.
+    async fn revoke(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Revokes every active session of the user except `keep`; returns how many.
+    async fn revoke_all(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u32, StoreError>;
+}

@@ -1,0 +1,23 @@
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::{
+    StoreError,
+    entities::{OneTimeToken, User},
+    value_objects::Email,
+};
+
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Creates the user, its email-uniqueness marker and its first verification token in
+    /// one atomic write. `AlreadyExists("email")` when the email is taken, whoever raced.
+    async fn create(&self, user: &User, verification: &OneTimeToken) -> Result<(), StoreError>;
+
+    async fn find_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError>;
+
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
+
+    /// Saves `user` if the stored copy is still at `user.version`; the stored version
+    /// becomes `user.version + 1`. `Conflict("user")` when someone saved in between.
+    async fn save(&self, user: &User) -> Result<(), StoreError>;
+}
