@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::value_objects::TokenHash;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OneTimeTokenKind {
     EmailVerification,
@@ -32,7 +32,12 @@ pub struct OneTimeToken {
 }
 
 impl OneTimeToken {
-    pub fn issue(hash: TokenHash, kind: OneTimeTokenKind, user_id: Uuid, now: DateTime<Utc>) -> Self {
+    pub fn issue(
+        hash: TokenHash,
+        kind: OneTimeTokenKind,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             hash,
             kind,

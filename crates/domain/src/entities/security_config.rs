@@ -74,7 +74,10 @@ mod tests {
         assert!(!c.rejects(1, 1, now + Duration::seconds(300)));
         assert!(c.rejects(1, 1, now + Duration::seconds(301)));
         c.rotate("again".into(), now);
-        assert!(c.rejects(1, 1, now), "two versions below is never tolerated");
+        assert!(
+            c.rejects(1, 1, now),
+            "two versions below is never tolerated"
+        );
         assert!(!c.rejects(2, 1, now));
     }
 

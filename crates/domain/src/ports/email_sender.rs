@@ -19,3 +19,13 @@ pub struct EmailError(pub String);
 pub trait EmailSender: Send + Sync {
     async fn send(&self, message: &EmailMessage) -> Result<(), EmailError>;
 }
+
+/// Turns an email-bearing event into subject, text and HTML (links point at the app URL).
+pub trait EmailComposer: Send + Sync {
+    fn compose(
+        &self,
+        kind: crate::events::EmailKind,
+        to: &str,
+        token: Option<&str>,
+    ) -> (String, String, String);
+}

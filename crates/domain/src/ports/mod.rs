@@ -3,6 +3,7 @@
 //! Every port has an in-memory adapter with the same semantics (uniqueness, conditional
 //! writes, expiry) and a production adapter (DynamoDB, Secrets Manager, EventBridge, SES).
 
+mod access_tokens;
 mod audit_repository;
 mod device_detector;
 mod email_sender;
@@ -10,7 +11,6 @@ mod event_publisher;
 mod one_time_token_repository;
 mod opaque_tokens;
 mod password_hasher;
-mod access_tokens;
 mod processed_events;
 mod security_config_repository;
 mod session_repository;
@@ -19,7 +19,7 @@ mod user_repository;
 pub use access_tokens::{AccessClaims, AccessTokenError, AccessTokenService};
 pub use audit_repository::AuditRepository;
 pub use device_detector::DeviceDetector;
-pub use email_sender::{EmailMessage, EmailSender, EmailError};
+pub use email_sender::{EmailComposer, EmailError, EmailMessage, EmailSender};
 pub use event_publisher::{EventPublisher, PublishError};
 pub use one_time_token_repository::OneTimeTokenRepository;
 pub use opaque_tokens::{IssuedToken, OpaqueTokens};

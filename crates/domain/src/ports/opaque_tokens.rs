@@ -9,7 +9,9 @@ pub struct IssuedToken {
 
 impl std::fmt::Debug for IssuedToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedToken").field("hash", &self.hash).finish_non_exhaustive()
+        f.debug_struct("IssuedToken")
+            .field("hash", &self.hash)
+            .finish_non_exhaustive()
     }
 }
 

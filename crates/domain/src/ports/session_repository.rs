@@ -34,8 +34,10 @@ pub trait SessionRepository: Send + Sync {
     /// Every session of the user, newest first.
     async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError>;
 
-    async fn find_refresh_token(&self, hash: &TokenHash)
-    -> Result<Option<RefreshToken>, StoreError>;
+    async fn find_refresh_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<RefreshToken>, StoreError>;
 
     /// Atomically: the old token becomes rotated (only if it was not already), the new one
     /// is stored, and the session's current token moves from old to new (only if the

@@ -21,8 +21,9 @@ impl Email {
                 "must be a valid email address of at most 255 characters",
             ));
         }
-        email_address::EmailAddress::from_str(&normalised)
-            .map_err(|_| FieldError::new("email", "value_error", "must be a valid email address"))?;
+        email_address::EmailAddress::from_str(&normalised).map_err(|_| {
+            FieldError::new("email", "value_error", "must be a valid email address")
+        })?;
         // The crate accepts display-name forms ("A <a@b.c>") and quoted locals; we don't.
         if normalised.contains(['<', '>', ' ', '"']) || !normalised.contains('@') {
             return Err(FieldError::new(

@@ -1,0 +1,242 @@
+use dashtam_domain::{
+    entities::{LoginRefusal, RefreshToken, Session, User},
+    events::{EventContext, EventPayload},
+    value_objects::Email,
+};
+
+use crate::{AppError, EventBatch, Ports, dto::TokenPair, retry};
+
+const INVALID_CREDENTIALS: &str = "Email or password is incorrect.";
+
+/// Logs in: checks (unknown → unverified → locked → inactive → password), opens a session
+/// (evicting the oldest over the tier limit) and issues the token pair.
+pub struct Login {
+    pub email: Email,
+    pub password: String,
+    /// Client IP and User-Agent live in the context; the session records them too.
+    pub context: EventContext,
+}
+
+impl Login {
+    pub async fn execute(self, ports: &Ports) -> Result<TokenPair, AppError> {
+        let now = ports.clock.now();
+        let email = self.email.as_str().to_owned();
+        let mut events = EventBatch::new(&self.context, now);
+        events.push(
+            None,
+            EventPayload::UserLoginAttempted {
+                email: email.clone(),
+            },
+        );
+
+        let result = self.authenticate(ports, &mut events).await;
+        let result = match result {
+            Ok(user) => open_session(ports, &user, &self.context, &mut events).await,
+            Err(e) => Err(e),
+        };
+        events.publish(ports).await;
+        result
+    }
+
+    async fn authenticate(&self, ports: &Ports, events: &mut EventBatch) -> Result<User, AppError> {
+        let now = ports.clock.now();
+        let email = self.email.as_str().to_owned();
+        let fail = |events: &mut EventBatch, user: Option<&User>, reason: &str| {
+            events.push(
+                user.map(|u| u.id),
+                EventPayload::UserLoginFailed {
+                    email: email.clone(),
+                    reason: reason.to_owned(),
+                },
+            );
+        };
+
+        let Some(mut user) = ports.users.find_by_email(&self.email).await? else {
+            // Same work as a wrong password, so response time does not reveal accounts.
+            ports.hasher.verify_dummy(&self.password).await;
+            fail(events, None, "invalid_credentials");
+            return Err(AppError::unauthorized(INVALID_CREDENTIALS));
+        };
+        if let Some(refusal) = user.login_refusal(now) {
+            let (reason, detail) = match refusal {
+                LoginRefusal::Unverified => (
+                    "email_not_verified",
+                    "Please verify your email address before logging in.",
+                ),
+                LoginRefusal::Locked => (
+                    "account_locked",
+                    "Your account has been locked due to too many failed attempts.",
+                ),
+                LoginRefusal::Inactive => {
+                    ("account_inactive", "Your account has been deactivated.")
+                }
+            };
+            fail(events, Some(&user), reason);
+            return Err(AppError::Forbidden(detail.into()));
+        }
+
+        if !ports
+            .hasher
+            .verify(&self.password, &user.password_hash)
+            .await
+        {
+            let locked = record_failure(ports, user.clone()).await?;
+            fail(
+                events,
+                Some(&user),
+                if locked {
+                    "invalid_credentials_locked"
+                } else {
+                    "invalid_credentials"
+                },
+            );
+            return Err(AppError::unauthorized(INVALID_CREDENTIALS));
+        }
+
+        if user.has_login_failures() {
+            for attempt in 0..retry::MAX_ATTEMPTS {
+                let mut updated = user.clone();
+                updated.reset_failed_logins(now);
+                match ports.users.save(&updated).await {
+                    Ok(()) => {
+                        updated.version += 1;
+                        user = updated;
+                        break;
+                    }
+                    Err(e)
+                        if retry::is_conflict(&e, "user") && attempt + 1 < retry::MAX_ATTEMPTS =>
+                    {
+                        user = ports
+                            .users
+                            .find_by_id(user.id)
+                            .await?
+                            .ok_or_else(|| AppError::unauthorized(INVALID_CREDENTIALS))?;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(user)
+    }
+}
+
+/// Counts the failure on the freshest copy of the user; true if it locked the account.
+async fn record_failure(ports: &Ports, mut user: User) -> Result<bool, AppError> {
+    let now = ports.clock.now();
+    for _ in 0..retry::MAX_ATTEMPTS {
+        let mut updated = user.clone();
+        let locked = updated.record_failed_login(now);
+        match ports.users.save(&updated).await {
+            Ok(()) => return Ok(locked),
+            Err(e) if retry::is_conflict(&e, "user") => {
+                match ports.users.find_by_id(user.id).await? {
+                    Some(fresh) => user = fresh,
+                    None => return Ok(false),
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Conflict(
+        "The account is being changed; try again".into(),
+    ))
+}
+
+async fn open_session(
+    ports: &Ports,
+    user: &User,
+    context: &EventContext,
+    events: &mut EventBatch,
+) -> Result<TokenPair, AppError> {
+    let now = ports.clock.now();
+    let config = ports.security_config.get().await?;
+
+    // Evict the oldest active sessions so that, with the new one, the tier limit holds.
+    let mut active: Vec<Session> = ports
+        .sessions
+        .list_for_user(user.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.is_active(now))
+        .collect();
+    active.sort_by_key(|s| s.created_at);
+    let evict: Vec<Session> = match user.max_sessions() {
+        Some(max) => {
+            let over = (active.len() + 1).saturating_sub(max.max(1) as usize);
+            active.into_iter().take(over).collect()
+        }
+        None => Vec::new(),
+    };
+
+    let refresh = ports.opaque_tokens.refresh_token();
+    let session = Session {
+        id: dashtam_core::new_id(),
+        user_id: user.id,
+        device_info: context
+            .user_agent
+            .as_deref()
+            .and_then(|ua| ports.devices.describe(ua)),
+        user_agent: context.user_agent.clone(),
+        ip_address: context.ip_address.clone(),
+        location: None,
+        created_at: now,
+        last_activity_at: now,
+        expires_at: now + Session::LIFETIME,
+        revoked_at: None,
+        revoked_reason: None,
+        current_refresh_hash: refresh.hash.clone(),
+    };
+    let token = RefreshToken {
+        hash: refresh.hash,
+        user_id: user.id,
+        session_id: session.id,
+        token_version: config.issue_version(user.min_token_version),
+        created_at: now,
+        expires_at: now + RefreshToken::LIFETIME,
+        rotated_at: None,
+    };
+    ports
+        .sessions
+        .create(&session, &token, &evict, "session_limit_exceeded")
+        .await?;
+
+    let roles = ports
+        .settings
+        .effective_roles(user)
+        .iter()
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    let access_token = ports
+        .access_tokens
+        .issue(user.id, user.email.as_str(), roles, session.id)
+        .await?;
+
+    for old in &evict {
+        events.push(
+            Some(user.id),
+            EventPayload::SessionEvicted {
+                session_id: old.id,
+                reason: "session_limit_exceeded".into(),
+            },
+        );
+    }
+    events.push(
+        Some(user.id),
+        EventPayload::SessionCreated {
+            session_id: session.id,
+            device_info: session.device_info.clone(),
+        },
+    );
+    events.push(
+        Some(user.id),
+        EventPayload::UserLoginSucceeded {
+            email: user.email.as_str().to_owned(),
+            session_id: session.id,
+        },
+    );
+    Ok(TokenPair {
+        access_token,
+        refresh_token: refresh.plaintext,
+        expires_in: ports.access_tokens.ttl_seconds(),
+    })
+}

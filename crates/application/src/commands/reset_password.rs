@@ -1,0 +1,128 @@
+use dashtam_domain::{
+    entities::OneTimeTokenKind,
+    events::{EventContext, EventPayload},
+    value_objects::Password,
+};
+use uuid::Uuid;
+
+use crate::{AppError, EventBatch, Ports, retry};
+
+/// Sets a new password with a reset token, then ends every session of the user.
+pub struct ResetPassword {
+    pub token: String,
+    pub new_password: String,
+    pub context: EventContext,
+}
+
+impl ResetPassword {
+    pub async fn execute(self, ports: &Ports) -> Result<(), AppError> {
+        let now = ports.clock.now();
+        let mut events = EventBatch::new(&self.context, now);
+        events.push(None, EventPayload::PasswordResetConfirmAttempted {});
+        let result = self.apply(ports, &mut events).await;
+        if let Err((user_id, reason, _)) = &result {
+            events.push(
+                *user_id,
+                EventPayload::PasswordResetConfirmFailed {
+                    reason: (*reason).into(),
+                },
+            );
+        }
+        events.publish(ports).await;
+        result.map_err(|(_, _, e)| e)
+    }
+
+    async fn apply(
+        &self,
+        ports: &Ports,
+        events: &mut EventBatch,
+    ) -> Result<(), (Option<Uuid>, &'static str, AppError)> {
+        let now = ports.clock.now();
+        let not_found = |user| {
+            (
+                user,
+                "token_not_found",
+                AppError::NotFound("Reset token not found or already used".into()),
+            )
+        };
+        let internal =
+            |user, e: dashtam_domain::StoreError| (user, "store_error", AppError::from(e));
+
+        let password = Password::parse(&self.new_password, "new_password").map_err(|errors| {
+            (
+                None,
+                "weak_password",
+                AppError::validation("Password does not meet the requirements", errors),
+            )
+        })?;
+        let hash = ports.opaque_tokens.hash(&self.token);
+        let stored = ports
+            .one_time_tokens
+            .find(OneTimeTokenKind::PasswordReset, &hash)
+            .await
+            .map_err(|e| internal(None, e))?
+            .filter(|t| t.used_at.is_none())
+            .ok_or_else(|| not_found(None))?;
+        let owner = Some(stored.user_id);
+        if stored.is_expired(now) {
+            return Err((
+                owner,
+                "token_expired",
+                AppError::validation("Reset token has expired; request a new one", vec![]),
+            ));
+        }
+        let password_hash = ports
+            .hasher
+            .hash(&password)
+            .await
+            .map_err(|e| (owner, "hash_error", AppError::Internal(e.to_string())))?;
+
+        let mut committed = None;
+        for _ in 0..retry::MAX_ATTEMPTS {
+            let user = ports
+                .users
+                .find_by_id(stored.user_id)
+                .await
+                .map_err(|e| internal(owner, e))?
+                .ok_or_else(|| not_found(owner))?;
+            let mut updated = user.clone();
+            updated.password_hash = password_hash.clone();
+            // Proving control of the inbox also lifts a lockout.
+            updated.reset_failed_logins(now);
+            match ports.one_time_tokens.redeem(&stored, now, &updated).await {
+                Ok(()) => {
+                    committed = Some(updated);
+                    break;
+                }
+                Err(e) if retry::is_conflict(&e, "user") => continue,
+                Err(e) if retry::is_conflict(&e, "token") => return Err(not_found(owner)),
+                Err(e) => return Err(internal(owner, e)),
+            }
+        }
+        let user = committed.ok_or((
+            owner,
+            "contention",
+            AppError::Conflict("The account is being changed; try again".into()),
+        ))?;
+        let revoked = ports
+            .sessions
+            .revoke_all(user.id, None, "password_reset", now)
+            .await
+            .map_err(|e| internal(owner, e))?;
+        events.push(
+            owner,
+            EventPayload::AllSessionsRevoked {
+                reason: "password_reset".into(),
+                revoked_count: revoked,
+            },
+        );
+        events.push(
+            owner,
+            EventPayload::PasswordResetConfirmSucceeded {
+                email: user.email.as_str().to_owned(),
+                sessions_revoked: revoked,
+            },
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,88 @@
+use dashtam_domain::{
+    entities::OneTimeTokenKind,
+    events::{EventContext, EventPayload},
+};
+
+use crate::{AppError, EventBatch, Ports, retry};
+
+/// Redeems an email-verification token (single use, 24 h).
+pub struct VerifyEmail {
+    pub token: String,
+    pub context: EventContext,
+}
+
+impl VerifyEmail {
+    pub async fn execute(self, ports: &Ports) -> Result<(), AppError> {
+        let now = ports.clock.now();
+        let mut events = EventBatch::new(&self.context, now);
+        events.push(None, EventPayload::EmailVerificationAttempted {});
+        let outcome = redeem(ports, &self.token).await;
+        match &outcome {
+            Ok((user_id, email)) => events.push(
+                Some(*user_id),
+                EventPayload::EmailVerificationSucceeded {
+                    email: email.clone(),
+                },
+            ),
+            Err((user_id, reason, _)) => events.push(
+                *user_id,
+                EventPayload::EmailVerificationFailed {
+                    reason: (*reason).to_owned(),
+                },
+            ),
+        }
+        events.publish(ports).await;
+        outcome.map(|_| ()).map_err(|(_, _, e)| e)
+    }
+}
+
+type Failure = (Option<uuid::Uuid>, &'static str, AppError);
+
+async fn redeem(ports: &Ports, token: &str) -> Result<(uuid::Uuid, String), Failure> {
+    let not_found = |user| {
+        (
+            user,
+            "token_not_found",
+            AppError::NotFound("Verification token not found or already used".into()),
+        )
+    };
+    let hash = ports.opaque_tokens.hash(token);
+    let stored = ports
+        .one_time_tokens
+        .find(OneTimeTokenKind::EmailVerification, &hash)
+        .await
+        .map_err(|e| (None, "store_error", e.into()))?;
+    let Some(stored) = stored.filter(|t| t.used_at.is_none()) else {
+        return Err(not_found(None));
+    };
+    let now = ports.clock.now();
+    if stored.is_expired(now) {
+        return Err((
+            Some(stored.user_id),
+            "token_expired",
+            AppError::validation("Verification token has expired; request a new one", vec![]),
+        ));
+    }
+    for _ in 0..retry::MAX_ATTEMPTS {
+        let user = ports
+            .users
+            .find_by_id(stored.user_id)
+            .await
+            .map_err(|e| (Some(stored.user_id), "store_error", e.into()))?
+            .ok_or_else(|| not_found(Some(stored.user_id)))?;
+        let mut verified = user.clone();
+        verified.is_verified = true;
+        verified.updated_at = now;
+        match ports.one_time_tokens.redeem(&stored, now, &verified).await {
+            Ok(()) => return Ok((user.id, user.email.as_str().to_owned())),
+            Err(e) if retry::is_conflict(&e, "user") => continue,
+            Err(e) if retry::is_conflict(&e, "token") => return Err(not_found(Some(user.id))),
+            Err(e) => return Err((Some(user.id), "store_error", e.into())),
+        }
+    }
+    Err((
+        Some(stored.user_id),
+        "contention",
+        AppError::Conflict("The account is being changed; try again".into()),
+    ))
+}

@@ -1,0 +1,17 @@
+//! Use cases: one command or query per file, each executed against [`Ports`].
+//!
+//! A use case reads and writes through ports, emits its ATTEMPTED/SUCCEEDED/FAILED events,
+//! and answers with a DTO or an [`AppError`]; it never knows about HTTP or AWS.
+
+pub mod commands;
+pub mod dto;
+mod error;
+mod event_batch;
+mod ports;
+pub mod queries;
+pub mod reactions;
+mod retry;
+
+pub use error::AppError;
+pub use event_batch::EventBatch;
+pub use ports::{IdentitySettings, Ports};

@@ -1,0 +1,49 @@
+use std::{collections::BTreeSet, sync::Arc};
+
+use dashtam_core::Clock;
+use dashtam_domain::{
+    entities::{Role, User},
+    ports::{
+        AccessTokenService, AuditRepository, DeviceDetector, EmailComposer, EmailSender,
+        EventPublisher, OneTimeTokenRepository, OpaqueTokens, PasswordHasher, ProcessedEvents,
+        SecurityConfigRepository, SessionRepository, UserRepository,
+    },
+};
+
+/// Identity settings that come from configuration.
+#[derive(Debug, Clone, Default)]
+pub struct IdentitySettings {
+    /// Emails that hold the admin role (the only way to bootstrap an admin).
+    pub admin_emails: BTreeSet<String>,
+}
+
+impl IdentitySettings {
+    /// The user's stored roles plus admin when configuration says so.
+    pub fn effective_roles(&self, user: &User) -> BTreeSet<Role> {
+        let mut roles = user.roles.clone();
+        if self.admin_emails.contains(user.email.as_str()) {
+            roles.insert(Role::Admin);
+        }
+        roles
+    }
+}
+
+/// Everything a use case may reach. Built once per process by the composition root.
+#[derive(Clone)]
+pub struct Ports {
+    pub users: Arc<dyn UserRepository>,
+    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    pub sessions: Arc<dyn SessionRepository>,
+    pub security_config: Arc<dyn SecurityConfigRepository>,
+    pub audit: Arc<dyn AuditRepository>,
+    pub processed: Arc<dyn ProcessedEvents>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub access_tokens: Arc<dyn AccessTokenService>,
+    pub opaque_tokens: Arc<dyn OpaqueTokens>,
+    pub devices: Arc<dyn DeviceDetector>,
+    pub events: Arc<dyn EventPublisher>,
+    pub email: Arc<dyn EmailSender>,
+    pub email_composer: Arc<dyn EmailComposer>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: IdentitySettings,
+}

@@ -1,0 +1,26 @@
+use crate::{
+    AppError, Ports,
+    dto::{Principal, UserProfile},
+};
+
+pub struct GetCurrentUser<'a> {
+    pub principal: &'a Principal,
+}
+
+impl GetCurrentUser<'_> {
+    pub async fn execute(self, ports: &Ports) -> Result<UserProfile, AppError> {
+        let user = ports
+            .users
+            .find_by_id(self.principal.user_id)
+            .await?
+            .ok_or_else(|| AppError::unauthorized("User no longer exists"))?;
+        Ok(UserProfile {
+            id: user.id,
+            roles: ports.settings.effective_roles(&user),
+            email: user.email.as_str().to_owned(),
+            is_verified: user.is_verified,
+            session_tier: user.session_tier,
+            created_at: user.created_at,
+        })
+    }
+}

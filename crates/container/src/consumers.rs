@@ -1,0 +1,54 @@
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use dashtam_application::{
+    Ports,
+    reactions::{RecordAudit, SendEmail},
+};
+use dashtam_infrastructure::messaging::parse_envelope;
+
+/// The queue consumers. Each reads the EventBridge envelope and runs one reaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consumer {
+    Audit,
+    Email,
+}
+
+/// Handles one queue message. `Err` leaves it on the queue for redelivery (and, after the
+/// queue's maxReceiveCount, the DLQ); the reactions are idempotent, so redelivery is safe.
+pub async fn process_message(ports: &Ports, consumer: Consumer, body: &str) -> Result<(), String> {
+    let event = parse_envelope(body)?;
+    let outcome = match consumer {
+        Consumer::Audit => RecordAudit { event: &event }.execute(ports).await,
+        Consumer::Email => SendEmail { event: &event }.execute(ports).await,
+    };
+    match outcome {
+        Ok(done) => {
+            tracing::info!(?consumer, event = event.name(), event_id = %event.event_id, done, "event consumed");
+            Ok(())
+        }
+        Err(e) => Err(format!("{} {}: {e}", event.name(), event.event_id)),
+    }
+}
+
+/// An SQS batch from Lambda; failed messages are reported individually (partial batch
+/// response), so one bad message does not redeliver the whole batch.
+pub async fn handle_sqs_event(
+    ports: &Ports,
+    consumer: Consumer,
+    event: SqsEvent,
+) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    for record in event.records {
+        let id = record.message_id.unwrap_or_default();
+        let result = match record.body.as_deref() {
+            Some(body) => process_message(ports, consumer, body).await,
+            None => Err("message without a body".to_owned()),
+        };
+        if let Err(error) = result {
+            tracing::error!(?consumer, message_id = %id, %error, "message failed");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}

@@ -1,0 +1,49 @@
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use axum::{Router, extract::Request};
+use dashtam_presentation::{Group, extract::ClientIp};
+use lambda_http::request::RequestContext;
+use lambda_runtime::{LambdaEvent, service_fn};
+
+use crate::{Config, Consumer, aws_ports, handle_sqs_event, init_logging};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs one endpoint group as a Lambda function behind API Gateway (HTTP API, v2).
+/// Everything is built once, before the first invocation.
+pub async fn run_http(group: Group) -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let state = crate::app_state(aws_ports(&config).await, &config);
+    let app = client_ip_layer(dashtam_presentation::app(state, &[group]));
+    lambda_http::run(app).await
+}
+
+/// Takes the client IP from API Gateway's request context (never from headers).
+pub fn client_ip_layer(router: Router) -> Router {
+    router.layer(axum::middleware::map_request(
+        |mut req: Request| async move {
+            let ip = match req.extensions().get::<RequestContext>() {
+                Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+                _ => None,
+            };
+            if let Some(ip) = ip {
+                req.extensions_mut().insert(ClientIp(ip));
+            }
+            req
+        },
+    ))
+}
+
+/// Runs a queue consumer as a Lambda function with an SQS event source mapping.
+pub async fn run_consumer(consumer: Consumer) -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let ports = Arc::new(aws_ports(&config).await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let ports = ports.clone();
+        async move { Ok::<_, BoxError>(handle_sqs_event(&ports, consumer, event.payload).await) }
+    }))
+    .await
+}

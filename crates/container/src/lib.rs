@@ -1,0 +1,28 @@
+//! Composition root: configuration → adapters → [`Ports`] → [`AppState`], and the
+//! runners that put them behind Lambda (HTTP and SQS) or the local stack.
+
+mod config;
+mod consumers;
+mod lambda;
+mod logging;
+mod wiring;
+
+pub use config::{Config, ConfigError, Mode};
+pub use consumers::{Consumer, handle_sqs_event, process_message};
+pub use lambda::{client_ip_layer, run_consumer, run_http};
+pub use logging::init_logging;
+pub use wiring::{aws_ports, memory_ports};
+
+use dashtam_application::Ports;
+use dashtam_presentation::{AppState, HttpConfig};
+
+/// The HTTP state for `ports` under `config`.
+pub fn app_state(ports: Ports, config: &Config) -> AppState {
+    AppState::new(
+        ports,
+        HttpConfig {
+            api_base_url: config.api_base_url.clone(),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+    )
+}

@@ -1,0 +1,152 @@
+use std::sync::Arc;
+
+use dashtam_application::{IdentitySettings, Ports};
+use dashtam_core::SystemClock;
+use dashtam_domain::{
+    events::{DomainEvent, EmailKind},
+    ports::{
+        AccessTokenService, AuditRepository, EmailComposer, EmailSender, EventPublisher,
+        OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, SecurityConfigRepository,
+        SessionRepository, UserRepository,
+    },
+};
+use dashtam_infrastructure::{
+    dynamodb::{
+        DynamoAuditRepository, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
+        DynamoSecurityConfigRepository, DynamoSessionRepository, DynamoUserRepository, Table,
+    },
+    email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender, render},
+    memory::{ChannelPublisher, MemoryMailbox, MemoryStore},
+    messaging::EventBridgePublisher,
+    secrets::SecretsManagerSource,
+    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::Config;
+
+const ACCESS_TOKEN_TTL_SECONDS: i64 = 900;
+
+/// The email templates, with links into the app.
+struct Templates {
+    app_url: String,
+}
+
+impl EmailComposer for Templates {
+    fn compose(&self, kind: EmailKind, to: &str, token: Option<&str>) -> (String, String, String) {
+        render(kind, to, token, &self.app_url)
+    }
+}
+
+/// The storage-backed ports, which differ by mode.
+struct Repositories {
+    users: Arc<dyn UserRepository>,
+    one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    sessions: Arc<dyn SessionRepository>,
+    security_config: Arc<dyn SecurityConfigRepository>,
+    audit: Arc<dyn AuditRepository>,
+    processed: Arc<dyn ProcessedEvents>,
+}
+
+/// Ports over AWS. Builds clients only: no network call happens here (cold start), the
+/// JWT key is read from Secrets Manager on first use.
+pub async fn aws_ports(config: &Config) -> Ports {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let table = Table::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone());
+    let key = SecretsManagerSource::new(
+        aws_sdk_secretsmanager::Client::new(&sdk),
+        config.jwt_secret_id.clone(),
+    );
+    let ses: Arc<dyn EmailSender> = Arc::new(SesEmailSender::new(
+        aws_sdk_sesv2::Client::new(&sdk),
+        config.email_from.clone(),
+    ));
+    let email = match &config.mailbox_dir {
+        Some(dir) => Arc::new(FanoutEmailSender::new(vec![
+            ses,
+            Arc::new(MailboxEmailSender::new(dir.clone())),
+        ])),
+        None => ses,
+    };
+    assemble(
+        config,
+        Repositories {
+            users: Arc::new(DynamoUserRepository::from_table(table.clone())),
+            one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
+            sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
+            security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
+            audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
+            processed: Arc::new(DynamoProcessedEvents::from_table(table)),
+        },
+        Arc::new(JwtAccessTokens::new(
+            Arc::new(key),
+            ACCESS_TOKEN_TTL_SECONDS,
+        )),
+        Arc::new(EventBridgePublisher::new(
+            aws_sdk_eventbridge::Client::new(&sdk),
+            config.event_bus.clone(),
+        )),
+        email,
+    )
+}
+
+/// Ports in memory; the receiver yields what the use cases publish, for in-process
+/// consumers. The JWT key is random per process unless `DASHTAM_JWT_SIGNING_KEY` is set.
+pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) {
+    let store = Arc::new(MemoryStore::new());
+    let (publisher, rx) = ChannelPublisher::new();
+    let key = std::env::var("DASHTAM_JWT_SIGNING_KEY")
+        .unwrap_or_else(|_| RandomOpaqueTokens::new().hex_token().plaintext);
+    let email: Arc<dyn EmailSender> = match &config.mailbox_dir {
+        Some(dir) => Arc::new(MailboxEmailSender::new(dir.clone())),
+        None => Arc::new(MemoryMailbox::default()),
+    };
+    let ports = assemble(
+        config,
+        Repositories {
+            users: store.clone(),
+            one_time_tokens: store.clone(),
+            sessions: store.clone(),
+            security_config: store.clone(),
+            audit: store.clone(),
+            processed: store,
+        },
+        Arc::new(JwtAccessTokens::with_fixed_key(
+            key,
+            ACCESS_TOKEN_TTL_SECONDS,
+        )),
+        Arc::new(publisher),
+        email,
+    );
+    (ports, rx)
+}
+
+fn assemble(
+    config: &Config,
+    repos: Repositories,
+    access_tokens: Arc<dyn AccessTokenService>,
+    events: Arc<dyn EventPublisher>,
+    email: Arc<dyn EmailSender>,
+) -> Ports {
+    Ports {
+        users: repos.users,
+        one_time_tokens: repos.one_time_tokens,
+        sessions: repos.sessions,
+        security_config: repos.security_config,
+        audit: repos.audit,
+        processed: repos.processed,
+        hasher: Arc::new(Argon2Hasher::new()),
+        access_tokens,
+        opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
+        devices: Arc::new(WootheeDeviceDetector::new()),
+        events,
+        email,
+        email_composer: Arc::new(Templates {
+            app_url: config.app_url.clone(),
+        }),
+        clock: Arc::new(SystemClock),
+        settings: IdentitySettings {
+            admin_emails: config.admin_emails.clone(),
+        },
+    }
+}

@@ -1,0 +1,38 @@
+//! DynamoDB adapters: every repository port over one table.
+//!
+//! Key design and access patterns are documented in `infra/ACCESS_PATTERNS.md`. In short:
+//!
+//! | item            | PK                                   | SK           |
+//! |-----------------|--------------------------------------|--------------|
+//! | user            | `USER#<id>`                          | `PROFILE`    |
+//! | email marker    | `EMAIL#<normalised email>`           | `EMAIL`      |
+//! | session         | `USER#<user id>`                     | `SESSION#<id>` |
+//! | refresh token   | `REFRESH#<sha256>`                   | `REFRESH`    |
+//! | one-time tokens | `VERIFY#<sha256>` / `RESET#<sha256>` | `VERIFY` / `RESET` |
+//! | security config | `CONFIG`                             | `SECURITY`   |
+//! | audit record    | `AUDIT#<event id>`                   | `AUDIT`      |
+//! | processed event | `PROCESSED#<consumer>#<event id>`    | `PROCESSED`  |
+//!
+//! Request paths use GetItem, Query, PutItem, UpdateItem, DeleteItem (releasing an event
+//! claim) and TransactWriteItems; nothing here scans. Uniqueness and single use are
+//! conditions inside the write itself, never a read followed by a write.
+//!
+//! `find*` methods return expired items too: TTL deletion lags (and the emulator never
+//! deletes), so the application checks `expires_at` itself.
+
+mod audit;
+mod items;
+mod processed;
+mod security_config;
+mod sessions;
+mod table;
+mod tokens;
+mod users;
+
+pub use audit::DynamoAuditRepository;
+pub use processed::DynamoProcessedEvents;
+pub use security_config::DynamoSecurityConfigRepository;
+pub use sessions::DynamoSessionRepository;
+pub use table::Table;
+pub use tokens::DynamoOneTimeTokenRepository;
+pub use users::DynamoUserRepository;

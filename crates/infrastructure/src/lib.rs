@@ -1,0 +1,15 @@
+//! Adapters: the only crate that knows about AWS, argon2, JWT and friends.
+//!
+//! - [`dynamodb`]: repositories over the single table
+//! - [`messaging`]: event publishers (EventBridge, SQS)
+//! - [`secrets`]: Secrets Manager, read lazily and cached
+//! - [`security`]: argon2id, JWT (HS256), opaque tokens, device detection
+//! - [`email`]: SES and the local mailbox
+//! - [`memory`]: in-memory twins of every port, same semantics
+
+pub mod dynamodb;
+pub mod email;
+pub mod memory;
+pub mod messaging;
+pub mod secrets;
+pub mod security;

@@ -1,0 +1,31 @@
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use dashtam_domain::ports::{EmailError, EmailMessage, EmailSender};
+
+/// Keeps sent emails in memory, for tests.
+#[derive(Default)]
+pub struct MemoryMailbox(Mutex<Vec<EmailMessage>>);
+
+impl MemoryMailbox {
+    /// Messages to `to`, newest first.
+    pub fn messages_to(&self, to: &str) -> Vec<EmailMessage> {
+        let all = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        all.iter().rev().filter(|m| m.to == to).cloned().collect()
+    }
+
+    pub fn count(&self) -> usize {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+#[async_trait]
+impl EmailSender for MemoryMailbox {
+    async fn send(&self, message: &EmailMessage) -> Result<(), EmailError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(message.clone());
+        Ok(())
+    }
+}

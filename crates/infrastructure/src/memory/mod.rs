@@ -1,0 +1,10 @@
+//! In-memory twins of every port, with the production semantics (uniqueness, single use,
+//! optimistic locking, conditional revocation). Used by unit tests and `--in-memory` mode.
+
+mod email;
+mod publisher;
+mod store;
+
+pub use email::MemoryMailbox;
+pub use publisher::{ChannelPublisher, RecordingPublisher};
+pub use store::MemoryStore;

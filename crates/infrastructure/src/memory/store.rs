@@ -1,0 +1,348 @@
+use std::{
+    collections::HashMap,
+    sync::{Mutex, MutexGuard},
+};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use dashtam_domain::{
+    StoreError,
+    entities::{
+        AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, SecurityConfig, Session, User,
+    },
+    ports::{
+        AuditRepository, OneTimeTokenRepository, ProcessedEvents, RefreshRotation,
+        SecurityConfigRepository, SessionRepository, UserRepository,
+    },
+    value_objects::{Email, TokenHash},
+};
+use uuid::Uuid;
+
+#[derive(Default)]
+struct State {
+    users: HashMap<Uuid, User>,
+    emails: HashMap<Email, Uuid>,
+    one_time: HashMap<(OneTimeTokenKind, TokenHash), OneTimeToken>,
+    sessions: HashMap<(Uuid, Uuid), Session>,
+    refresh: HashMap<TokenHash, RefreshToken>,
+    security: Option<SecurityConfig>,
+    audit: HashMap<Uuid, AuditRecord>,
+    /// (consumer, event) → (done, lease_until)
+    processed: HashMap<(String, Uuid), (bool, DateTime<Utc>)>,
+}
+
+impl State {
+    fn check_user_version(&self, user: &User) -> Result<(), StoreError> {
+        match self.users.get(&user.id) {
+            Some(stored) if stored.version == user.version => Ok(()),
+            _ => Err(StoreError::Conflict("user")),
+        }
+    }
+
+    fn put_user(&mut self, user: &User) {
+        let mut stored = user.clone();
+        stored.version += 1;
+        self.users.insert(user.id, stored);
+    }
+
+    fn revoke(&mut self, user_id: Uuid, session_id: Uuid, reason: &str, at: DateTime<Utc>) -> bool {
+        match self.sessions.get_mut(&(user_id, session_id)) {
+            Some(s) if s.revoked_at.is_none() => {
+                s.revoked_at = Some(at);
+                s.revoked_reason = Some(reason.to_owned());
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Every repository port over one mutex: each method is one atomic step, like a
+/// DynamoDB transaction.
+#[derive(Default)]
+pub struct MemoryStore(Mutex<State>);
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied write (every method
+        // checks before it mutates), so a poisoned lock is still consistent.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[async_trait]
+impl UserRepository for MemoryStore {
+    async fn create(&self, user: &User, verification: &OneTimeToken) -> Result<(), StoreError> {
+        let mut s = self.state();
+        if s.emails.contains_key(&user.email) {
+            return Err(StoreError::AlreadyExists("email"));
+        }
+        if s.users.contains_key(&user.id) {
+            return Err(StoreError::AlreadyExists("user"));
+        }
+        s.emails.insert(user.email.clone(), user.id);
+        s.put_user(user);
+        s.one_time.insert(
+            (verification.kind, verification.hash.clone()),
+            verification.clone(),
+        );
+        Ok(())
+    }
+
+    async fn find_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+        Ok(self.state().users.get(&id).cloned())
+    }
+
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let s = self.state();
+        Ok(s.emails.get(email).and_then(|id| s.users.get(id)).cloned())
+    }
+
+    async fn save(&self, user: &User) -> Result<(), StoreError> {
+        let mut s = self.state();
+        s.check_user_version(user)?;
+        s.put_user(user);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl OneTimeTokenRepository for MemoryStore {
+    async fn find(
+        &self,
+        kind: OneTimeTokenKind,
+        hash: &TokenHash,
+    ) -> Result<Option<OneTimeToken>, StoreError> {
+        Ok(self.state().one_time.get(&(kind, hash.clone())).cloned())
+    }
+
+    async fn issue(&self, token: &OneTimeToken, user: &User) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let key = (token.kind, token.hash.clone());
+        if s.one_time.contains_key(&key) {
+            return Err(StoreError::AlreadyExists("token"));
+        }
+        s.check_user_version(user)?;
+        s.put_user(user);
+        s.one_time.insert(key, token.clone());
+        Ok(())
+    }
+
+    async fn redeem(
+        &self,
+        token: &OneTimeToken,
+        used_at: DateTime<Utc>,
+        user: &User,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let key = (token.kind, token.hash.clone());
+        match s.one_time.get(&key) {
+            Some(stored) if stored.used_at.is_none() => {}
+            _ => return Err(StoreError::Conflict("token")),
+        }
+        s.check_user_version(user)?;
+        s.put_user(user);
+        if let Some(stored) = s.one_time.get_mut(&key) {
+            stored.used_at = Some(used_at);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl SessionRepository for MemoryStore {
+    async fn create(
+        &self,
+        session: &Session,
+        token: &RefreshToken,
+        evict: &[Session],
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        if s.sessions.contains_key(&(session.user_id, session.id))
+            || s.refresh.contains_key(&token.hash)
+        {
+            return Err(StoreError::AlreadyExists("session"));
+        }
+        for old in evict {
+            // Already revoked meanwhile is fine: the slot is free either way.
+            s.revoke(old.user_id, old.id, reason, session.created_at);
+        }
+        s.sessions
+            .insert((session.user_id, session.id), session.clone());
+        s.refresh.insert(token.hash.clone(), token.clone());
+        Ok(())
+    }
+
+    async fn find(&self, user_id: Uuid, session_id: Uuid) -> Result<Option<Session>, StoreError> {
+        Ok(self.state().sessions.get(&(user_id, session_id)).cloned())
+    }
+
+    async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
+        let mut list: Vec<Session> = self
+            .state()
+            .sessions
+            .values()
+            .filter(|s| s.user_id == user_id)
+            .cloned()
+            .collect();
+        list.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(list)
+    }
+
+    async fn find_refresh_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        Ok(self.state().refresh.get(hash).cloned())
+    }
+
+    async fn rotate_refresh(&self, r: RefreshRotation<'_>) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let conflict = Err(StoreError::Conflict("refresh_token"));
+        match s.refresh.get(&r.old.hash) {
+            Some(t) if t.rotated_at.is_none() => {}
+            _ => return conflict,
+        }
+        if s.refresh.contains_key(&r.new.hash) {
+            return conflict;
+        }
+        match s.sessions.get(&(r.old.user_id, r.old.session_id)) {
+            Some(sess) if sess.is_active(r.at) && sess.current_refresh_hash == r.old.hash => {}
+            _ => return conflict,
+        }
+        if let Some(t) = s.refresh.get_mut(&r.old.hash) {
+            t.rotated_at = Some(r.at);
+        }
+        s.refresh.insert(r.new.hash.clone(), r.new.clone());
+        if let Some(sess) = s.sessions.get_mut(&(r.old.user_id, r.old.session_id)) {
+            sess.current_refresh_hash = r.new.hash.clone();
+            sess.last_activity_at = r.at;
+        }
+        Ok(())
+    }
+
+    async fn revoke(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Ok(self.state().revoke(user_id, session_id, reason, at))
+    }
+
+    async fn revoke_all(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let mut s = self.state();
+        let targets: Vec<Uuid> = s
+            .sessions
+            .values()
+            .filter(|x| x.user_id == user_id && Some(x.id) != keep && x.is_active(at))
+            .map(|x| x.id)
+            .collect();
+        let mut count = 0;
+        for id in targets {
+            if s.revoke(user_id, id, reason, at) {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+#[async_trait]
+impl SecurityConfigRepository for MemoryStore {
+    async fn get(&self) -> Result<SecurityConfig, StoreError> {
+        Ok(self.state().security.clone().unwrap_or_default())
+    }
+
+    async fn save(&self, config: &SecurityConfig) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let stored_version = s.security.as_ref().map_or(0, |c| c.version);
+        if stored_version != config.version {
+            return Err(StoreError::Conflict("security_config"));
+        }
+        let mut next = config.clone();
+        next.version += 1;
+        s.security = Some(next);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl AuditRepository for MemoryStore {
+    async fn append(&self, record: &AuditRecord) -> Result<bool, StoreError> {
+        let mut s = self.state();
+        if s.audit.contains_key(&record.event_id) {
+            return Ok(false);
+        }
+        s.audit.insert(record.event_id, record.clone());
+        Ok(true)
+    }
+
+    async fn list_for_user(
+        &self,
+        user_id: Uuid,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut list: Vec<AuditRecord> = self
+            .state()
+            .audit
+            .values()
+            .filter(|r| r.user_id == Some(user_id))
+            .cloned()
+            .collect();
+        list.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        list.truncate(limit as usize);
+        Ok(list)
+    }
+}
+
+#[async_trait]
+impl ProcessedEvents for MemoryStore {
+    async fn claim(
+        &self,
+        consumer: &str,
+        event_id: Uuid,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state();
+        let key = (consumer.to_owned(), event_id);
+        let now = Utc::now();
+        match s.processed.get(&key) {
+            Some((true, _)) => Ok(false),
+            Some((false, lease)) if *lease > now => Ok(false),
+            _ => {
+                s.processed.insert(key, (false, lease_until));
+                Ok(true)
+            }
+        }
+    }
+
+    async fn complete(&self, consumer: &str, event_id: Uuid) -> Result<(), StoreError> {
+        let mut s = self.state();
+        if let Some(entry) = s.processed.get_mut(&(consumer.to_owned(), event_id)) {
+            entry.0 = true;
+        }
+        Ok(())
+    }
+
+    async fn release(&self, consumer: &str, event_id: Uuid) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let key = (consumer.to_owned(), event_id);
+        if matches!(s.processed.get(&key), Some((false, _))) {
+            s.processed.remove(&key);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,288 @@
+//! Secrets Manager, EventBridge, SQS and SES adapters against the emulated AWS
+//! (a fresh stack from template.yaml per test, via dashtam-testkit).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use dashtam_core::ExposeSecret as _;
+use dashtam_domain::events::{DomainEvent, EventContext, EventPayload};
+use dashtam_domain::ports::{
+    AccessTokenError, AccessTokenService, EmailMessage, EmailSender, EventPublisher,
+};
+use dashtam_infrastructure::email::{
+    FanoutEmailSender, MailboxEmailSender, SesEmailSender, read_mailbox,
+};
+use dashtam_infrastructure::messaging::{
+    EventBridgePublisher, SqsPublisher, envelope, parse_envelope,
+};
+use dashtam_infrastructure::secrets::SecretsManagerSource;
+use dashtam_infrastructure::security::JwtAccessTokens;
+use dashtam_testkit::{Stack, provision_stack};
+use uuid::Uuid;
+
+fn context() -> EventContext {
+    EventContext {
+        ip_address: Some("203.0.113.7".into()),
+        user_agent: Some("adapter-test".into()),
+        trace_id: Some("trace-1".into()),
+    }
+}
+
+fn reset_requested() -> DomainEvent {
+    DomainEvent::new(
+        EventPayload::PasswordResetRequestSucceeded {
+            email: "a@example.com".into(),
+            reset_token: "ab".repeat(32),
+        },
+        Some(Uuid::now_v7()),
+        &context(),
+        Utc::now(),
+    )
+}
+
+fn login_succeeded() -> DomainEvent {
+    DomainEvent::new(
+        EventPayload::UserLoginSucceeded {
+            email: "a@example.com".into(),
+            session_id: Uuid::now_v7(),
+        },
+        Some(Uuid::now_v7()),
+        &context(),
+        Utc::now(),
+    )
+}
+
+/// Receives (and deletes) until `want` messages arrived or `wait` passed; the bodies.
+async fn receive(stack: &Stack, queue_var: &str, want: usize, wait: Duration) -> Vec<String> {
+    let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
+    let url = stack.var(queue_var);
+    let deadline = Instant::now() + wait;
+    let mut bodies = Vec::new();
+    while bodies.len() < want && Instant::now() < deadline {
+        let out = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("ReceiveMessage");
+        for message in out.messages() {
+            bodies.push(message.body().expect("message body").to_owned());
+            sqs.delete_message()
+                .queue_url(url)
+                .receipt_handle(message.receipt_handle().expect("receipt handle"))
+                .send()
+                .await
+                .expect("DeleteMessage");
+        }
+    }
+    bodies
+}
+
+/// The parsed events of `bodies`, by id.
+fn by_id(bodies: &[String]) -> BTreeMap<Uuid, DomainEvent> {
+    bodies
+        .iter()
+        .map(|b| {
+            let e = parse_envelope(b).unwrap_or_else(|err| panic!("{err}: {b}"));
+            (e.event_id, e)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- Secrets Manager
+
+#[tokio::test]
+async fn secrets_manager_source_reads_the_jwt_secret_and_names_a_missing_one() {
+    let stack = provision_stack().await;
+    let client = aws_sdk_secretsmanager::Client::new(&stack.sdk);
+
+    let source = SecretsManagerSource::new(client.clone(), stack.var("DASHTAM_JWT_SECRET_ID"));
+    let (a, b) = tokio::join!(source.get(), source.get());
+    let (a, b) = (a.expect("secret"), b.expect("secret"));
+    assert_eq!(a.expose_secret(), b.expose_secret());
+    assert!(a.expose_secret().len() >= 32);
+    // Debug output never shows the value.
+    assert!(!format!("{source:?}").contains(a.expose_secret()));
+
+    let missing_id = format!("dashtam/{}/no-such-secret", stack.env);
+    let missing = SecretsManagerSource::new(client, &missing_id);
+    let err = missing.get().await.expect_err("missing secret");
+    assert!(err.contains(&missing_id), "{err}");
+    assert!(err.contains("not found"), "{err}");
+}
+
+#[tokio::test]
+async fn jwt_access_tokens_sign_with_the_secrets_manager_key() {
+    let stack = provision_stack().await;
+    let client = aws_sdk_secretsmanager::Client::new(&stack.sdk);
+    let source = Arc::new(SecretsManagerSource::new(
+        client.clone(),
+        stack.var("DASHTAM_JWT_SECRET_ID"),
+    ));
+    let tokens = JwtAccessTokens::new(source.clone(), 900);
+    let user = Uuid::now_v7();
+    let session = Uuid::now_v7();
+    let token = tokens
+        .issue(user, "a@example.com", vec!["user".into()], session)
+        .await
+        .expect("issue");
+    let claims = tokens.verify(&token).await.expect("verify");
+    assert_eq!((claims.sub, claims.session_id), (user, session));
+
+    // The same key, given directly, verifies it too: the secret's bytes are the key.
+    let key = source.get().await.expect("secret");
+    let fixed = JwtAccessTokens::with_fixed_key(key.expose_secret(), 900);
+    assert!(fixed.verify(&token).await.is_ok());
+
+    // A missing secret is our problem, not the client's.
+    let missing = JwtAccessTokens::new(
+        Arc::new(SecretsManagerSource::new(client, "dashtam/none/jwt-signing-key")),
+        900,
+    );
+    let err = missing.verify(&token).await.expect_err("no key");
+    assert!(
+        matches!(&err, AccessTokenError::KeyUnavailable(m) if m.contains("dashtam/none/jwt-signing-key")),
+        "{err:?}"
+    );
+}
+
+// ---------------------------------------------------------------- EventBridge
+
+#[tokio::test]
+async fn eventbridge_routes_email_events_to_both_queues_and_others_to_audit_only() {
+    let stack = provision_stack().await;
+    let publisher = EventBridgePublisher::new(
+        aws_sdk_eventbridge::Client::new(&stack.sdk),
+        stack.var("DASHTAM_EVENT_BUS"),
+    );
+    let email_event = reset_requested();
+    // Eleven events: two PutEvents calls (at most ten entries each).
+    let mut events = vec![email_event.clone()];
+    events.extend((0..10).map(|_| login_succeeded()));
+    publisher.publish(&events).await.expect("publish");
+
+    let audit = receive(&stack, "DASHTAM_AUDIT_QUEUE_URL", 11, Duration::from_secs(10)).await;
+    let audit = by_id(&audit);
+    let want: BTreeMap<Uuid, DomainEvent> =
+        events.iter().map(|e| (e.event_id, e.clone())).collect();
+    assert_eq!(audit, want);
+
+    // Everything was delivered by now; only the email event is in the email queue.
+    let email = receive(&stack, "DASHTAM_EMAIL_QUEUE_URL", 2, Duration::from_secs(3)).await;
+    assert_eq!(email.len(), 1, "{email:?}");
+    let envelope: serde_json::Value = serde_json::from_str(&email[0]).expect("json");
+    assert_eq!(envelope["source"], "dashtam");
+    assert_eq!(envelope["detail-type"], "PasswordResetRequestSucceeded");
+    assert_eq!(parse_envelope(&email[0]).expect("event"), email_event);
+}
+
+#[tokio::test]
+async fn eventbridge_non_email_event_reaches_only_the_audit_queue() {
+    let stack = provision_stack().await;
+    let publisher = EventBridgePublisher::new(
+        aws_sdk_eventbridge::Client::new(&stack.sdk),
+        stack.var("DASHTAM_EVENT_BUS"),
+    );
+    let event = login_succeeded();
+    publisher.publish(std::slice::from_ref(&event)).await.expect("publish");
+
+    let audit = receive(&stack, "DASHTAM_AUDIT_QUEUE_URL", 1, Duration::from_secs(5)).await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(parse_envelope(&audit[0]).expect("event"), event);
+    let email = receive(&stack, "DASHTAM_EMAIL_QUEUE_URL", 1, Duration::from_secs(2)).await;
+    assert!(email.is_empty(), "{email:?}");
+
+    // Nothing to publish is a no-op.
+    publisher.publish(&[]).await.expect("empty publish");
+}
+
+#[tokio::test]
+async fn eventbridge_failure_names_the_events() {
+    let stack = provision_stack().await;
+    let publisher = EventBridgePublisher::new(
+        aws_sdk_eventbridge::Client::new(&stack.sdk),
+        format!("no-such-bus-{}", stack.env),
+    );
+    let event = login_succeeded();
+    let err = publisher
+        .publish(std::slice::from_ref(&event))
+        .await
+        .expect_err("no such bus");
+    assert!(err.0.contains(&event.event_id.to_string()), "{err}");
+}
+
+// ---------------------------------------------------------------- SQS
+
+#[tokio::test]
+async fn sqs_publisher_round_trip() {
+    let stack = provision_stack().await;
+    let publisher = SqsPublisher::new(
+        aws_sdk_sqs::Client::new(&stack.sdk),
+        stack.var("DASHTAM_AUDIT_QUEUE_URL"),
+    );
+    // 23 events: three SendMessageBatch calls.
+    let mut events = vec![reset_requested()];
+    events.extend((0..22).map(|_| login_succeeded()));
+    publisher.publish(&events).await.expect("publish");
+
+    let bodies = receive(&stack, "DASHTAM_AUDIT_QUEUE_URL", 23, Duration::from_secs(10)).await;
+    let want: BTreeMap<Uuid, DomainEvent> =
+        events.iter().map(|e| (e.event_id, e.clone())).collect();
+    assert_eq!(by_id(&bodies), want);
+
+    // The body is exactly `envelope(event)`: one format for consumers.
+    let body: serde_json::Value = serde_json::from_str(&bodies[0]).expect("json");
+    let event = parse_envelope(&bodies[0]).expect("event");
+    assert_eq!(body, envelope(&event));
+    assert_eq!(body["source"], "dashtam");
+    assert_eq!(body["detail-type"], event.name());
+
+    let missing = SqsPublisher::new(
+        aws_sdk_sqs::Client::new(&stack.sdk),
+        format!("{}/123456789012/no-such-queue-{}", stack.endpoint, stack.env),
+    );
+    let err = missing
+        .publish(std::slice::from_ref(&events[0]))
+        .await
+        .expect_err("no such queue");
+    assert!(err.0.contains(&events[0].event_id.to_string()), "{err}");
+}
+
+// ---------------------------------------------------------------- SES
+
+#[tokio::test]
+async fn ses_sends_and_fans_out_to_the_mailbox() {
+    let stack = provision_stack().await;
+    let ses = Arc::new(SesEmailSender::new(
+        aws_sdk_sesv2::Client::new(&stack.sdk),
+        stack.var("DASHTAM_EMAIL_FROM"),
+    ));
+    let message = EmailMessage {
+        to: "reader@example.com".into(),
+        subject: "Vérifiez — ✓".into(),
+        text: "plain text, UTF-8: é ✓".into(),
+        html: "<p>html, UTF-8: é ✓</p>".into(),
+        sent_at: Utc::now(),
+    };
+    ses.send(&message).await.expect("SES send");
+
+    let dir = std::env::temp_dir().join(format!("dashtam-fanout-{}", stack.env));
+    let fanout = FanoutEmailSender::new(vec![ses, Arc::new(MailboxEmailSender::new(&dir))]);
+    fanout.send(&message).await.expect("fan-out send");
+    let inbox = read_mailbox(&dir, "reader@example.com").await.expect("mailbox");
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0], message);
+
+    // One failing sender fails the fan-out.
+    let broken = FanoutEmailSender::new(vec![Arc::new(MailboxEmailSender::new(&dir))]);
+    let bad = EmailMessage {
+        to: "../escape@example.com".into(),
+        ..message
+    };
+    assert!(broken.send(&bad).await.is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}

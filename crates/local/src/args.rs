@@ -1,0 +1,35 @@
+/// Command-line options: `--in-memory`, `--port N`, `--host H`.
+#[derive(Debug)]
+pub struct Args {
+    pub in_memory: bool,
+    pub port: u16,
+    pub host: String,
+}
+
+impl Args {
+    pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Self, String> {
+        let mut args = Self {
+            in_memory: false,
+            port: 3000,
+            host: "127.0.0.1".into(),
+        };
+        while let Some(arg) = it.next() {
+            match arg.as_str() {
+                "--in-memory" => args.in_memory = true,
+                "--port" => {
+                    args.port = it
+                        .next()
+                        .and_then(|p| p.parse().ok())
+                        .ok_or("--port needs a port number")?;
+                }
+                "--host" => args.host = it.next().ok_or("--host needs an address")?,
+                "-h" | "--help" => {
+                    println!("usage: dashtam-local [--in-memory] [--port N] [--host ADDR]");
+                    std::process::exit(0);
+                }
+                other => return Err(format!("unknown argument {other:?} (try --help)")),
+            }
+        }
+        Ok(args)
+    }
+}

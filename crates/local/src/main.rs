@@ -1,0 +1,94 @@
+//! `dashtam-local`: the whole product in one process.
+//!
+//! Every endpoint group on one port, the audit and email consumers running in process
+//! (polling the emulated SQS queues the way Lambda's event source mappings do, or reading
+//! an in-process channel with `--in-memory`), and a mailbox route for local emails.
+
+mod args;
+mod mailbox;
+mod pollers;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::extract::ConnectInfo;
+use dashtam_container::{Config, Consumer, app_state, aws_ports, init_logging, memory_ports};
+use dashtam_presentation::{Group, extract::ClientIp};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    init_logging();
+    let args = args::Args::parse(std::env::args().skip(1))?;
+    let config = if args.in_memory {
+        Config::in_memory()?
+    } else {
+        Config::from_env()?
+    };
+    if !config.rate_limits_enabled {
+        tracing::info!("rate limiting switched off (DASHTAM_RATE_LIMITS=off)");
+    }
+    let mailbox_dir = config
+        .mailbox_dir
+        .clone()
+        .unwrap_or_else(|| ".local/mailbox".into());
+    let config = Config {
+        mailbox_dir: Some(mailbox_dir.clone()),
+        ..config
+    };
+
+    let ports = if args.in_memory {
+        let (ports, events) = memory_ports(&config);
+        let ports = Arc::new(ports);
+        tokio::spawn(pollers::drain_channel(ports.clone(), events));
+        ports
+    } else {
+        let ports = Arc::new(aws_ports(&config).await);
+        let sqs = aws_sdk_sqs::Client::new(
+            &aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+        );
+        for (consumer, url) in [
+            (Consumer::Audit, &config.audit_queue_url),
+            (Consumer::Email, &config.email_queue_url),
+        ] {
+            match url {
+                Some(url) => {
+                    tokio::spawn(pollers::poll_queue(
+                        ports.clone(),
+                        consumer,
+                        sqs.clone(),
+                        url.clone(),
+                    ));
+                }
+                None => tracing::warn!(?consumer, "no queue URL configured: consumer not started"),
+            }
+        }
+        ports
+    };
+
+    let state = app_state(Arc::unwrap_or_clone(ports), &config);
+    let app = dashtam_presentation::app(state, &Group::ALL)
+        .merge(mailbox::router(mailbox_dir))
+        .layer(axum::middleware::map_request(peer_ip));
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        mode = if args.in_memory { "in-memory" } else { "aws" },
+        "dashtam-local listening"
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+/// Locally the client IP is the socket peer (API Gateway's `sourceIp` on AWS).
+async fn peer_ip(mut req: axum::extract::Request) -> axum::extract::Request {
+    if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        req.extensions_mut().insert(ClientIp(addr.ip().to_string()));
+    }
+    req
+}

@@ -1,0 +1,72 @@
+use std::{sync::Arc, time::Duration};
+
+use dashtam_application::Ports;
+use dashtam_container::{Consumer, process_message};
+use dashtam_domain::events::DomainEvent;
+use dashtam_infrastructure::messaging::envelope;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Emulates an SQS event source mapping: long-poll, process, delete what succeeded.
+/// A failed message stays and comes back after its visibility timeout; after the
+/// queue's maxReceiveCount SQS moves it to the DLQ.
+pub async fn poll_queue(
+    ports: Arc<Ports>,
+    consumer: Consumer,
+    sqs: aws_sdk_sqs::Client,
+    url: String,
+) {
+    tracing::info!(?consumer, queue = %url, "consumer polling");
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(2)
+            .send()
+            .await;
+        let messages = match received {
+            Ok(out) => out.messages.unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(?consumer, error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "receive failed; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        for m in messages {
+            let body = m.body.unwrap_or_default();
+            match process_message(&ports, consumer, &body).await {
+                Ok(()) => {
+                    if let Some(handle) = m.receipt_handle {
+                        if let Err(e) = sqs
+                            .delete_message()
+                            .queue_url(&url)
+                            .receipt_handle(handle)
+                            .send()
+                            .await
+                        {
+                            tracing::warn!(?consumer, error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "delete failed; message will be redelivered");
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(?consumer, %error, "message failed; left for redelivery")
+                }
+            }
+        }
+    }
+}
+
+/// In-memory mode: every published event goes to both consumers, through the same
+/// envelope and the same code path as on AWS.
+pub async fn drain_channel(ports: Arc<Ports>, mut events: UnboundedReceiver<DomainEvent>) {
+    while let Some(event) = events.recv().await {
+        let body = envelope(&event).to_string();
+        for consumer in [Consumer::Audit, Consumer::Email] {
+            // Only events routed to the email queue reach the email consumer on AWS; the
+            // reactions skip the rest themselves, so delivering all is equivalent.
+            if let Err(error) = process_message(&ports, consumer, &body).await {
+                tracing::error!(?consumer, %error, "in-process consumer failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! HTTP: one axum router per endpoint group, over the application's use cases.
+//!
+//! The same routers run inside each Lambda function (through `lambda_http`) and, merged,
+//! in the local stack, so the code path is identical on AWS and on a laptop.
+
+pub mod extract;
+mod openapi;
+mod problem;
+pub mod routes;
+mod schemas;
+mod state;
+mod trace;
+
+use axum::{Router, extract::DefaultBodyLimit};
+
+pub use openapi::ApiDoc;
+pub use problem::{ApiError, Problem};
+pub use routes::Group;
+pub use state::{AppState, HttpConfig};
+pub use trace::TraceId;
+
+/// Identity request bodies are tiny; anything bigger is abuse.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// A router serving `groups`, with the layers every response needs: trace id, request
+/// log, problem+json for unknown routes and methods, body limit.
+pub fn app(state: AppState, groups: &[Group]) -> Router {
+    let mut router = Router::new();
+    for group in groups {
+        router = router.merge(group.router());
+    }
+    router
+        .fallback(problem::not_found)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            trace::trace,
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,142 @@
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use dashtam_application::AppError;
+use dashtam_core::ErrorCode;
+use dashtam_domain::FieldError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// RFC 9457 problem details, as sent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_url: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub instance: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// Seconds until a rate-limited client may retry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+/// A handler's error. It becomes a [`Problem`] in the trace middleware, which knows the
+/// request path, the trace id and the base URL, so handlers only say what went wrong.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// 422 for a request whose shape is wrong.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        Self::new(
+            ErrorCode::ValidationFailed,
+            "Request validation failed. Check 'errors' for details.",
+        )
+        .with_errors(errors)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthorized, detail)
+    }
+
+    /// The body is written later by the trace middleware.
+    pub fn to_problem(&self, base_url: &str, instance: &str, trace_id: Option<&str>) -> Problem {
+        Problem {
+            type_url: format!(
+                "{}/errors/{}",
+                base_url.trim_end_matches('/'),
+                self.code.slug()
+            ),
+            title: self.code.title().to_owned(),
+            status: self.code.status(),
+            detail: self.detail.clone(),
+            instance: instance.to_owned(),
+            errors: self.errors.clone(),
+            trace_id: trace_id.map(str::to_owned),
+            retry_after: None,
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Validation { detail, errors } => {
+                Self::new(ErrorCode::CommandValidationFailed, detail).with_errors(errors)
+            }
+            AppError::Unauthorized(d) => Self::new(ErrorCode::Unauthorized, d),
+            AppError::Forbidden(d) => Self::new(ErrorCode::Forbidden, d),
+            AppError::NotFound(d) => Self::new(ErrorCode::NotFound, d),
+            AppError::Conflict(d) => Self::new(ErrorCode::Conflict, d),
+            AppError::Internal(cause) => {
+                // The cause goes to the log (with the trace id), never to the client.
+                tracing::error!(%cause, "request failed");
+                Self::new(
+                    ErrorCode::InternalServerError,
+                    "An unexpected error occurred. Quote the trace id when reporting it.",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = status.into_response();
+        if self.code == ErrorCode::Unauthorized {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Serialises a problem as `application/problem+json`.
+pub fn problem_response(status: StatusCode, problem: &Problem) -> Response {
+    let mut response = (status, Json(problem)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "No route matches this path")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "This route does not support the method",
+    )
+}

@@ -1,0 +1,110 @@
+use axum::{
+    Json, Router,
+    extract::State,
+    http::StatusCode,
+    routing::{get, post},
+};
+use dashtam_application::{
+    commands::{RotateGlobalTokens, RotateUserTokens},
+    queries::GetSecurityConfig,
+};
+use uuid::Uuid;
+
+use crate::{
+    ApiError, AppState,
+    extract::{Admin, ApiJson, ApiPath, ClientContext},
+    schemas::{
+        Validate,
+        admin::{
+            GlobalRotationResponse, RotationRequest, SecurityConfigResponse, UserRotationResponse,
+        },
+    },
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/security/rotations", post(rotate_global))
+        .route("/api/v1/admin/users/{id}/rotations", post(rotate_user))
+        .route("/api/v1/admin/security/config", get(security_config))
+}
+
+/// Breach response: every refresh token below the new version dies after the grace period.
+#[utoipa::path(post, path = "/api/v1/admin/security/rotations", tag = "admin", request_body = RotationRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = GlobalRotationResponse), (status = 401, body = crate::Problem), (status = 403, body = crate::Problem)))]
+pub async fn rotate_global(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ClientContext(context): ClientContext,
+    ApiJson(body): ApiJson<RotationRequest>,
+) -> Result<(StatusCode, Json<GlobalRotationResponse>), ApiError> {
+    let body = body.validated()?;
+    let r = RotateGlobalTokens {
+        admin,
+        reason: body.reason.trim().to_owned(),
+        context,
+    }
+    .execute(&state.ports)
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(GlobalRotationResponse {
+            previous_version: r.previous_version,
+            new_version: r.new_version,
+            grace_period_seconds: r.grace_period_seconds,
+            message: format!(
+                "Global token rotation complete: tokens below version {} stop working after {} seconds.",
+                r.new_version, r.grace_period_seconds
+            ),
+        }),
+    ))
+}
+
+/// Kill every token of one user at once.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/rotations", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = RotationRequest, security(("bearer" = [])),
+    responses((status = 201, body = UserRotationResponse), (status = 403, body = crate::Problem), (status = 404, body = crate::Problem)))]
+pub async fn rotate_user(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ClientContext(context): ClientContext,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<RotationRequest>,
+) -> Result<(StatusCode, Json<UserRotationResponse>), ApiError> {
+    let body = body.validated()?;
+    let r = RotateUserTokens {
+        admin,
+        user_id: id,
+        reason: body.reason.trim().to_owned(),
+        context,
+    }
+    .execute(&state.ports)
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UserRotationResponse {
+            user_id: r.user_id,
+            previous_version: r.previous_version,
+            new_version: r.new_version,
+            message:
+                "User token rotation complete: all of the user's sessions and tokens were revoked."
+                    .into(),
+        }),
+    ))
+}
+
+/// The token-version configuration.
+#[utoipa::path(get, path = "/api/v1/admin/security/config", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = SecurityConfigResponse), (status = 403, body = crate::Problem)))]
+pub async fn security_config(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+) -> Result<Json<SecurityConfigResponse>, ApiError> {
+    let c = GetSecurityConfig.execute(&state.ports).await?;
+    Ok(Json(SecurityConfigResponse {
+        global_min_token_version: c.global_min_token_version,
+        grace_period_seconds: c.grace_period_seconds,
+        last_rotation_at: c.last_rotation_at,
+        last_rotation_reason: c.last_rotation_reason,
+    }))
+}

@@ -1,0 +1,33 @@
+use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
+use dashtam_application::commands::RefreshTokens;
+
+use crate::{
+    ApiError, AppState,
+    extract::{ApiJson, ClientContext},
+    schemas::{
+        Validate,
+        identity::{RefreshRequest, TokenResponse},
+    },
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/tokens", post(refresh))
+}
+
+/// Trade a refresh token for a new pair (the old one dies; reusing it revokes the session).
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = RefreshRequest,
+    responses((status = 201, body = TokenResponse), (status = 401, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ClientContext(context): ClientContext,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+    let body = body.validated()?;
+    let pair = RefreshTokens {
+        refresh_token: body.refresh_token,
+        context,
+    }
+    .execute(&state.ports)
+    .await?;
+    Ok((StatusCode::CREATED, Json(pair.into())))
+}

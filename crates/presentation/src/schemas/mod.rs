@@ -1,0 +1,10 @@
+//! Request and response bodies, as the API contract names them, plus shape validation
+//! (422) that serde alone does not express.
+
+pub mod admin;
+pub mod identity;
+pub mod sessions;
+pub mod system;
+mod validate;
+
+pub use validate::Validate;

@@ -1,0 +1,46 @@
+use dashtam_domain::{FieldError, value_objects::Email};
+
+use crate::ApiError;
+
+/// Shape checks beyond types: lengths, formats. Failing them is a 422.
+pub trait Validate {
+    fn errors(&self) -> Vec<FieldError>;
+
+    fn validated(self) -> Result<Self, ApiError>
+    where
+        Self: Sized,
+    {
+        let errors = self.errors();
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(ApiError::invalid(errors))
+        }
+    }
+}
+
+pub fn length(errors: &mut Vec<FieldError>, field: &str, value: &str, min: usize, max: usize) {
+    let n = value.chars().count();
+    if n < min || n > max {
+        errors.push(FieldError::new(
+            field,
+            "string_length",
+            format!("must be {min} to {max} characters long"),
+        ));
+    }
+}
+
+pub fn email(errors: &mut Vec<FieldError>, value: &str) -> Option<Email> {
+    Email::parse(value).map_err(|e| errors.push(e)).ok()
+}
+
+/// One-time tokens are exactly 64 hex characters.
+pub fn hex64(errors: &mut Vec<FieldError>, field: &str, value: &str) {
+    if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        errors.push(FieldError::new(
+            field,
+            "token_format",
+            "must be 64 hexadecimal characters",
+        ));
+    }
+}

@@ -1,0 +1,6 @@
+//! Lambda function: the password resets endpoint group.
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    dashtam_container::run_http(dashtam_presentation::Group::PasswordResets).await
+}

@@ -1,0 +1,625 @@
+#!/usr/bin/env python3
+"""Create the data-plane resources of template.yaml on a local AWS emulator.
+
+    python infra/provision.py --endpoint http://127.0.0.1:4566 --env local [--template template.yaml]
+
+Reads the SAM/CloudFormation template, takes every resource of a type listed in
+HANDLERS (DynamoDB tables, SQS queues and queue policies, EventBridge buses and
+rules, Secrets Manager secrets, SES identities), orders them by the references
+between them, resolves the intrinsic functions they use (Ref, GetAtt, Sub, Join,
+Select, Split, If, ...) with `Env` set to --env, and creates them through boto3.
+Other resource types (functions, APIs, IAM) are skipped. Re-running for the same
+env is a no-op that keeps existing data and secrets.
+
+Prints one JSON object: the Globals.Function.Environment.Variables of the template
+that point at a provisioned resource (a Ref/GetAtt/Sub of one, or a value equal to
+one's name), resolved to their local values. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import secrets
+import string
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import boto3
+import yaml
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+# --------------------------------------------------------------------- loading
+
+
+class CfnLoader(yaml.SafeLoader):
+    """A YAML loader that turns CloudFormation short tags into their long form."""
+
+
+def _construct_tag(loader: CfnLoader, tag_suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if tag_suffix == "Ref":
+        return {"Ref": value}
+    if tag_suffix == "Condition":
+        return {"Condition": value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        logical_id, _, attribute = value.partition(".")
+        value = [logical_id, attribute]
+    return {f"Fn::{tag_suffix}": value}
+
+
+CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as f:
+        return yaml.load(f, Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+# --------------------------------------------------------------------- resolving
+
+
+class Unresolved(Exception):
+    """A value refers to something this script does not create."""
+
+
+NO_VALUE = object()
+PSEUDO = {
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT_ID,
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::NotificationARNs": [],
+}
+SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+def references(value: Any) -> set[str]:
+    """Logical ids (resources or parameters) a value refers to."""
+    found: set[str] = set()
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dict):
+            if len(v) == 1:
+                ((key, arg),) = v.items()
+                if key == "Ref" and isinstance(arg, str):
+                    found.add(arg)
+                    return
+                if key == "Fn::GetAtt":
+                    parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                    found.add(parts[0])
+                    return
+                if key == "Fn::Sub":
+                    text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+                    for name in SUB_VAR.findall(text):
+                        if not name.startswith("!") and name.split(".")[0] not in variables:
+                            found.add(name.split(".")[0])
+                    walk(variables)
+                    return
+            for item in v.values():
+                walk(item)
+        elif isinstance(v, list):
+            for item in v:
+                walk(item)
+
+    walk(value)
+    return found
+
+
+class Resolver:
+    def __init__(self, template: dict[str, Any], parameters: dict[str, str]):
+        self.parameters = parameters
+        self.conditions = template.get("Conditions") or {}
+        self.refs: dict[str, Any] = {}  # logical id -> what Ref gives
+        self.attributes: dict[str, dict[str, Any]] = {}  # logical id -> GetAtt values
+
+    def ref(self, name: str) -> Any:
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in PSEUDO:
+            return PSEUDO[name]
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name in self.refs:
+            return self.refs[name]
+        raise Unresolved(name)
+
+    def get_att(self, name: str, attribute: str) -> Any:
+        try:
+            return self.attributes[name][attribute]
+        except KeyError:
+            raise Unresolved(f"{name}.{attribute}") from None
+
+    def condition(self, name: str) -> bool:
+        return bool(self.resolve(self.conditions[name]))
+
+    def sub(self, text: str, variables: dict[str, Any]) -> str:
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            if name in variables:
+                return str(variables[name])
+            if "." in name and name.split(".")[0] not in self.parameters:
+                return str(self.get_att(*name.split(".", 1)))
+            return str(self.ref(name))
+
+        return SUB_VAR.sub(replace, text)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [r for r in (self.resolve(v) for v in value) if r is not NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Condition":
+                return self.condition(arg)
+            if key.startswith("Fn::"):
+                return self.function(key[4:], arg)
+        out = {}
+        for k, v in value.items():
+            r = self.resolve(v)
+            if r is not NO_VALUE:
+                out[k] = r
+        return out
+
+    def function(self, name: str, arg: Any) -> Any:
+        if name == "GetAtt":
+            parts = arg.split(".", 1) if isinstance(arg, str) else self.resolve(arg)
+            return self.get_att(parts[0], parts[1])
+        if name == "Sub":
+            if isinstance(arg, str):
+                return self.sub(arg, {})
+            return self.sub(arg[0], self.resolve(arg[1]))
+        if name == "If":
+            cond, yes, no = arg
+            return self.resolve(yes if self.condition(cond) else no)
+        args = self.resolve(arg)
+        if name == "Join":
+            sep, items = args
+            return sep.join(str(i) for i in items)
+        if name == "Select":
+            index, items = args
+            return items[int(index)]
+        if name == "Split":
+            sep, text = args
+            return text.split(sep)
+        if name == "Equals":
+            return args[0] == args[1]
+        if name == "Not":
+            return not args[0]
+        if name == "And":
+            return all(args)
+        if name == "Or":
+            return any(args)
+        if name == "ToJsonString":
+            return json.dumps(args, separators=(",", ":"))
+        if name == "GetAZs":
+            return [f"{REGION}a", f"{REGION}b", f"{REGION}c"]
+        if name == "Base64":
+            import base64
+
+            return base64.b64encode(str(args).encode()).decode()
+        raise Unresolved(f"Fn::{name}")
+
+
+# --------------------------------------------------------------------- handlers
+
+
+class Provisioner:
+    def __init__(self, endpoint: str):
+        config = Config(retries={"max_attempts": 3, "mode": "standard"})
+        self._clients: dict[str, Any] = {}
+        self._session = boto3.session.Session(
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            region_name=REGION,
+        )
+        self._endpoint = endpoint
+        self._config = config
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._session.client(
+                service, endpoint_url=self._endpoint, config=self._config
+            )
+        return self._clients[service]
+
+    # Each handler takes the resolved Properties and returns (ref, attributes, names):
+    # what Ref gives, what GetAtt gives, and the physical names of the resource.
+
+    def dynamodb_table(self, p: dict[str, Any]):
+        ddb = self.client("dynamodb")
+        name = p["TableName"]
+        try:
+            table = ddb.describe_table(TableName=name)["Table"]
+            log(f"table {name}: exists")
+            have = {g["IndexName"] for g in table.get("GlobalSecondaryIndexes") or []}
+            for index in p.get("GlobalSecondaryIndexes") or []:
+                if index["IndexName"] in have:
+                    continue
+                # A GSI added to the template since this table was made.
+                create = {k: index[k] for k in ("IndexName", "KeySchema", "Projection")}
+                if "ProvisionedThroughput" in index:
+                    create["ProvisionedThroughput"] = index["ProvisionedThroughput"]
+                ddb.update_table(
+                    TableName=name,
+                    AttributeDefinitions=p["AttributeDefinitions"],
+                    GlobalSecondaryIndexUpdates=[{"Create": create}],
+                )
+                log(f"table {name}: index {index['IndexName']} added")
+        except ClientError as e:
+            if _code(e) != "ResourceNotFoundException":
+                raise
+            args: dict[str, Any] = {
+                "TableName": name,
+                "AttributeDefinitions": p["AttributeDefinitions"],
+                "KeySchema": p["KeySchema"],
+                "BillingMode": p.get("BillingMode", "PROVISIONED"),
+            }
+            for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+                if p.get(key):
+                    args[key] = p[key]
+            if args["BillingMode"] == "PROVISIONED":
+                args["ProvisionedThroughput"] = p["ProvisionedThroughput"]
+            if p.get("StreamSpecification"):
+                args["StreamSpecification"] = {
+                    "StreamEnabled": True,
+                    "StreamViewType": p["StreamSpecification"]["StreamViewType"],
+                }
+            if p.get("Tags"):
+                args["Tags"] = p["Tags"]
+            ddb.create_table(**args)
+            ddb.get_waiter("table_exists").wait(
+                TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+            )
+            table = ddb.describe_table(TableName=name)["Table"]
+            log(f"table {name}: created")
+        ttl = p.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            current = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+            if current.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+                ddb.update_time_to_live(
+                    TableName=name,
+                    TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+                )
+        pitr = p.get("PointInTimeRecoverySpecification") or {}
+        if pitr.get("PointInTimeRecoveryEnabled"):
+            try:
+                ddb.update_continuous_backups(
+                    TableName=name,
+                    PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+                )
+            except ClientError as e:  # an emulator may not have backups; nothing local needs them
+                log(f"table {name}: point-in-time recovery not set ({_code(e)})")
+        attributes = {"Arn": table["TableArn"]}
+        if table.get("LatestStreamArn"):
+            attributes["StreamArn"] = table["LatestStreamArn"]
+        return name, attributes, {name}
+
+    SQS_ATTRIBUTES = (
+        "ContentBasedDeduplication",
+        "DeduplicationScope",
+        "DelaySeconds",
+        "FifoQueue",
+        "FifoThroughputLimit",
+        "KmsDataKeyReusePeriodSeconds",
+        "KmsMasterKeyId",
+        "MaximumMessageSize",
+        "MessageRetentionPeriod",
+        "ReceiveMessageWaitTimeSeconds",
+        "RedriveAllowPolicy",
+        "RedrivePolicy",
+        "SqsManagedSseEnabled",
+        "VisibilityTimeout",
+    )
+
+    def sqs_queue(self, p: dict[str, Any]):
+        sqs = self.client("sqs")
+        name = p["QueueName"]
+        attributes = {}
+        for key in self.SQS_ATTRIBUTES:
+            if key in p:
+                attributes[key] = _sqs_value(p[key])
+        try:
+            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            mutable = {k: v for k, v in attributes.items() if k != "FifoQueue"}
+            if mutable:
+                sqs.set_queue_attributes(QueueUrl=url, Attributes=mutable)
+            log(f"queue {name}: exists")
+        except ClientError as e:
+            if _code(e) not in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+                raise
+            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            log(f"queue {name}: created")
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        return url, {"Arn": arn, "QueueName": name, "QueueUrl": url}, {name}
+
+    def sqs_queue_policy(self, p: dict[str, Any]):
+        sqs = self.client("sqs")
+        policy = json.dumps(p["PolicyDocument"])
+        for url in p["Queues"]:
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+        log(f"queue policy on {', '.join(u.rsplit('/', 1)[-1] for u in p['Queues'])}: set")
+        return None, {}, set()
+
+    def event_bus(self, p: dict[str, Any]):
+        events = self.client("events")
+        name = p["Name"]
+        try:
+            arn = events.describe_event_bus(Name=name)["Arn"]
+            log(f"event bus {name}: exists")
+        except ClientError as e:
+            if _code(e) != "ResourceNotFoundException":
+                raise
+            arn = events.create_event_bus(Name=name)["EventBusArn"]
+            log(f"event bus {name}: created")
+        return name, {"Arn": arn, "Name": name}, {name}
+
+    def event_rule(self, p: dict[str, Any], targets: list[dict[str, Any]]):
+        events = self.client("events")
+        name = p["Name"]
+        bus = p.get("EventBusName", "default")
+        if bus.startswith("arn:"):
+            bus = bus.rsplit("/", 1)[-1]
+        args: dict[str, Any] = {"Name": name, "EventBusName": bus, "State": p.get("State", "ENABLED")}
+        if "EventPattern" in p:
+            pattern = p["EventPattern"]
+            args["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
+        for key in ("ScheduleExpression", "Description", "RoleArn"):
+            if key in p:
+                args[key] = p[key]
+        arn = events.put_rule(**args)["RuleArn"]
+        if targets:
+            events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
+        log(f"rule {name} on {bus}: {len(targets)} target(s)")
+        ref = name if bus == "default" else f"{bus}|{name}"
+        return ref, {"Arn": arn}, {name}
+
+    def secret(self, p: dict[str, Any]):
+        sm = self.client("secretsmanager")
+        name = p["Name"]
+        try:
+            arn = sm.describe_secret(SecretId=name)["ARN"]
+            log(f"secret {name}: exists, kept")
+        except ClientError as e:
+            if _code(e) != "ResourceNotFoundException":
+                raise
+            value = p.get("SecretString")
+            if value is None:
+                value = generate_secret_string(p.get("GenerateSecretString") or {})
+            args = {"Name": name, "SecretString": value}
+            if p.get("Description"):
+                args["Description"] = p["Description"]
+            arn = sm.create_secret(**args)["ARN"]
+            log(f"secret {name}: created")
+        return arn, {"Id": arn}, {name, arn}
+
+    def ses_identity(self, p: dict[str, Any]):
+        ses = self.client("ses")
+        identity = p["EmailIdentity"]
+        if "@" in identity:
+            ses.verify_email_identity(EmailAddress=identity)
+        else:
+            ses.verify_domain_identity(Domain=identity)
+        log(f"SES identity {identity}: verified")
+        return identity, {}, {identity}
+
+
+def generate_secret_string(spec: dict[str, Any]) -> str:
+    """A local stand-in for GenerateSecretString, from Python's `secrets`."""
+    length = int(spec.get("PasswordLength", 32))
+    alphabet = ""
+    if not spec.get("ExcludeLowercase"):
+        alphabet += string.ascii_lowercase
+    if not spec.get("ExcludeUppercase"):
+        alphabet += string.ascii_uppercase
+    if not spec.get("ExcludeNumbers"):
+        alphabet += string.digits
+    if not spec.get("ExcludePunctuation"):
+        alphabet += "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+    if spec.get("IncludeSpace"):
+        alphabet += " "
+    excluded = set(spec.get("ExcludeCharacters", ""))
+    alphabet = "".join(c for c in alphabet if c not in excluded)
+    password = "".join(secrets.choice(alphabet) for _ in range(length))
+    if "GenerateStringKey" in spec:
+        document = json.loads(spec.get("SecretStringTemplate") or "{}")
+        document[spec["GenerateStringKey"]] = password
+        return json.dumps(document)
+    return password
+
+
+# Name properties CloudFormation fills in when a template leaves them out.
+GENERATED_NAMES = {
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::Events::Rule": "Name",
+    "AWS::SecretsManager::Secret": "Name",
+}
+
+HANDLERS: dict[str, Callable[..., Any]] = {
+    "AWS::DynamoDB::Table": Provisioner.dynamodb_table,
+    "AWS::SQS::Queue": Provisioner.sqs_queue,
+    "AWS::SQS::QueuePolicy": Provisioner.sqs_queue_policy,
+    "AWS::Events::EventBus": Provisioner.event_bus,
+    "AWS::Events::Rule": Provisioner.event_rule,
+    "AWS::SecretsManager::Secret": Provisioner.secret,
+    "AWS::SES::EmailIdentity": Provisioner.ses_identity,
+}
+
+
+# --------------------------------------------------------------------- driver
+
+
+def log(message: str) -> None:
+    print(f"provision: {message}", file=sys.stderr)
+
+
+def _code(error: ClientError) -> str:
+    return error.response.get("Error", {}).get("Code", "")
+
+
+def _sqs_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def parameter_values(template: dict[str, Any], env: str, overrides: dict[str, str]) -> dict[str, str]:
+    values = {}
+    for name, spec in (template.get("Parameters") or {}).items():
+        if "Default" in spec:
+            values[name] = str(spec["Default"])
+    values["Env"] = env
+    values.update(overrides)
+    values["AWS::StackName"] = f"dashtam-{env}"
+    values["AWS::StackId"] = (
+        f"arn:aws:cloudformation:{REGION}:{ACCOUNT_ID}:stack/dashtam-{env}/local"
+    )
+    return values
+
+
+def provision_order(resources: dict[str, Any]) -> list[str]:
+    """Handled resources, each after the handled resources it refers to."""
+    handled = {k for k, r in resources.items() if r.get("Type") in HANDLERS}
+    deps = {
+        k: (references(resources[k].get("Properties") or {}) | set(_depends_on(resources[k])))
+        & handled
+        for k in handled
+    }
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        if state.get(node) == 2:
+            return
+        if state.get(node) == 1:
+            raise SystemExit(f"provision: reference cycle: {' -> '.join(path + [node])}")
+        state[node] = 1
+        for dep in sorted(deps[node]):
+            visit(dep, path + [node])
+        state[node] = 2
+        order.append(node)
+
+    for node in sorted(handled):
+        visit(node, [])
+    return order
+
+
+def _depends_on(resource: dict[str, Any]) -> list[str]:
+    d = resource.get("DependsOn") or []
+    return [d] if isinstance(d, str) else list(d)
+
+
+def provision(template: dict[str, Any], endpoint: str, env: str, overrides: dict[str, str]):
+    resolver = Resolver(template, parameter_values(template, env, overrides))
+    provisioner = Provisioner(endpoint)
+    resources = template.get("Resources") or {}
+    names: set[str] = set()
+    skipped = sorted({r.get("Type", "?") for r in resources.values()} - set(HANDLERS))
+    if skipped:
+        log(f"not emulated: {', '.join(skipped)}")
+
+    for logical_id in provision_order(resources):
+        resource = resources[logical_id]
+        if "Condition" in resource and not resolver.condition(resource["Condition"]):
+            continue
+        handler = HANDLERS[resource["Type"]]
+        raw = dict(resource.get("Properties") or {})
+        name_property = GENERATED_NAMES.get(resource["Type"])
+        if name_property and name_property not in raw:
+            # CloudFormation would make <stack>-<logical id>-<random>; locally, stable.
+            generated = f"dashtam-{env}-{logical_id}"
+            if resource["Type"] == "AWS::SQS::Queue" and raw.get("FifoQueue") is True:
+                generated += ".fifo"
+            raw[name_property] = generated
+        try:
+            if resource["Type"] == "AWS::Events::Rule":
+                # A target the emulator cannot have (a Lambda function, ...) is left out.
+                targets = []
+                for target in raw.pop("Targets", None) or []:
+                    try:
+                        targets.append(resolver.resolve(target))
+                    except Unresolved as e:
+                        log(f"{logical_id}: target {target.get('Id')} skipped (refers to {e})")
+                result = handler(provisioner, resolver.resolve(raw), targets)
+            else:
+                result = handler(provisioner, resolver.resolve(raw))
+        except Unresolved as e:
+            raise SystemExit(f"provision: {logical_id} refers to {e}, which is not emulated")
+        ref, attributes, physical_names = result
+        if ref is not None:
+            resolver.refs[logical_id] = ref
+        resolver.attributes[logical_id] = attributes
+        names |= {str(n) for n in physical_names}
+        if ref is not None:
+            names.add(str(ref))
+    return resolver, names
+
+
+def environment(template: dict[str, Any], resolver: Resolver, names: set[str]) -> dict[str, str]:
+    """The function environment variables that point at provisioned resources."""
+    variables = (
+        ((template.get("Globals") or {}).get("Function") or {}).get("Environment") or {}
+    ).get("Variables") or {}
+    provisioned = set(resolver.refs) | set(resolver.attributes)
+    out = {}
+    for name, expression in variables.items():
+        try:
+            value = resolver.resolve(expression)
+        except Unresolved:
+            continue  # refers to something not emulated (an API, a function)
+        if value is NO_VALUE:
+            continue
+        if references(expression) & provisioned or str(value) in names:
+            out[name] = str(value)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--endpoint", required=True, help="emulator URL, e.g. http://127.0.0.1:4566")
+    parser.add_argument("--env", required=True, help="value of the template's Env parameter")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent / "template.yaml",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a template parameter (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    overrides = dict(p.split("=", 1) for p in args.param)
+    template = load_template(args.template)
+    resolver, names = provision(template, args.endpoint, args.env, overrides)
+    json.dump(environment(template, resolver, names), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

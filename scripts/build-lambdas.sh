@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Release build of every Lambda function under functions/ for arm64 (cargo-lambda,
+# with zig from .venv), then the size of each bootstrap.
+# Output: target/lambda/<binary>/bootstrap.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+"$root/scripts/bootstrap.sh"
+export PATH="$root/.venv/bin:$PATH"
+
+target=aarch64-unknown-linux-gnu
+if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx "$target"; then
+    rustup target add "$target" >/dev/null
+fi
+
+# The packages whose manifest is functions/<dir>/Cargo.toml.
+mapfile -t packages < <(cargo metadata --no-deps --format-version 1 | python3 -c '
+import json, os, sys
+root = os.path.realpath("functions")
+for p in json.load(sys.stdin)["packages"]:
+    if os.path.dirname(os.path.dirname(os.path.realpath(p["manifest_path"]))) == root:
+        print(p["name"])' | sort)
+if [[ ${#packages[@]} -eq 0 ]]; then
+    echo "build-lambdas: no function packages under functions/" >&2
+    exit 0
+fi
+
+args=()
+for p in "${packages[@]}"; do args+=(-p "$p"); done
+cargo lambda build --release --arm64 "${args[@]}"
+
+echo "build-lambdas: bootstrap sizes (limit 10 MB)"
+for dir in target/lambda/*/; do
+    bin="$(basename "$dir")"
+    if [[ -f "$dir/bootstrap" ]]; then
+        printf '  %-32s %8.2f MB\n' "$bin" "$(stat -c %s "$dir/bootstrap" | awk '{print $1 / 1048576}')"
+    fi
+done
