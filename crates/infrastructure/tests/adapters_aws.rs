@@ -140,7 +140,10 @@ async fn jwt_access_tokens_sign_with_the_secrets_manager_key() {
 
     // A missing secret is our problem, not the client's.
     let missing = JwtAccessTokens::new(
-        Arc::new(SecretsManagerSource::new(client, "dashtam/none/jwt-signing-key")),
+        Arc::new(SecretsManagerSource::new(
+            client,
+            "dashtam/none/jwt-signing-key",
+        )),
         900,
     );
     let err = missing.verify(&token).await.expect_err("no key");
@@ -165,7 +168,13 @@ async fn eventbridge_routes_email_events_to_both_queues_and_others_to_audit_only
     events.extend((0..10).map(|_| login_succeeded()));
     publisher.publish(&events).await.expect("publish");
 
-    let audit = receive(&stack, "DASHTAM_AUDIT_QUEUE_URL", 11, Duration::from_secs(10)).await;
+    let audit = receive(
+        &stack,
+        "DASHTAM_AUDIT_QUEUE_URL",
+        11,
+        Duration::from_secs(10),
+    )
+    .await;
     let audit = by_id(&audit);
     let want: BTreeMap<Uuid, DomainEvent> =
         events.iter().map(|e| (e.event_id, e.clone())).collect();
@@ -188,7 +197,10 @@ async fn eventbridge_non_email_event_reaches_only_the_audit_queue() {
         stack.var("DASHTAM_EVENT_BUS"),
     );
     let event = login_succeeded();
-    publisher.publish(std::slice::from_ref(&event)).await.expect("publish");
+    publisher
+        .publish(std::slice::from_ref(&event))
+        .await
+        .expect("publish");
 
     let audit = receive(&stack, "DASHTAM_AUDIT_QUEUE_URL", 1, Duration::from_secs(5)).await;
     assert_eq!(audit.len(), 1, "{audit:?}");
@@ -229,7 +241,13 @@ async fn sqs_publisher_round_trip() {
     events.extend((0..22).map(|_| login_succeeded()));
     publisher.publish(&events).await.expect("publish");
 
-    let bodies = receive(&stack, "DASHTAM_AUDIT_QUEUE_URL", 23, Duration::from_secs(10)).await;
+    let bodies = receive(
+        &stack,
+        "DASHTAM_AUDIT_QUEUE_URL",
+        23,
+        Duration::from_secs(10),
+    )
+    .await;
     let want: BTreeMap<Uuid, DomainEvent> =
         events.iter().map(|e| (e.event_id, e.clone())).collect();
     assert_eq!(by_id(&bodies), want);
@@ -243,7 +261,10 @@ async fn sqs_publisher_round_trip() {
 
     let missing = SqsPublisher::new(
         aws_sdk_sqs::Client::new(&stack.sdk),
-        format!("{}/123456789012/no-such-queue-{}", stack.endpoint, stack.env),
+        format!(
+            "{}/123456789012/no-such-queue-{}",
+            stack.endpoint, stack.env
+        ),
     );
     let err = missing
         .publish(std::slice::from_ref(&events[0]))
@@ -273,7 +294,9 @@ async fn ses_sends_and_fans_out_to_the_mailbox() {
     let dir = std::env::temp_dir().join(format!("dashtam-fanout-{}", stack.env));
     let fanout = FanoutEmailSender::new(vec![ses, Arc::new(MailboxEmailSender::new(&dir))]);
     fanout.send(&message).await.expect("fan-out send");
-    let inbox = read_mailbox(&dir, "reader@example.com").await.expect("mailbox");
+    let inbox = read_mailbox(&dir, "reader@example.com")
+        .await
+        .expect("mailbox");
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0], message);
 
@@ -285,4 +308,25 @@ async fn ses_sends_and_fans_out_to_the_mailbox() {
     };
     assert!(broken.send(&bad).await.is_err());
     let _ = std::fs::remove_dir_all(&dir);
+
+    // SES refuses a sender identity that was never verified; the error says why.
+    let unverified = SesEmailSender::new(
+        aws_sdk_sesv2::Client::new(&stack.sdk),
+        format!("nobody-{}@unverified.example", stack.env),
+    );
+    let err = unverified
+        .send(&plain_message())
+        .await
+        .expect_err("unverified sender");
+    assert!(err.0.contains("MessageRejected"), "{err}");
+}
+
+fn plain_message() -> EmailMessage {
+    EmailMessage {
+        to: "reader@example.com".into(),
+        subject: "s".into(),
+        text: "t".into(),
+        html: "<p>h</p>".into(),
+        sent_at: Utc::now(),
+    }
 }

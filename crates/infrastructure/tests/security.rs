@@ -36,7 +36,10 @@ async fn argon2_round_trip_and_wrong_password() {
         .hash(&password("Str0ng!Passw0rd"))
         .await
         .expect("hash");
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
     assert!(hasher.verify("Str0ng!Passw0rd", &hash).await);
     assert!(!hasher.verify("Str0ng!Passw0rd ", &hash).await);
     assert!(!hasher.verify("wrong", &hash).await);
@@ -126,7 +129,10 @@ async fn jwt_tampered_signature_is_invalid() {
     let forged = format!("{header}.{payload}.{sig}");
     assert_eq!(tokens.verify(&forged).await, Err(AccessTokenError::Invalid));
 
-    assert_eq!(tokens.verify("garbage").await, Err(AccessTokenError::Invalid));
+    assert_eq!(
+        tokens.verify("garbage").await,
+        Err(AccessTokenError::Invalid)
+    );
     assert_eq!(tokens.verify("").await, Err(AccessTokenError::Invalid));
 }
 
@@ -179,9 +185,15 @@ async fn jwt_expired_is_invalid() {
 async fn jwt_wrong_audience_or_issuer_is_invalid() {
     let tokens = jwt();
     let (other_aud, ..) = issue(&jwt().with_audience("someone-else")).await;
-    assert_eq!(tokens.verify(&other_aud).await, Err(AccessTokenError::Invalid));
+    assert_eq!(
+        tokens.verify(&other_aud).await,
+        Err(AccessTokenError::Invalid)
+    );
     let (other_iss, ..) = issue(&jwt().with_issuer("evil")).await;
-    assert_eq!(tokens.verify(&other_iss).await, Err(AccessTokenError::Invalid));
+    assert_eq!(
+        tokens.verify(&other_iss).await,
+        Err(AccessTokenError::Invalid)
+    );
 
     // Configurable: a service with a custom issuer and audience accepts its own tokens.
     let custom = jwt().with_issuer("evil").with_audience("someone-else");
@@ -220,9 +232,15 @@ async fn jwt_short_key_is_unavailable() {
         .issue(Uuid::now_v7(), "a@example.com", vec![], Uuid::now_v7())
         .await
         .expect_err("short key");
-    assert!(matches!(err, AccessTokenError::KeyUnavailable(_)), "{err:?}");
+    assert!(
+        matches!(err, AccessTokenError::KeyUnavailable(_)),
+        "{err:?}"
+    );
     let err = tokens.verify("a.b.c").await.expect_err("short key");
-    assert!(matches!(err, AccessTokenError::KeyUnavailable(_)), "{err:?}");
+    assert!(
+        matches!(err, AccessTokenError::KeyUnavailable(_)),
+        "{err:?}"
+    );
 
     // Exactly 32 bytes is enough.
     let ok = JwtAccessTokens::with_fixed_key("k".repeat(32), 900);
@@ -384,21 +402,41 @@ async fn mailbox_round_trip_newest_first_and_traversal_refused() {
     let subjects: Vec<_> = inbox.iter().map(|m| m.subject.as_str()).collect();
     assert_eq!(subjects, ["second", "first"]);
     assert_eq!(inbox[0].to, "bob@example.com");
-    assert!(read_mailbox(&dir, "nobody@example.com").await.expect("read").is_empty());
+    assert!(
+        read_mailbox(&dir, "nobody@example.com")
+            .await
+            .expect("read")
+            .is_empty()
+    );
 
-    for bad in ["../bob@example.com", "..", "bob@example.com/../carol@example.com", "a\\b@c.co"] {
+    for bad in [
+        "../bob@example.com",
+        "..",
+        "bob@example.com/../carol@example.com",
+        "a\\b@c.co",
+    ] {
         assert!(read_mailbox(&dir, bad).await.is_err(), "{bad:?}");
         assert!(sender.send(&message(bad, "x")).await.is_err(), "{bad:?}");
     }
     // Nothing escaped the mailbox folder and no temp files were left behind.
     let mut names = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("dir") {
-        names.push(entry.expect("entry").file_name().to_string_lossy().into_owned());
+        names.push(
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned(),
+        );
     }
     names.sort();
     assert_eq!(names, ["bob@example.com", "carol@example.com"]);
     for entry in std::fs::read_dir(dir.join("bob@example.com")).expect("dir") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         assert!(name.ends_with(".json") && !name.starts_with('.'), "{name}");
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -446,5 +484,8 @@ fn render_links_and_escapes() {
     assert!(text.contains("reset your password"), "{text}");
     assert!(!text.contains("token="));
     assert!(html.contains("a&amp;b@example.com"), "{html}");
-    assert!(html.contains("wasn&#x27;t you") || html.contains("wasn't you"), "{html}");
+    assert!(
+        html.contains("wasn&#x27;t you") || html.contains("wasn't you"),
+        "{html}"
+    );
 }

@@ -70,13 +70,13 @@ impl MailboxEmailSender {
 #[async_trait]
 impl EmailSender for MailboxEmailSender {
     async fn send(&self, message: &EmailMessage) -> Result<(), EmailError> {
-        let folder = self.dir.join(mailbox_name(&message.to).map_err(EmailError)?);
+        let folder = self
+            .dir
+            .join(mailbox_name(&message.to).map_err(EmailError)?);
         tokio::fs::create_dir_all(&folder)
             .await
             .map_err(|e| EmailError(format!("creating {}: {e}", folder.display())))?;
-        let stamp = Utc::now()
-            .format("%Y-%m-%dT%H-%M-%S%.9fZ")
-            .to_string();
+        let stamp = Utc::now().format("%Y-%m-%dT%H-%M-%S%.9fZ").to_string();
         let id = Uuid::now_v7();
         let name = format!("{stamp}-{id}.json");
         let temp = folder.join(format!(".{name}.tmp"));

@@ -54,7 +54,10 @@ impl EmailSender for SesEmailSender {
             .send()
             .await
             .map_err(|e| EmailError(format!("SES SendEmail failed: {}", summary(&e))))?;
-        tracing::debug!(message_id = out.message_id().unwrap_or(""), "email sent via SES");
+        tracing::debug!(
+            message_id = out.message_id().unwrap_or(""),
+            "email sent via SES"
+        );
         Ok(())
     }
 }

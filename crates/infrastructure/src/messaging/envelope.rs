@@ -52,3 +52,47 @@ pub fn parse_envelope(body: &str) -> Result<DomainEvent, String> {
     };
     serde_json::from_value(detail).map_err(|e| format!("`detail` is not a DomainEvent: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use dashtam_domain::events::{EventContext, EventPayload};
+
+    use super::*;
+
+    fn event() -> DomainEvent {
+        DomainEvent::new(
+            EventPayload::UserLoginAttempted {
+                email: "a@example.com".into(),
+            },
+            None,
+            &EventContext::default(),
+            Utc::now(),
+        )
+    }
+
+    #[test]
+    fn envelope_round_trips() {
+        let e = event();
+        let v = envelope(&e);
+        assert_eq!(v["detail-type"], "UserLoginAttempted");
+        assert_eq!(v["source"], SOURCE);
+        assert_eq!(v["id"], e.event_id.to_string());
+        assert_eq!(parse_envelope(&v.to_string()), Ok(e));
+    }
+
+    #[test]
+    fn detail_as_a_string_is_accepted() {
+        let e = event();
+        let mut v = envelope(&e);
+        v["detail"] = Value::String(serde_json::to_string(&e).unwrap_or_default());
+        assert_eq!(parse_envelope(&v.to_string()), Ok(e));
+    }
+
+    #[test]
+    fn bad_bodies_are_errors() {
+        assert!(parse_envelope("not json").is_err());
+        assert!(parse_envelope(r#"{"source":"dashtam"}"#).is_err());
+        assert!(parse_envelope(r#"{"detail":{"event_id":"x"}}"#).is_err());
+    }
+}

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::primitives::DateTime;
-use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use aws_sdk_eventbridge::types::{PutEventsRequestEntry, PutEventsResultEntry};
 use dashtam_domain::events::DomainEvent;
 use dashtam_domain::ports::{EventPublisher, PublishError};
 
@@ -69,27 +69,12 @@ impl EventBridgePublisher {
             {
                 Ok(out) if out.failed_entry_count() == 0 => return Ok(()),
                 Ok(out) => {
-                    // Result entries line up with request entries, in order.
-                    let results = out.entries();
-                    let mut failed = Vec::new();
-                    for (i, item) in pending.into_iter().enumerate() {
-                        match results.get(i) {
-                            Some(r) if r.error_code().is_none() && r.event_id().is_some() => {}
-                            Some(r) => {
-                                last_error = format!(
-                                    "{}: {}",
-                                    r.error_code().unwrap_or("unknown"),
-                                    r.error_message().unwrap_or("")
-                                );
-                                failed.push(item);
-                            }
-                            None => failed.push(item),
-                        }
-                    }
+                    let (failed, error) = unaccepted(pending, out.entries());
                     pending = failed;
                     if pending.is_empty() {
                         return Ok(());
                     }
+                    last_error = error.unwrap_or_else(|| "no result for the entry".to_owned());
                 }
                 Err(err) => last_error = summary(&err),
             }
@@ -103,13 +88,41 @@ impl EventBridgePublisher {
                 tokio::time::sleep(backoff(attempt)).await;
             }
         }
-        let ids: Vec<String> = pending.iter().map(|(e, _)| e.event_id.to_string()).collect();
+        let ids: Vec<String> = pending
+            .iter()
+            .map(|(e, _)| e.event_id.to_string())
+            .collect();
         Err(PublishError(format!(
             "EventBridge bus `{}` did not accept events [{}] after {MAX_ATTEMPTS} attempts: {last_error}",
             self.bus_name,
             ids.join(", ")
         )))
     }
+}
+
+/// The items PutEvents did not accept, given its result entries (which line up with the
+/// request entries, in order), and the last per-entry error. An entry without a result
+/// counts as failed.
+fn unaccepted<T>(pending: Vec<T>, results: &[PutEventsResultEntry]) -> (Vec<T>, Option<String>) {
+    let mut error = None;
+    let failed = pending
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| match results.get(*i) {
+            Some(r) if r.error_code().is_none() && r.event_id().is_some() => false,
+            Some(r) => {
+                error = Some(format!(
+                    "{}: {}",
+                    r.error_code().unwrap_or("unknown"),
+                    r.error_message().unwrap_or("")
+                ));
+                true
+            }
+            None => true,
+        })
+        .map(|(_, item)| item)
+        .collect();
+    (failed, error)
 }
 
 #[async_trait]
@@ -127,5 +140,39 @@ impl EventPublisher for EventBridgePublisher {
         } else {
             Err(PublishError(errors.join("; ")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(id: &str) -> PutEventsResultEntry {
+        PutEventsResultEntry::builder().event_id(id).build()
+    }
+
+    fn failed(code: &str) -> PutEventsResultEntry {
+        PutEventsResultEntry::builder()
+            .error_code(code)
+            .error_message("try again")
+            .build()
+    }
+
+    #[test]
+    fn only_failed_entries_are_retried() {
+        let results = [
+            ok("e1"),
+            failed("ThrottlingException"),
+            ok("e3"),
+            failed("InternalFailure"),
+        ];
+        let (left, error) = unaccepted(vec!["a", "b", "c", "d", "e"], &results);
+        // "e" has no result entry at all: failed too.
+        assert_eq!(left, ["b", "d", "e"]);
+        assert_eq!(error.as_deref(), Some("InternalFailure: try again"));
+
+        let (left, error) = unaccepted(vec!["a", "b"], &[ok("e1"), ok("e2")]);
+        assert!(left.is_empty());
+        assert_eq!(error, None);
     }
 }

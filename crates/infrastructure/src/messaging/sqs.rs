@@ -99,7 +99,10 @@ impl SqsPublisher {
                 tokio::time::sleep(backoff(attempt)).await;
             }
         }
-        let ids: Vec<String> = pending.iter().map(|(e, _)| e.event_id.to_string()).collect();
+        let ids: Vec<String> = pending
+            .iter()
+            .map(|(e, _)| e.event_id.to_string())
+            .collect();
         Err(PublishError(format!(
             "queue `{}` did not accept events [{}] after {MAX_ATTEMPTS} attempts: {last_error}",
             self.queue_url,

@@ -1,0 +1,227 @@
+//! Application layer: use cases and reactions over in-memory adapters.
+
+mod support;
+
+use chrono::Duration;
+use dashtam_application::{
+    AppError,
+    commands::{Login, RegisterUser, VerifyEmail},
+    reactions::{RecordAudit, SendEmail},
+};
+use dashtam_domain::{events::EventPayload, ports::AuditRepository, value_objects::Email};
+use futures::future::join_all;
+use support::Harness;
+
+const PASSWORD: &str = "Str0ng!Passw0rd";
+
+fn email(s: &str) -> Email {
+    Email::parse(s).unwrap()
+}
+
+async fn register(h: &Harness, address: &str) -> Result<uuid::Uuid, AppError> {
+    RegisterUser {
+        email: email(address),
+        password: PASSWORD.into(),
+        context: Harness::ctx(),
+    }
+    .execute(&h.ports)
+    .await
+    .map(|u| u.id)
+}
+
+fn verification_token(h: &Harness) -> String {
+    h.events
+        .events()
+        .iter()
+        .rev()
+        .find_map(|e| match &e.payload {
+            EventPayload::UserRegistrationSucceeded {
+                verification_token, ..
+            } => Some(verification_token.clone()),
+            _ => None,
+        })
+        .expect("a registration event")
+}
+
+async fn registered_and_verified(h: &Harness, address: &str) -> uuid::Uuid {
+    let id = register(h, address).await.unwrap();
+    VerifyEmail {
+        token: verification_token(h),
+        context: Harness::ctx(),
+    }
+    .execute(&h.ports)
+    .await
+    .unwrap();
+    id
+}
+
+async fn login(
+    h: &Harness,
+    address: &str,
+    password: &str,
+) -> Result<dashtam_application::dto::TokenPair, AppError> {
+    Login {
+        email: email(address),
+        password: password.into(),
+        context: Harness::ctx(),
+    }
+    .execute(&h.ports)
+    .await
+}
+
+#[tokio::test]
+async fn concurrent_registrations_of_one_email_have_exactly_one_winner() {
+    let h = Harness::new();
+    let attempts = (0..12).map(|i| {
+        let address = if i % 2 == 0 {
+            "race@example.com"
+        } else {
+            "RACE@Example.com"
+        };
+        register(&h, address)
+    });
+    let results = join_all(attempts).await;
+    let wins = results.iter().filter(|r| r.is_ok()).count();
+    let conflicts = results
+        .iter()
+        .filter(|r| matches!(r, Err(AppError::Conflict(_))))
+        .count();
+    assert_eq!((wins, conflicts), (1, 11));
+}
+
+#[tokio::test]
+async fn a_failing_publisher_does_not_fail_committed_work() {
+    let h = Harness::new();
+    h.events.set_failing(true);
+    let id = register(&h, "ada@example.com")
+        .await
+        .expect("registration is committed");
+    assert!(h.store_user_exists(id).await);
+}
+
+#[tokio::test]
+async fn concurrent_wrong_passwords_all_count_and_lock_the_account() {
+    let h = Harness::new();
+    registered_and_verified(&h, "ada@example.com").await;
+    let results = join_all((0..5).map(|_| login(&h, "ada@example.com", "Wr0ng!Password"))).await;
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Err(AppError::Unauthorized(_))))
+    );
+    // No lost update: the five failures were all counted, so the account is locked.
+    assert!(matches!(
+        login(&h, "ada@example.com", PASSWORD).await,
+        Err(AppError::Forbidden(_))
+    ));
+    h.clock.advance(Duration::minutes(15));
+    assert!(login(&h, "ada@example.com", PASSWORD).await.is_ok());
+}
+
+#[tokio::test]
+async fn audit_records_each_event_once_and_keeps_no_tokens() {
+    let h = Harness::new();
+    let id = register(&h, "ada@example.com").await.unwrap();
+    for event in h.events.events() {
+        for _ in 0..3 {
+            RecordAudit { event: &event }
+                .execute(&h.ports)
+                .await
+                .unwrap();
+        }
+    }
+    let records = h.store.list_for_user(id, 100).await.unwrap();
+    assert_eq!(
+        records.len(),
+        1,
+        "only the succeeded event carries the user id"
+    );
+    let record = &records[0];
+    assert_eq!(record.action, "UserRegistrationSucceeded");
+    assert_eq!(record.ip_address.as_deref(), Some("203.0.113.9"));
+    assert!(record.context.get("verification_token").is_none());
+    assert_eq!(record.context["email"], "ada@example.com");
+}
+
+#[tokio::test]
+async fn an_email_goes_out_once_even_when_delivered_three_times() {
+    let h = Harness::new();
+    register(&h, "ada@example.com").await.unwrap();
+    let succeeded = h
+        .events
+        .events()
+        .into_iter()
+        .find(|e| e.name() == "UserRegistrationSucceeded")
+        .unwrap();
+    let mut sent = 0;
+    for _ in 0..3 {
+        if (SendEmail { event: &succeeded })
+            .execute(&h.ports)
+            .await
+            .unwrap()
+        {
+            sent += 1;
+        }
+    }
+    assert_eq!((sent, h.mailbox.count()), (1, 1));
+    assert!(
+        h.mailbox.messages_to("ada@example.com")[0]
+            .text
+            .contains(&verification_token(&h))
+    );
+}
+
+#[tokio::test]
+async fn a_failed_send_is_retried_on_redelivery() {
+    let h = Harness::new();
+    register(&h, "ada@example.com").await.unwrap();
+    let succeeded = h
+        .events
+        .events()
+        .into_iter()
+        .find(|e| e.name() == "UserRegistrationSucceeded")
+        .unwrap();
+    h.email_down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        SendEmail { event: &succeeded }
+            .execute(&h.ports)
+            .await
+            .is_err()
+    );
+    h.email_down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        SendEmail { event: &succeeded }
+            .execute(&h.ports)
+            .await
+            .unwrap()
+    );
+    assert_eq!(h.mailbox.count(), 1);
+}
+
+#[tokio::test]
+async fn events_without_an_email_send_nothing() {
+    let h = Harness::new();
+    register(&h, "ada@example.com").await.unwrap();
+    let attempted = h
+        .events
+        .events()
+        .into_iter()
+        .find(|e| e.name() == "UserRegistrationAttempted")
+        .unwrap();
+    assert!(
+        !SendEmail { event: &attempted }
+            .execute(&h.ports)
+            .await
+            .unwrap()
+    );
+    assert_eq!(h.mailbox.count(), 0);
+}
+
+impl Harness {
+    async fn store_user_exists(&self, id: uuid::Uuid) -> bool {
+        use dashtam_domain::ports::UserRepository;
+        self.store.find_by_id(id).await.unwrap().is_some()
+    }
+}

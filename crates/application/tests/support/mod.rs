@@ -1,0 +1,100 @@
+//! Use cases over the in-memory adapters, with a clock the test moves.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use async_trait::async_trait;
+use dashtam_application::{IdentitySettings, Ports};
+use dashtam_core::ManualClock;
+use dashtam_domain::{
+    events::{EmailKind, EventContext},
+    ports::{EmailComposer, EmailError, EmailMessage, EmailSender},
+};
+use dashtam_infrastructure::{
+    memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
+    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+};
+
+pub struct Harness {
+    pub ports: Ports,
+    pub store: Arc<MemoryStore>,
+    pub events: Arc<RecordingPublisher>,
+    pub mailbox: Arc<MemoryMailbox>,
+    pub email_down: Arc<AtomicBool>,
+    pub clock: Arc<ManualClock>,
+}
+
+struct PlainComposer;
+
+impl EmailComposer for PlainComposer {
+    fn compose(&self, kind: EmailKind, _to: &str, token: Option<&str>) -> (String, String, String) {
+        let body = format!("{kind:?} {}", token.unwrap_or(""));
+        (format!("{kind:?}"), body.clone(), body)
+    }
+}
+
+/// Delivers to the mailbox unless switched off.
+struct SwitchableSender {
+    inner: Arc<MemoryMailbox>,
+    down: Arc<AtomicBool>,
+}
+
+#[async_trait]
+impl EmailSender for SwitchableSender {
+    async fn send(&self, message: &EmailMessage) -> Result<(), EmailError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(EmailError("injected outage".into()));
+        }
+        self.inner.send(message).await
+    }
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        let store = Arc::new(MemoryStore::new());
+        let events = Arc::new(RecordingPublisher::default());
+        let mailbox = Arc::new(MemoryMailbox::default());
+        let email_down = Arc::new(AtomicBool::new(false));
+        let clock = Arc::new(ManualClock::default());
+        let ports = Ports {
+            users: store.clone(),
+            one_time_tokens: store.clone(),
+            sessions: store.clone(),
+            security_config: store.clone(),
+            audit: store.clone(),
+            processed: store.clone(),
+            hasher: Arc::new(Argon2Hasher::new()),
+            access_tokens: Arc::new(
+                JwtAccessTokens::with_fixed_key("k".repeat(64), 900).with_clock(clock.clone()),
+            ),
+            opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
+            devices: Arc::new(WootheeDeviceDetector::new()),
+            events: events.clone(),
+            email: Arc::new(SwitchableSender {
+                inner: mailbox.clone(),
+                down: email_down.clone(),
+            }),
+            email_composer: Arc::new(PlainComposer),
+            clock: clock.clone(),
+            settings: IdentitySettings::default(),
+        };
+        Self {
+            ports,
+            store,
+            events,
+            mailbox,
+            email_down,
+            clock,
+        }
+    }
+
+    pub fn ctx() -> EventContext {
+        EventContext {
+            ip_address: Some("203.0.113.9".into()),
+            user_agent: Some("test-agent".into()),
+            trace_id: Some("trace-1".into()),
+        }
+    }
+}
