@@ -1,5 +1,7 @@
 //! Application layer: use cases and reactions over in-memory adapters.
 
+#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+
 mod support;
 
 use chrono::Duration;

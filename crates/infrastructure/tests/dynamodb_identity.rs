@@ -403,7 +403,7 @@ async fn revoke_is_idempotent_and_revoke_all_keeps_one() {
 }
 
 #[tokio::test]
-async fn refresh_rotation_is_single_use_even_when_raced() {
+async fn refresh_rotation_raced_with_one_old_token_has_exactly_one_winner() {
     let db = Db::new().await;
     let sessions = db.sessions();
     let user_id = Uuid::now_v7();
@@ -417,40 +417,61 @@ async fn refresh_rotation_is_single_use_even_when_raced() {
     let r2 = sessions.rotate_refresh(RefreshRotation { old: &first, new: &n2, at });
     let (r1, r2) = tokio::join!(r1, r2);
     assert!(r1.is_ok() != r2.is_ok(), "exactly one wins: {r1:?} {r2:?}");
-    let (winner, loser, err) = if r1.is_ok() { (&n1, &n2, r2) } else { (&n2, &n1, r1) };
+    let err = if r1.is_ok() { r2 } else { r1 };
     assert_eq!(err, Err(StoreError::Conflict("refresh_token")));
+    // The state after the race is checked sequentially below: moto may undo a concurrent
+    // winner's commit when rolling the loser back (see infra/ACCESS_PATTERNS.md).
+}
 
+#[tokio::test]
+async fn refresh_rotation_moves_the_session_and_is_single_use() {
+    let db = Db::new().await;
+    let sessions = db.sessions();
+    let user_id = Uuid::now_v7();
+    let t0 = Utc::now();
+    let (s, first) = new_session(user_id, t0);
+    sessions.create(&s, &first, &[], "").await.unwrap();
+
+    let at = t0 + Duration::minutes(5);
+    let second = successor(&first, at);
+    sessions
+        .rotate_refresh(RefreshRotation { old: &first, new: &second, at })
+        .await
+        .expect("rotate");
     let session = sessions.find(user_id, s.id).await.unwrap().unwrap();
-    assert_eq!(session.current_refresh_hash, winner.hash);
+    assert_eq!(session.current_refresh_hash, second.hash);
     assert_eq!(session.last_activity_at, at);
     let old = sessions.find_refresh_token(&first.hash).await.unwrap().unwrap();
     assert_eq!(old.rotated_at, Some(at), "kept for reuse detection");
-    assert_eq!(sessions.find_refresh_token(&winner.hash).await.unwrap(), Some(winner.clone()));
-    assert_eq!(sessions.find_refresh_token(&loser.hash).await.unwrap(), None);
+    assert_eq!(sessions.find_refresh_token(&second.hash).await.unwrap(), Some(second.clone()));
 
-    // Presenting the old token again fails.
+    // Presenting the old token again fails, and writes nothing.
     let again = successor(&first, at);
     assert_eq!(
         sessions.rotate_refresh(RefreshRotation { old: &first, new: &again, at }).await,
         Err(StoreError::Conflict("refresh_token"))
     );
+    assert_eq!(sessions.find_refresh_token(&again.hash).await.unwrap(), None);
 
-    // The winner rotates fine, until the session is revoked.
-    let next = successor(winner, at + Duration::minutes(1));
+    // The current token rotates fine, until the session is revoked.
+    let at2 = at + Duration::minutes(1);
+    let third = successor(&second, at2);
     sessions
-        .rotate_refresh(RefreshRotation { old: winner, new: &next, at: at + Duration::minutes(1) })
+        .rotate_refresh(RefreshRotation { old: &second, new: &third, at: at2 })
         .await
         .expect("rotate current token");
-    assert!(sessions.revoke(user_id, s.id, "logout", at + Duration::minutes(2)).await.unwrap());
-    let after = successor(&next, at + Duration::minutes(3));
+    assert!(sessions.revoke(user_id, s.id, "logout", at2).await.unwrap());
+    let at3 = at2 + Duration::minutes(1);
+    let fourth = successor(&third, at3);
     assert_eq!(
         sessions
-            .rotate_refresh(RefreshRotation { old: &next, new: &after, at: at + Duration::minutes(3) })
+            .rotate_refresh(RefreshRotation { old: &third, new: &fourth, at: at3 })
             .await,
         Err(StoreError::Conflict("refresh_token"))
     );
-    let token = sessions.find_refresh_token(&next.hash).await.unwrap().unwrap();
+    let token = sessions.find_refresh_token(&third.hash).await.unwrap().unwrap();
     assert_eq!(token.rotated_at, None, "a cancelled transaction writes nothing");
+    assert_eq!(sessions.find_refresh_token(&fourth.hash).await.unwrap(), None);
 }
 
 #[tokio::test]

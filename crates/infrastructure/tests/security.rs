@@ -1,5 +1,7 @@
 //! Security adapters and the local mailbox, no emulator needed.
 
+#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+
 use std::collections::HashSet;
 use std::sync::Arc;
 

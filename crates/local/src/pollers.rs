@@ -36,16 +36,17 @@ pub async fn poll_queue(
             let body = m.body.unwrap_or_default();
             match process_message(&ports, consumer, &body).await {
                 Ok(()) => {
-                    if let Some(handle) = m.receipt_handle {
-                        if let Err(e) = sqs
-                            .delete_message()
-                            .queue_url(&url)
-                            .receipt_handle(handle)
-                            .send()
-                            .await
-                        {
-                            tracing::warn!(?consumer, error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "delete failed; message will be redelivered");
-                        }
+                    let Some(handle) = m.receipt_handle else {
+                        continue;
+                    };
+                    let deleted = sqs
+                        .delete_message()
+                        .queue_url(&url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await;
+                    if let Err(e) = deleted {
+                        tracing::warn!(?consumer, error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "delete failed; message will be redelivered");
                     }
                 }
                 Err(error) => {

@@ -1,6 +1,8 @@
 //! End to end: the `dashtam-local` binary against a freshly provisioned emulated AWS
 //! (moto), used over HTTP the way a client would.
 
+#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+
 use std::{
     net::TcpListener,
     process::{Child, Command, Stdio},
@@ -60,15 +62,9 @@ async fn start() -> LocalStack {
     };
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if let Ok(r) = local
-            .http
-            .get(format!("{}/health", local.base))
-            .send()
-            .await
-        {
-            if r.status() == 200 {
-                return local;
-            }
+        let health = local.http.get(format!("{}/health", local.base)).send().await;
+        if health.is_ok_and(|r| r.status() == 200) {
+            return local;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -328,7 +324,7 @@ async fn password_reset_and_admin_rotation_against_the_local_stack() {
         .call(
             reqwest::Method::GET,
             "/api/v1/users/me",
-            Some(&bob["access_token"].as_str().unwrap().to_owned()),
+            bob["access_token"].as_str(),
             None,
         )
         .await;

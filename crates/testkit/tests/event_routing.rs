@@ -1,5 +1,7 @@
 //! A provisioned stack routes events from the bus to the queues as template.yaml says.
 
+#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+
 use std::time::{Duration, Instant};
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;

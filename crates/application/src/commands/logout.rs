@@ -26,10 +26,11 @@ impl Logout {
 
         let mut targets = vec![current];
         let hash = ports.opaque_tokens.hash(&self.refresh_token);
-        if let Some(token) = ports.sessions.find_refresh_token(&hash).await? {
-            if token.user_id == self.principal.user_id && token.session_id != current {
-                targets.push(token.session_id);
-            }
+        if let Some(token) = ports.sessions.find_refresh_token(&hash).await?
+            && token.user_id == self.principal.user_id
+            && token.session_id != current
+        {
+            targets.push(token.session_id);
         }
         for session_id in targets {
             if ports

@@ -1,5 +1,7 @@
 //! Use cases over the in-memory adapters, with a clock the test moves.
 
+#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+
 use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},

@@ -190,7 +190,7 @@ impl SessionRepository for MemoryStore {
             .filter(|s| s.user_id == user_id)
             .cloned()
             .collect();
-        list.sort_by(|a, b| b.id.cmp(&a.id));
+        list.sort_by_key(|s| std::cmp::Reverse(s.id));
         Ok(list)
     }
 
@@ -302,7 +302,7 @@ impl AuditRepository for MemoryStore {
             .filter(|r| r.user_id == Some(user_id))
             .cloned()
             .collect();
-        list.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        list.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
         list.truncate(limit as usize);
         Ok(list)
     }

@@ -1,5 +1,6 @@
 //! In-process test harness: the full router over in-memory ports, a manual clock, and
 //! helpers that drive the identity flows through HTTP only.
+
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::{collections::BTreeSet, sync::Arc};
