@@ -9,16 +9,18 @@ use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use chrono::{DateTime, Duration, Utc};
 use dashtam_domain::{
     StoreError,
-    entities::{AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, SecurityConfig, Session, User},
+    entities::{
+        AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, SecurityConfig, Session, User,
+    },
     ports::{
-        AuditRepository, OneTimeTokenRepository, ProcessedEvents, RefreshRotation, SecurityConfigRepository,
-        SessionRepository, UserRepository,
+        AuditRepository, OneTimeTokenRepository, ProcessedEvents, RefreshRotation,
+        SecurityConfigRepository, SessionRepository, UserRepository,
     },
     value_objects::{Email, TokenHash},
 };
 use dashtam_infrastructure::dynamodb::{
-    DynamoAuditRepository, DynamoOneTimeTokenRepository, DynamoProcessedEvents, DynamoSecurityConfigRepository,
-    DynamoSessionRepository, DynamoUserRepository,
+    DynamoAuditRepository, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
+    DynamoSecurityConfigRepository, DynamoSessionRepository, DynamoUserRepository,
 };
 use futures::future::join_all;
 use uuid::Uuid;
@@ -86,7 +88,12 @@ fn email(raw: &str) -> Email {
 }
 
 fn new_user(raw_email: &str, now: DateTime<Utc>) -> (User, OneTimeToken) {
-    let user = User::register(Uuid::now_v7(), email(raw_email), "$argon2id$v=19$stub".into(), now);
+    let user = User::register(
+        Uuid::now_v7(),
+        email(raw_email),
+        "$argon2id$v=19$stub".into(),
+        now,
+    );
     let token = OneTimeToken::issue(hash("v"), OneTimeTokenKind::EmailVerification, user.id, now);
     (user, token)
 }
@@ -151,15 +158,33 @@ async fn user_round_trip_lookup_by_email_and_optimistic_locking() {
     users.create(&user, &verification).await.expect("create");
 
     assert_eq!(users.find_by_id(user.id).await.unwrap(), Some(user.clone()));
-    assert_eq!(users.find_by_email(&email("ADA@example.IO")).await.unwrap(), Some(user.clone()));
-    assert_eq!(users.find_by_email(&email("nobody@example.io")).await.unwrap(), None);
+    assert_eq!(
+        users.find_by_email(&email("ADA@example.IO")).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(
+        users
+            .find_by_email(&email("nobody@example.io"))
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(users.find_by_id(Uuid::now_v7()).await.unwrap(), None);
     assert_eq!(
-        tokens.find(OneTimeTokenKind::EmailVerification, &verification.hash).await.unwrap(),
+        tokens
+            .find(OneTimeTokenKind::EmailVerification, &verification.hash)
+            .await
+            .unwrap(),
         Some(verification.clone())
     );
     // Same hash, other kind: a different item.
-    assert_eq!(tokens.find(OneTimeTokenKind::PasswordReset, &verification.hash).await.unwrap(), None);
+    assert_eq!(
+        tokens
+            .find(OneTimeTokenKind::PasswordReset, &verification.hash)
+            .await
+            .unwrap(),
+        None
+    );
 
     // Save moves the version on; the copy read before is stale afterwards.
     let stale = user.clone();
@@ -180,9 +205,18 @@ async fn user_round_trip_lookup_by_email_and_optimistic_locking() {
     assert_eq!(users.save(&ghost).await, Err(StoreError::Conflict("user")));
 
     // Stored shape: the marker holds the user id; no NULL attributes for absent options.
-    let marker = db.raw("EMAIL#ada@example.io", "EMAIL").await.expect("marker");
-    assert_eq!(marker.get("user_id"), Some(&AttributeValue::S(user.id.to_string())));
-    let raw_user = db.raw(&format!("USER#{}", user.id), "PROFILE").await.expect("user item");
+    let marker = db
+        .raw("EMAIL#ada@example.io", "EMAIL")
+        .await
+        .expect("marker");
+    assert_eq!(
+        marker.get("user_id"),
+        Some(&AttributeValue::S(user.id.to_string()))
+    );
+    let raw_user = db
+        .raw(&format!("USER#{}", user.id), "PROFILE")
+        .await
+        .expect("user item");
     assert!(!raw_user.contains_key("reset_window_start"));
     assert!(!raw_user.contains_key("ttl"), "users do not expire");
 }
@@ -198,14 +232,27 @@ async fn duplicate_email_in_any_case_is_refused_and_nothing_is_written() {
 
     users.create(&first, &v1).await.expect("first");
     // The TransactionCanceled's per-item reason (the marker's condition) becomes the error.
-    assert_eq!(users.create(&second, &v2).await, Err(StoreError::AlreadyExists("email")));
+    assert_eq!(
+        users.create(&second, &v2).await,
+        Err(StoreError::AlreadyExists("email"))
+    );
 
     assert_eq!(users.find_by_id(second.id).await.unwrap(), None);
     assert_eq!(
-        db.tokens().find(OneTimeTokenKind::EmailVerification, &v2.hash).await.unwrap(),
+        db.tokens()
+            .find(OneTimeTokenKind::EmailVerification, &v2.hash)
+            .await
+            .unwrap(),
         None
     );
-    assert_eq!(users.find_by_email(&email("A@X.IO")).await.unwrap().map(|u| u.id), Some(first.id));
+    assert_eq!(
+        users
+            .find_by_email(&email("A@X.IO"))
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(first.id)
+    );
 }
 
 #[tokio::test]
@@ -220,7 +267,12 @@ async fn concurrent_registrations_with_one_email_let_exactly_one_win() {
 
     let results = join_all(attempts.iter().map(|(u, t)| users.create(u, t))).await;
 
-    let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| i).collect();
+    let winners: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(i, _)| i)
+        .collect();
     assert_eq!(winners.len(), 1, "{results:?}");
     for r in &results {
         if let Err(e) = r {
@@ -246,21 +298,45 @@ async fn one_time_tokens_issue_and_redeem_once() {
     assert!(user.take_reset_slot(now));
     let reset = OneTimeToken::issue(hash("p"), OneTimeTokenKind::PasswordReset, user.id, now);
     tokens.issue(&reset, &user).await.expect("issue");
-    assert_eq!(tokens.find(OneTimeTokenKind::PasswordReset, &reset.hash).await.unwrap(), Some(reset.clone()));
+    assert_eq!(
+        tokens
+            .find(OneTimeTokenKind::PasswordReset, &reset.hash)
+            .await
+            .unwrap(),
+        Some(reset.clone())
+    );
 
     // Issuing with the now stale user copy writes nothing.
     let another = OneTimeToken::issue(hash("p"), OneTimeTokenKind::PasswordReset, user.id, now);
-    assert_eq!(tokens.issue(&another, &user).await, Err(StoreError::Conflict("user")));
-    assert_eq!(tokens.find(OneTimeTokenKind::PasswordReset, &another.hash).await.unwrap(), None);
+    assert_eq!(
+        tokens.issue(&another, &user).await,
+        Err(StoreError::Conflict("user"))
+    );
+    assert_eq!(
+        tokens
+            .find(OneTimeTokenKind::PasswordReset, &another.hash)
+            .await
+            .unwrap(),
+        None
+    );
 
     // Expiring items carry ttl = expiry + one day of reuse detection.
-    let raw = db.raw(&format!("RESET#{}", reset.hash.as_str()), "RESET").await.expect("raw token");
-    assert_eq!(ttl_of(&raw), (reset.expires_at + Duration::days(1)).timestamp());
+    let raw = db
+        .raw(&format!("RESET#{}", reset.hash.as_str()), "RESET")
+        .await
+        .expect("raw token");
+    assert_eq!(
+        ttl_of(&raw),
+        (reset.expires_at + Duration::days(1)).timestamp()
+    );
     let raw = db
         .raw(&format!("VERIFY#{}", verification.hash.as_str()), "VERIFY")
         .await
         .expect("raw verification");
-    assert_eq!(ttl_of(&raw), (verification.expires_at + Duration::days(1)).timestamp());
+    assert_eq!(
+        ttl_of(&raw),
+        (verification.expires_at + Duration::days(1)).timestamp()
+    );
     assert!(!raw.contains_key("used_at"));
 
     // Redeem: the token is marked used and the user saved, atomically.
@@ -269,13 +345,28 @@ async fn one_time_tokens_issue_and_redeem_once() {
     user.password_hash = "$argon2id$new".into();
     let used_at = now + Duration::minutes(1);
     tokens.redeem(&reset, used_at, &user).await.expect("redeem");
-    let stored = tokens.find(OneTimeTokenKind::PasswordReset, &reset.hash).await.unwrap().unwrap();
+    let stored = tokens
+        .find(OneTimeTokenKind::PasswordReset, &reset.hash)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.used_at, Some(used_at));
-    assert_eq!(users.find_by_id(user.id).await.unwrap().unwrap().password_hash, "$argon2id$new");
+    assert_eq!(
+        users
+            .find_by_id(user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "$argon2id$new"
+    );
 
     // Second redemption: the token's condition fails first.
     let user = users.find_by_id(user.id).await.unwrap().unwrap();
-    assert_eq!(tokens.redeem(&reset, used_at, &user).await, Err(StoreError::Conflict("token")));
+    assert_eq!(
+        tokens.redeem(&reset, used_at, &user).await,
+        Err(StoreError::Conflict("token"))
+    );
 
     // A stale user on an unused token: nothing is written, the token stays unused.
     assert_eq!(
@@ -290,7 +381,10 @@ async fn one_time_tokens_issue_and_redeem_once() {
     assert_eq!(v.used_at, None);
     // And an unknown token cannot be redeemed.
     let unknown = OneTimeToken::issue(hash("u"), OneTimeTokenKind::EmailVerification, user.id, now);
-    assert_eq!(tokens.redeem(&unknown, used_at, &user).await, Err(StoreError::Conflict("token")));
+    assert_eq!(
+        tokens.redeem(&unknown, used_at, &user).await,
+        Err(StoreError::Conflict("token"))
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -312,25 +406,58 @@ async fn sessions_round_trip_with_ttl_and_list_newest_first() {
     }
     // Another user's session is not listed.
     let (other, other_token) = new_session(Uuid::now_v7(), t0);
-    sessions.create(&other, &other_token, &[], "").await.unwrap();
+    sessions
+        .create(&other, &other_token, &[], "")
+        .await
+        .unwrap();
 
     let (s0, t0_token) = &created[0];
-    assert_eq!(sessions.find(user_id, s0.id).await.unwrap(), Some(s0.clone()));
+    assert_eq!(
+        sessions.find(user_id, s0.id).await.unwrap(),
+        Some(s0.clone())
+    );
     assert_eq!(sessions.find(user_id, other.id).await.unwrap(), None);
-    assert_eq!(sessions.find_refresh_token(&t0_token.hash).await.unwrap(), Some(t0_token.clone()));
+    assert_eq!(
+        sessions.find_refresh_token(&t0_token.hash).await.unwrap(),
+        Some(t0_token.clone())
+    );
     assert_eq!(sessions.find_refresh_token(&hash("x")).await.unwrap(), None);
 
-    let listed: Vec<Uuid> = sessions.list_for_user(user_id).await.unwrap().iter().map(|s| s.id).collect();
+    let listed: Vec<Uuid> = sessions
+        .list_for_user(user_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
     let expected: Vec<Uuid> = created.iter().rev().map(|(s, _)| s.id).collect();
     assert_eq!(listed, expected);
-    assert!(sessions.list_for_user(Uuid::now_v7()).await.unwrap().is_empty());
+    assert!(
+        sessions
+            .list_for_user(Uuid::now_v7())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // TTL: sessions at expiry, refresh tokens a day later (reuse detection).
-    let raw = db.raw(&format!("USER#{user_id}"), &format!("SESSION#{}", s0.id)).await.unwrap();
+    let raw = db
+        .raw(&format!("USER#{user_id}"), &format!("SESSION#{}", s0.id))
+        .await
+        .unwrap();
     assert_eq!(ttl_of(&raw), s0.expires_at.timestamp());
-    assert!(!raw.contains_key("revoked_at"), "absent, not NULL: conditions rely on it");
-    let raw = db.raw(&format!("REFRESH#{}", t0_token.hash.as_str()), "REFRESH").await.unwrap();
-    assert_eq!(ttl_of(&raw), (t0_token.expires_at + Duration::days(1)).timestamp());
+    assert!(
+        !raw.contains_key("revoked_at"),
+        "absent, not NULL: conditions rely on it"
+    );
+    let raw = db
+        .raw(&format!("REFRESH#{}", t0_token.hash.as_str()), "REFRESH")
+        .await
+        .unwrap();
+    assert_eq!(
+        ttl_of(&raw),
+        (t0_token.expires_at + Duration::days(1)).timestamp()
+    );
 
     // A second session with an existing id is refused.
     let (mut dup, dup_token) = new_session(user_id, t0);
@@ -339,7 +466,10 @@ async fn sessions_round_trip_with_ttl_and_list_newest_first() {
         sessions.create(&dup, &dup_token, &[], "").await,
         Err(StoreError::AlreadyExists("session"))
     );
-    assert_eq!(sessions.find_refresh_token(&dup_token.hash).await.unwrap(), None);
+    assert_eq!(
+        sessions.find_refresh_token(&dup_token.hash).await.unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
@@ -367,8 +497,20 @@ async fn create_with_eviction_revokes_the_evicted_even_if_one_was_revoked_meanwh
     assert_eq!(a_now.revoked_at, Some(d.created_at));
     assert_eq!(a_now.revoked_reason.as_deref(), Some("session_limit"));
     let b_now = sessions.find(user_id, b.id).await.unwrap().unwrap();
-    assert_eq!(b_now.revoked_reason.as_deref(), Some("logout"), "not overwritten");
-    assert!(sessions.find(user_id, c.id).await.unwrap().unwrap().revoked_at.is_none());
+    assert_eq!(
+        b_now.revoked_reason.as_deref(),
+        Some("logout"),
+        "not overwritten"
+    );
+    assert!(
+        sessions
+            .find(user_id, c.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_none()
+    );
     assert_eq!(sessions.find(user_id, d.id).await.unwrap(), Some(d));
 }
 
@@ -386,20 +528,57 @@ async fn revoke_is_idempotent_and_revoke_all_keeps_one() {
     }
 
     let at = t0 + Duration::minutes(1);
-    assert!(sessions.revoke(user_id, ids[0], "logout", at).await.unwrap());
-    assert!(!sessions.revoke(user_id, ids[0], "logout", at).await.unwrap());
-    assert!(!sessions.revoke(user_id, Uuid::now_v7(), "logout", at).await.unwrap(), "unknown session");
+    assert!(
+        sessions
+            .revoke(user_id, ids[0], "logout", at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !sessions
+            .revoke(user_id, ids[0], "logout", at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !sessions
+            .revoke(user_id, Uuid::now_v7(), "logout", at)
+            .await
+            .unwrap(),
+        "unknown session"
+    );
     let s0 = sessions.find(user_id, ids[0]).await.unwrap().unwrap();
-    assert_eq!((s0.revoked_at, s0.revoked_reason.as_deref()), (Some(at), Some("logout")));
+    assert_eq!(
+        (s0.revoked_at, s0.revoked_reason.as_deref()),
+        (Some(at), Some("logout"))
+    );
 
     // Three active, keep one: two revoked, the already revoked one not counted.
-    assert_eq!(sessions.revoke_all(user_id, Some(ids[3]), "logout_all", at).await.unwrap(), 2);
+    assert_eq!(
+        sessions
+            .revoke_all(user_id, Some(ids[3]), "logout_all", at)
+            .await
+            .unwrap(),
+        2
+    );
     let all = sessions.list_for_user(user_id).await.unwrap();
     for s in &all {
         assert_eq!(s.revoked_at.is_none(), s.id == ids[3], "{s:?}");
     }
-    assert_eq!(sessions.revoke_all(user_id, Some(ids[3]), "logout_all", at).await.unwrap(), 0);
-    assert_eq!(sessions.revoke_all(user_id, None, "breach", at).await.unwrap(), 1);
+    assert_eq!(
+        sessions
+            .revoke_all(user_id, Some(ids[3]), "logout_all", at)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        sessions
+            .revoke_all(user_id, None, "breach", at)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -413,8 +592,16 @@ async fn refresh_rotation_raced_with_one_old_token_has_exactly_one_winner() {
 
     let at = t0 + Duration::minutes(5);
     let (n1, n2) = (successor(&first, at), successor(&first, at));
-    let r1 = sessions.rotate_refresh(RefreshRotation { old: &first, new: &n1, at });
-    let r2 = sessions.rotate_refresh(RefreshRotation { old: &first, new: &n2, at });
+    let r1 = sessions.rotate_refresh(RefreshRotation {
+        old: &first,
+        new: &n1,
+        at,
+    });
+    let r2 = sessions.rotate_refresh(RefreshRotation {
+        old: &first,
+        new: &n2,
+        at,
+    });
     let (r1, r2) = tokio::join!(r1, r2);
     assert!(r1.is_ok() != r2.is_ok(), "exactly one wins: {r1:?} {r2:?}");
     let err = if r1.is_ok() { r2 } else { r1 };
@@ -435,29 +622,53 @@ async fn refresh_rotation_moves_the_session_and_is_single_use() {
     let at = t0 + Duration::minutes(5);
     let second = successor(&first, at);
     sessions
-        .rotate_refresh(RefreshRotation { old: &first, new: &second, at })
+        .rotate_refresh(RefreshRotation {
+            old: &first,
+            new: &second,
+            at,
+        })
         .await
         .expect("rotate");
     let session = sessions.find(user_id, s.id).await.unwrap().unwrap();
     assert_eq!(session.current_refresh_hash, second.hash);
     assert_eq!(session.last_activity_at, at);
-    let old = sessions.find_refresh_token(&first.hash).await.unwrap().unwrap();
+    let old = sessions
+        .find_refresh_token(&first.hash)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(old.rotated_at, Some(at), "kept for reuse detection");
-    assert_eq!(sessions.find_refresh_token(&second.hash).await.unwrap(), Some(second.clone()));
+    assert_eq!(
+        sessions.find_refresh_token(&second.hash).await.unwrap(),
+        Some(second.clone())
+    );
 
     // Presenting the old token again fails, and writes nothing.
     let again = successor(&first, at);
     assert_eq!(
-        sessions.rotate_refresh(RefreshRotation { old: &first, new: &again, at }).await,
+        sessions
+            .rotate_refresh(RefreshRotation {
+                old: &first,
+                new: &again,
+                at
+            })
+            .await,
         Err(StoreError::Conflict("refresh_token"))
     );
-    assert_eq!(sessions.find_refresh_token(&again.hash).await.unwrap(), None);
+    assert_eq!(
+        sessions.find_refresh_token(&again.hash).await.unwrap(),
+        None
+    );
 
     // The current token rotates fine, until the session is revoked.
     let at2 = at + Duration::minutes(1);
     let third = successor(&second, at2);
     sessions
-        .rotate_refresh(RefreshRotation { old: &second, new: &third, at: at2 })
+        .rotate_refresh(RefreshRotation {
+            old: &second,
+            new: &third,
+            at: at2,
+        })
         .await
         .expect("rotate current token");
     assert!(sessions.revoke(user_id, s.id, "logout", at2).await.unwrap());
@@ -465,13 +676,27 @@ async fn refresh_rotation_moves_the_session_and_is_single_use() {
     let fourth = successor(&third, at3);
     assert_eq!(
         sessions
-            .rotate_refresh(RefreshRotation { old: &third, new: &fourth, at: at3 })
+            .rotate_refresh(RefreshRotation {
+                old: &third,
+                new: &fourth,
+                at: at3
+            })
             .await,
         Err(StoreError::Conflict("refresh_token"))
     );
-    let token = sessions.find_refresh_token(&third.hash).await.unwrap().unwrap();
-    assert_eq!(token.rotated_at, None, "a cancelled transaction writes nothing");
-    assert_eq!(sessions.find_refresh_token(&fourth.hash).await.unwrap(), None);
+    let token = sessions
+        .find_refresh_token(&third.hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        token.rotated_at, None,
+        "a cancelled transaction writes nothing"
+    );
+    assert_eq!(
+        sessions.find_refresh_token(&fourth.hash).await.unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
@@ -485,11 +710,24 @@ async fn rotation_of_an_expired_session_is_refused() {
     let at = s.expires_at + Duration::seconds(1);
     let new = successor(&first, at);
     assert_eq!(
-        sessions.rotate_refresh(RefreshRotation { old: &first, new: &new, at }).await,
+        sessions
+            .rotate_refresh(RefreshRotation {
+                old: &first,
+                new: &new,
+                at
+            })
+            .await,
         Err(StoreError::Conflict("refresh_token"))
     );
     // find returns the expired session anyway; the application checks expiry.
-    assert!(!sessions.find(user_id, s.id).await.unwrap().unwrap().is_active(at));
+    assert!(
+        !sessions
+            .find(user_id, s.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_active(at)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -515,11 +753,17 @@ async fn security_config_defaults_then_locks_optimistically() {
     assert_eq!(stored.last_rotation_reason.as_deref(), Some("breach"));
 
     // A second "create" from the default copy must not overwrite.
-    assert_eq!(repo.save(&stale).await, Err(StoreError::Conflict("security_config")));
+    assert_eq!(
+        repo.save(&stale).await,
+        Err(StoreError::Conflict("security_config"))
+    );
     let mut next = stored.clone();
     next.rotate("again".into(), now);
     repo.save(&next).await.expect("update");
-    assert_eq!(repo.save(&stored).await, Err(StoreError::Conflict("security_config")));
+    assert_eq!(
+        repo.save(&stored).await,
+        Err(StoreError::Conflict("security_config"))
+    );
     let last = repo.get().await.unwrap();
     assert_eq!((last.version, last.global_min_token_version), (2, 3));
 }
@@ -558,25 +802,41 @@ async fn audit_append_is_idempotent_per_event_and_lists_newest_first() {
         ..first.clone()
     };
     assert!(!audit.append(&redelivered).await.unwrap());
-    assert_eq!(audit.list_for_user(user_id, 10).await.unwrap(), vec![first.clone()]);
+    assert_eq!(
+        audit.list_for_user(user_id, 10).await.unwrap(),
+        vec![first.clone()]
+    );
 
     let second = audit_record(Some(user_id), "USER_LOGOUT", t0 + Duration::seconds(1));
-    let third = audit_record(Some(user_id), "USER_PASSWORD_CHANGED", t0 + Duration::seconds(2));
+    let third = audit_record(
+        Some(user_id),
+        "USER_PASSWORD_CHANGED",
+        t0 + Duration::seconds(2),
+    );
     let anonymous = audit_record(None, "USER_LOGIN_FAILED", t0);
     for r in [&third, &second, &anonymous] {
         assert!(audit.append(r).await.unwrap());
     }
     let listed = audit.list_for_user(user_id, 10).await.unwrap();
     assert_eq!(listed, vec![third.clone(), second.clone(), first.clone()]);
-    assert_eq!(audit.list_for_user(user_id, 2).await.unwrap(), vec![third, second]);
+    assert_eq!(
+        audit.list_for_user(user_id, 2).await.unwrap(),
+        vec![third, second]
+    );
     assert!(audit.list_for_user(user_id, 0).await.unwrap().is_empty());
 
     // Keys: GSI1 only for records with a user, GSI2 by UTC day for all.
-    let raw = db.raw(&format!("AUDIT#{}", anonymous.event_id), "AUDIT").await.unwrap();
+    let raw = db
+        .raw(&format!("AUDIT#{}", anonymous.event_id), "AUDIT")
+        .await
+        .unwrap();
     assert!(!raw.contains_key("GSI1PK"));
     assert_eq!(
         raw.get("GSI2PK"),
-        Some(&AttributeValue::S(format!("AUDIT#{}", t0.format("%Y-%m-%d"))))
+        Some(&AttributeValue::S(format!(
+            "AUDIT#{}",
+            t0.format("%Y-%m-%d")
+        )))
     );
     assert!(!raw.contains_key("ttl"), "audit records never expire");
 }
@@ -593,30 +853,59 @@ async fn processed_event_claims_leases_and_completion() {
     let lease = Utc::now() + Duration::minutes(5);
 
     assert!(processed.claim("email", event, lease).await.unwrap());
-    assert!(!processed.claim("email", event, lease).await.unwrap(), "live lease");
-    assert!(processed.claim("audit", event, lease).await.unwrap(), "per consumer");
-    let raw = db.raw(&format!("PROCESSED#email#{event}"), "PROCESSED").await.unwrap();
+    assert!(
+        !processed.claim("email", event, lease).await.unwrap(),
+        "live lease"
+    );
+    assert!(
+        processed.claim("audit", event, lease).await.unwrap(),
+        "per consumer"
+    );
+    let raw = db
+        .raw(&format!("PROCESSED#email#{event}"), "PROCESSED")
+        .await
+        .unwrap();
     assert!(ttl_of(&raw) >= (lease + Duration::days(7)).timestamp());
 
     // Released after a failure: a redelivery may claim again.
     processed.release("email", event).await.unwrap();
-    assert!(db.raw(&format!("PROCESSED#email#{event}"), "PROCESSED").await.is_none());
+    assert!(
+        db.raw(&format!("PROCESSED#email#{event}"), "PROCESSED")
+            .await
+            .is_none()
+    );
     assert!(processed.claim("email", event, lease).await.unwrap());
 
     // Done is for good: no claim, and release leaves it alone.
     processed.complete("email", event).await.unwrap();
     assert!(!processed.claim("email", event, lease).await.unwrap());
     processed.release("email", event).await.unwrap();
-    assert!(!processed.claim("email", event, Utc::now() - Duration::minutes(1)).await.unwrap());
-    let raw = db.raw(&format!("PROCESSED#email#{event}"), "PROCESSED").await.unwrap();
+    assert!(
+        !processed
+            .claim("email", event, Utc::now() - Duration::minutes(1))
+            .await
+            .unwrap()
+    );
+    let raw = db
+        .raw(&format!("PROCESSED#email#{event}"), "PROCESSED")
+        .await
+        .unwrap();
     assert_eq!(raw.get("status"), Some(&AttributeValue::S("done".into())));
     assert!(ttl_of(&raw) >= (Utc::now() + Duration::days(6)).timestamp());
     assert!(!raw.contains_key("lease_until"));
 
     // A lease that ran out (a worker died) can be taken over.
     let crashed = Uuid::now_v7();
-    assert!(processed.claim("email", crashed, Utc::now() - Duration::seconds(1)).await.unwrap());
-    assert!(processed.claim("email", crashed, lease).await.unwrap(), "expired lease");
+    assert!(
+        processed
+            .claim("email", crashed, Utc::now() - Duration::seconds(1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        processed.claim("email", crashed, lease).await.unwrap(),
+        "expired lease"
+    );
     assert!(!processed.claim("email", crashed, lease).await.unwrap());
 
     // Completing something never claimed records it as done.
@@ -637,8 +926,17 @@ fn no_repository_code_scans() {
     for entry in std::fs::read_dir(&dir).expect("src/dynamodb") {
         let path = entry.expect("entry").path();
         let source = std::fs::read_to_string(&path).expect("source");
-        for needle in [".scan()", "ScanInput", "operation::scan", "ScanFluentBuilder"] {
-            assert!(!source.contains(needle), "{} uses Scan ({needle})", path.display());
+        for needle in [
+            ".scan()",
+            "ScanInput",
+            "operation::scan",
+            "ScanFluentBuilder",
+        ] {
+            assert!(
+                !source.contains(needle),
+                "{} uses Scan ({needle})",
+                path.display()
+            );
         }
         checked += 1;
     }

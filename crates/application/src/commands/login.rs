@@ -159,7 +159,8 @@ async fn open_session(
         .into_iter()
         .filter(|s| s.is_active(now))
         .collect();
-    active.sort_by_key(|s| s.created_at);
+    // Ids are UUIDv7, so they break ties between sessions created in the same instant.
+    active.sort_by_key(|s| (s.created_at, s.id));
     let evict: Vec<Session> = match user.max_sessions() {
         Some(max) => {
             let over = (active.len() + 1).saturating_sub(max.max(1) as usize);

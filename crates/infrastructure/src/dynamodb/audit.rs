@@ -29,8 +29,9 @@ impl DynamoAuditRepository {
 #[async_trait]
 impl AuditRepository for DynamoAuditRepository {
     async fn append(&self, record: &AuditRecord) -> Result<bool, StoreError> {
-        let item = AuditItem::new(record)
-            .map_err(|e| StoreError::Unavailable(format!("dynamodb: cannot serialise audit context: {e}")))?;
+        let item = AuditItem::new(record).map_err(|e| {
+            StoreError::Unavailable(format!("dynamodb: cannot serialise audit context: {e}"))
+        })?;
         let put = self.table.put(
             to_item("audit record", &item)?,
             Some("attribute_not_exists(PK)"),
@@ -41,7 +42,11 @@ impl AuditRepository for DynamoAuditRepository {
 
     /// Query on GSI1 (`AUDITUSER#<uid>`, sorted by `<created_at>#<id>`), newest first.
     /// GSIs are eventually consistent: a record appended a moment ago may be missing.
-    async fn list_for_user(&self, user_id: Uuid, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn list_for_user(
+        &self,
+        user_id: Uuid,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -61,8 +66,9 @@ impl AuditRepository for DynamoAuditRepository {
         items
             .into_iter()
             .map(|i| {
-                i.into_record()
-                    .map_err(|_| StoreError::Unavailable("dynamodb: corrupt item (audit context)".to_owned()))
+                i.into_record().map_err(|_| {
+                    StoreError::Unavailable("dynamodb: corrupt item (audit context)".to_owned())
+                })
             })
             .collect()
     }

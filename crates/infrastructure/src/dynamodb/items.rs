@@ -14,7 +14,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use dashtam_domain::{
     entities::{
-        AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, Role, SecurityConfig, Session, SessionTier, User,
+        AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, Role, SecurityConfig, Session,
+        SessionTier, User,
     },
     value_objects::{Email, TokenHash},
 };
@@ -112,14 +113,19 @@ pub(crate) mod ts {
     pub(crate) mod opt {
         use super::*;
 
-        pub(crate) fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        pub(crate) fn serialize<S: Serializer>(
+            at: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             match at {
                 Some(at) => super::serialize(at, s),
                 None => s.serialize_none(),
             }
         }
 
-        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
             Option::<String>::deserialize(d)?
                 .map(|raw| {
                     DateTime::parse_from_rfc3339(&raw)

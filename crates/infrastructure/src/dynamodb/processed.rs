@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::{
     items::{
-        PROCESSED_RETENTION, PROCESSED_SK, ProcessedItem, STATUS_CLAIMED, STATUS_DONE, epoch, processed_pk, ts,
+        PROCESSED_RETENTION, PROCESSED_SK, ProcessedItem, STATUS_CLAIMED, STATUS_DONE, epoch,
+        processed_pk, ts,
     },
     table::{Expr, Table, key, to_item},
 };
@@ -24,7 +25,9 @@ pub struct DynamoProcessedEvents {
 
 impl std::fmt::Debug for DynamoProcessedEvents {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DynamoProcessedEvents").field("table", &self.table).finish_non_exhaustive()
+        f.debug_struct("DynamoProcessedEvents")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
     }
 }
 
@@ -34,7 +37,10 @@ impl DynamoProcessedEvents {
     }
 
     pub fn from_table(table: Table) -> Self {
-        Self { table, clock: Arc::new(SystemClock) }
+        Self {
+            table,
+            clock: Arc::new(SystemClock),
+        }
     }
 
     /// The clock that decides whether a lease has run out (system clock by default).
@@ -49,7 +55,12 @@ impl DynamoProcessedEvents {
 impl ProcessedEvents for DynamoProcessedEvents {
     /// One conditional PutItem: it takes the item if there is none, or if it is a claim
     /// whose lease ran out; a `done` item or a live lease makes the condition fail.
-    async fn claim(&self, consumer: &str, event_id: Uuid, lease_until: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn claim(
+        &self,
+        consumer: &str,
+        event_id: Uuid,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let now = self.clock.now();
         let item = ProcessedItem {
             PK: processed_pk(consumer, event_id),
@@ -96,7 +107,10 @@ impl ProcessedEvents for DynamoProcessedEvents {
                 .s(":now", ts::format(now))
                 .n(":ttl", epoch(now + PROCESSED_RETENTION)),
         )?;
-        self.table.update_if("processed event", update).await.map(|_| ())
+        self.table
+            .update_if("processed event", update)
+            .await
+            .map(|_| ())
     }
 
     /// Deletes the claim only while it is still `claimed`; a `done` item stays.
@@ -104,8 +118,13 @@ impl ProcessedEvents for DynamoProcessedEvents {
         let delete = self.table.delete(
             key(processed_pk(consumer, event_id), PROCESSED_SK),
             Some("#s = :claimed"),
-            Expr::new().name("#s", "status").s(":claimed", STATUS_CLAIMED),
+            Expr::new()
+                .name("#s", "status")
+                .s(":claimed", STATUS_CLAIMED),
         )?;
-        self.table.delete_if("processed event", delete).await.map(|_| ())
+        self.table
+            .delete_if("processed event", delete)
+            .await
+            .map(|_| ())
     }
 }

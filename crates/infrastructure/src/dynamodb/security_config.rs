@@ -41,12 +41,15 @@ impl SecurityConfigRepository for DynamoSecurityConfigRepository {
         // Version 0 is the default that was never stored: creating it must not overwrite
         // one stored meanwhile.
         let put = if config.version == 0 {
-            self.table.put(item, Some("attribute_not_exists(PK)"), Expr::new())?
+            self.table
+                .put(item, Some("attribute_not_exists(PK)"), Expr::new())?
         } else {
             self.table.put(
                 item,
                 Some("attribute_exists(PK) AND #v = :expected"),
-                Expr::new().name("#v", "version").n(":expected", config.version),
+                Expr::new()
+                    .name("#v", "version")
+                    .n(":expected", config.version),
             )?
         };
         if self.table.put_if("security config", put).await? {

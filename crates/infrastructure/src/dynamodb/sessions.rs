@@ -13,7 +13,10 @@ use futures::{StreamExt, stream};
 use uuid::Uuid;
 
 use super::{
-    items::{REFRESH_SK, RefreshTokenItem, SESSION_SK_PREFIX, SessionItem, refresh_pk, session_sk, ts, user_pk},
+    items::{
+        REFRESH_SK, RefreshTokenItem, SESSION_SK_PREFIX, SessionItem, refresh_pk, session_sk, ts,
+        user_pk,
+    },
     table::{Expr, QuerySpec, Table, key, to_item},
 };
 
@@ -42,7 +45,13 @@ impl DynamoSessionRepository {
     }
 
     /// `SET revoked_at, revoked_reason` if the session exists and is not revoked yet.
-    fn revoke_update(&self, user_id: Uuid, session_id: Uuid, reason: &str, at: DateTime<Utc>) -> Result<Update, StoreError> {
+    fn revoke_update(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Update, StoreError> {
         self.table.update(
             key(user_pk(user_id), &session_sk(session_id)),
             "SET #ra = :at, #rr = :reason",
@@ -58,7 +67,13 @@ impl DynamoSessionRepository {
 
 #[async_trait]
 impl SessionRepository for DynamoSessionRepository {
-    async fn create(&self, session: &Session, token: &RefreshToken, evict: &[Session], reason: &str) -> Result<(), StoreError> {
+    async fn create(
+        &self,
+        session: &Session,
+        token: &RefreshToken,
+        evict: &[Session],
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let t = &self.table;
         let at = session.created_at;
         let new_session = t.put(
@@ -83,10 +98,16 @@ impl SessionRepository for DynamoSessionRepository {
             .collect::<Result<_, _>>()?;
         loop {
             let mut items = vec![
-                TransactWriteItem::builder().put(new_session.clone()).build(),
+                TransactWriteItem::builder()
+                    .put(new_session.clone())
+                    .build(),
                 TransactWriteItem::builder().put(new_token.clone()).build(),
             ];
-            items.extend(evictions.iter().map(|u| TransactWriteItem::builder().update(u.clone()).build()));
+            items.extend(
+                evictions
+                    .iter()
+                    .map(|u| TransactWriteItem::builder().update(u.clone()).build()),
+            );
             let failed = t.transact("create session", items).await?.failed();
             if failed.is_empty() {
                 break;
@@ -133,7 +154,9 @@ impl SessionRepository for DynamoSessionRepository {
                 QuerySpec {
                     index: None,
                     key_condition: "PK = :pk AND begins_with(SK, :prefix)",
-                    expr: Expr::new().s(":pk", user_pk(user_id)).s(":prefix", SESSION_SK_PREFIX),
+                    expr: Expr::new()
+                        .s(":pk", user_pk(user_id))
+                        .s(":prefix", SESSION_SK_PREFIX),
                     // Session ids are UUIDv7: SK order is creation order.
                     forward: false,
                     limit: None,
@@ -143,7 +166,10 @@ impl SessionRepository for DynamoSessionRepository {
         Ok(items.into_iter().map(SessionItem::into_session).collect())
     }
 
-    async fn find_refresh_token(&self, hash: &TokenHash) -> Result<Option<RefreshToken>, StoreError> {
+    async fn find_refresh_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<RefreshToken>, StoreError> {
         Ok(self
             .table
             .get::<RefreshTokenItem>("refresh token", refresh_pk(hash), REFRESH_SK)
@@ -158,7 +184,9 @@ impl SessionRepository for DynamoSessionRepository {
             key(refresh_pk(&old.hash), REFRESH_SK),
             "SET #rot = :at",
             Some("attribute_exists(PK) AND attribute_not_exists(#rot)"),
-            Expr::new().name("#rot", "rotated_at").s(":at", ts::format(at)),
+            Expr::new()
+                .name("#rot", "rotated_at")
+                .s(":at", ts::format(at)),
         )?;
         let store_new = t.put(
             to_item("refresh token", &RefreshTokenItem::new(new))?,
@@ -183,19 +211,34 @@ impl SessionRepository for DynamoSessionRepository {
             TransactWriteItem::builder().put(store_new).build(),
             TransactWriteItem::builder().update(move_session).build(),
         ];
-        if t.transact("rotate refresh token", items).await?.is_committed() {
+        if t.transact("rotate refresh token", items)
+            .await?
+            .is_committed()
+        {
             Ok(())
         } else {
             Err(StoreError::Conflict("refresh_token"))
         }
     }
 
-    async fn revoke(&self, user_id: Uuid, session_id: Uuid, reason: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn revoke(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let update = self.revoke_update(user_id, session_id, reason, at)?;
         self.table.update_if("session", update).await
     }
 
-    async fn revoke_all(&self, user_id: Uuid, keep: Option<Uuid>, reason: &str, at: DateTime<Utc>) -> Result<u32, StoreError> {
+    async fn revoke_all(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
         let targets: Vec<Session> = self
             .list_for_user(user_id)
             .await?

@@ -94,7 +94,12 @@ impl Table {
         Ok(out)
     }
 
-    pub(crate) fn put(&self, item: Item, condition: Option<&str>, expr: Expr) -> Result<Put, StoreError> {
+    pub(crate) fn put(
+        &self,
+        item: Item,
+        condition: Option<&str>,
+        expr: Expr,
+    ) -> Result<Put, StoreError> {
         Put::builder()
             .table_name(&self.name)
             .set_item(Some(item))
@@ -123,7 +128,12 @@ impl Table {
             .map_err(|e| StoreError::Unavailable(format!("dynamodb: building Update: {e}")))
     }
 
-    pub(crate) fn delete(&self, key: Item, condition: Option<&str>, expr: Expr) -> Result<Delete, StoreError> {
+    pub(crate) fn delete(
+        &self,
+        key: Item,
+        condition: Option<&str>,
+        expr: Expr,
+    ) -> Result<Delete, StoreError> {
         Delete::builder()
             .table_name(&self.name)
             .set_key(Some(key))
@@ -154,7 +164,11 @@ impl Table {
     }
 
     /// A single conditional UpdateItem. `Ok(false)` when the condition failed.
-    pub(crate) async fn update_if(&self, what: &'static str, update: Update) -> Result<bool, StoreError> {
+    pub(crate) async fn update_if(
+        &self,
+        what: &'static str,
+        update: Update,
+    ) -> Result<bool, StoreError> {
         let res = self
             .client
             .update_item()
@@ -174,7 +188,11 @@ impl Table {
     }
 
     /// A single conditional DeleteItem. `Ok(false)` when the condition failed.
-    pub(crate) async fn delete_if(&self, what: &'static str, delete: Delete) -> Result<bool, StoreError> {
+    pub(crate) async fn delete_if(
+        &self,
+        what: &'static str,
+        delete: Delete,
+    ) -> Result<bool, StoreError> {
         let res = self
             .client
             .delete_item()
@@ -216,7 +234,8 @@ impl Table {
                 Ok(_) => return Ok(Tx::Committed),
                 Err(e) => e,
             };
-            let Some(TransactWriteItemsError::TransactionCanceledException(cancel)) = err.as_service_error()
+            let Some(TransactWriteItemsError::TransactionCanceledException(cancel)) =
+                err.as_service_error()
             else {
                 return Err(sdk_error("TransactWriteItems", what, &err));
             };
@@ -237,17 +256,22 @@ impl Table {
                     items.len()
                 )));
             }
-            if let Some(other) = codes
-                .iter()
-                .find(|c| !matches!(c.as_str(), "None" | "ConditionalCheckFailed" | "TransactionConflict"))
-            {
+            if let Some(other) = codes.iter().find(|c| {
+                !matches!(
+                    c.as_str(),
+                    "None" | "ConditionalCheckFailed" | "TransactionConflict"
+                )
+            }) {
                 return Err(StoreError::Unavailable(format!(
                     "dynamodb TransactWriteItems ({what}): cancelled: {other}"
                 )));
             }
             if codes.iter().any(|c| c == "ConditionalCheckFailed") {
                 return Ok(Tx::Failed(
-                    codes.iter().map(|c| c == "ConditionalCheckFailed").collect(),
+                    codes
+                        .iter()
+                        .map(|c| c == "ConditionalCheckFailed")
+                        .collect(),
                 ));
             }
             if attempt >= CONFLICT_ATTEMPTS {
@@ -273,7 +297,12 @@ impl Tx {
     pub(crate) fn failed(&self) -> Vec<usize> {
         match self {
             Self::Committed => Vec::new(),
-            Self::Failed(v) => v.iter().enumerate().filter(|(_, f)| **f).map(|(i, _)| i).collect(),
+            Self::Failed(v) => v
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| **f)
+                .map(|(i, _)| i)
+                .collect(),
         }
     }
 
@@ -367,8 +396,12 @@ pub(crate) fn to_item<T: Serialize>(what: &'static str, value: &T) -> Result<Ite
 
 /// The serde message is left out on purpose: it may quote a field's value (a hash, an
 /// email), and these messages end up in logs.
-pub(crate) fn from_item<T: DeserializeOwned>(what: &'static str, item: Item) -> Result<T, StoreError> {
-    serde_dynamo::from_item(item).map_err(|_| StoreError::Unavailable(format!("dynamodb: corrupt item ({what})")))
+pub(crate) fn from_item<T: DeserializeOwned>(
+    what: &'static str,
+    item: Item,
+) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item)
+        .map_err(|_| StoreError::Unavailable(format!("dynamodb: corrupt item ({what})")))
 }
 
 fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
@@ -378,7 +411,11 @@ fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> boo
 
 /// Any other SDK failure. Carries the operation and AWS's error code and message (never
 /// request contents); for transport failures the error chain.
-pub(crate) fn sdk_error<E, R>(op: &'static str, what: &'static str, err: &SdkError<E, R>) -> StoreError
+pub(crate) fn sdk_error<E, R>(
+    op: &'static str,
+    what: &'static str,
+    err: &SdkError<E, R>,
+) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -389,7 +426,10 @@ where
             e.code().unwrap_or("unknown"),
             e.message().unwrap_or("")
         )),
-        None => StoreError::Unavailable(format!("dynamodb {op} ({what}): {}", DisplayErrorContext(err))),
+        None => StoreError::Unavailable(format!(
+            "dynamodb {op} ({what}): {}",
+            DisplayErrorContext(err)
+        )),
     }
 }
 

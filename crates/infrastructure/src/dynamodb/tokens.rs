@@ -33,9 +33,16 @@ impl DynamoOneTimeTokenRepository {
 
 #[async_trait]
 impl OneTimeTokenRepository for DynamoOneTimeTokenRepository {
-    async fn find(&self, kind: OneTimeTokenKind, hash: &TokenHash) -> Result<Option<OneTimeToken>, StoreError> {
+    async fn find(
+        &self,
+        kind: OneTimeTokenKind,
+        hash: &TokenHash,
+    ) -> Result<Option<OneTimeToken>, StoreError> {
         let (pk, sk) = one_time_keys(kind, hash);
-        let item = self.table.get::<OneTimeTokenItem>("one-time token", pk, sk).await?;
+        let item = self
+            .table
+            .get::<OneTimeTokenItem>("one-time token", pk, sk)
+            .await?;
         match item {
             Some(i) if i.kind != kind => Err(StoreError::Unavailable(
                 "dynamodb: corrupt item (one-time token kind)".to_owned(),
@@ -51,7 +58,9 @@ impl OneTimeTokenRepository for DynamoOneTimeTokenRepository {
             TransactWriteItem::builder()
                 .put(t.put(item, Some("attribute_not_exists(PK)"), Expr::new())?)
                 .build(),
-            TransactWriteItem::builder().put(save_user_put(t, user)?).build(),
+            TransactWriteItem::builder()
+                .put(save_user_put(t, user)?)
+                .build(),
         ];
         let failed = t.transact("issue one-time token", items).await?.failed();
         if failed.contains(&1) {
@@ -63,18 +72,27 @@ impl OneTimeTokenRepository for DynamoOneTimeTokenRepository {
         }
     }
 
-    async fn redeem(&self, token: &OneTimeToken, used_at: DateTime<Utc>, user: &User) -> Result<(), StoreError> {
+    async fn redeem(
+        &self,
+        token: &OneTimeToken,
+        used_at: DateTime<Utc>,
+        user: &User,
+    ) -> Result<(), StoreError> {
         let t = &self.table;
         let (pk, sk) = one_time_keys(token.kind, &token.hash);
         let mark_used = t.update(
             key(pk, sk),
             "SET #used = :at",
             Some("attribute_exists(PK) AND attribute_not_exists(#used)"),
-            Expr::new().name("#used", "used_at").s(":at", ts::format(used_at)),
+            Expr::new()
+                .name("#used", "used_at")
+                .s(":at", ts::format(used_at)),
         )?;
         let items = vec![
             TransactWriteItem::builder().update(mark_used).build(),
-            TransactWriteItem::builder().put(save_user_put(t, user)?).build(),
+            TransactWriteItem::builder()
+                .put(save_user_put(t, user)?)
+                .build(),
         ];
         let failed = t.transact("redeem one-time token", items).await?.failed();
         if failed.contains(&0) {

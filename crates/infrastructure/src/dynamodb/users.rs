@@ -38,7 +38,9 @@ pub(crate) fn save_user_put(table: &Table, user: &User) -> Result<Put, StoreErro
     table.put(
         item,
         Some("attribute_exists(PK) AND #v = :expected"),
-        Expr::new().name("#v", "version").n(":expected", user.version),
+        Expr::new()
+            .name("#v", "version")
+            .n(":expected", user.version),
     )
 }
 

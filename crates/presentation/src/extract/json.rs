@@ -75,6 +75,15 @@ async fn read_json_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // serde's derived structs also accept a JSON array of the field values in order;
+    // every body of this API is an object, so anything else is a shape error.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "body",
+            "json_invalid",
+            "the body must be a JSON object",
+        )]));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -307,17 +307,21 @@ impl TestApp {
 
     /// The newest verification token mailed (as an event) to `email`.
     pub fn verification_token(&self, email: &str) -> Option<String> {
-        self.events.events().iter().rev().find_map(|e| match &e.payload {
-            EventPayload::UserRegistrationSucceeded {
-                email: to,
-                verification_token,
-            }
-            | EventPayload::EmailVerificationRequestSucceeded {
-                email: to,
-                verification_token,
-            } if to == email => Some(verification_token.clone()),
-            _ => None,
-        })
+        self.events
+            .events()
+            .iter()
+            .rev()
+            .find_map(|e| match &e.payload {
+                EventPayload::UserRegistrationSucceeded {
+                    email: to,
+                    verification_token,
+                }
+                | EventPayload::EmailVerificationRequestSucceeded {
+                    email: to,
+                    verification_token,
+                } if to == email => Some(verification_token.clone()),
+                _ => None,
+            })
     }
 
     /// Every reset token mailed (as an event) to `email`, oldest first.
@@ -349,7 +353,9 @@ impl TestApp {
         let r = self.register(email, PASSWORD).await;
         r.expect(201);
         let id = r.body["id"].as_str().unwrap().parse().unwrap();
-        let token = self.verification_token(email).expect("a verification token");
+        let token = self
+            .verification_token(&email.trim().to_lowercase())
+            .expect("a verification token");
         self.verify(&token).await.expect(201);
         id
     }
