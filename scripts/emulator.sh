@@ -29,7 +29,7 @@ start)
     mkdir -p "$root/.local"
     # In its own session: a Ctrl-C in the caller's terminal does not reach the
     # emulator; `stop` ends it.
-    setsid nohup "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" \
+    setsid nohup "$root/.venv/bin/python" "$root/infra/emulator.py" -H 127.0.0.1 -p "$port" \
         </dev/null >"$logfile" 2>&1 &
     echo $! >"$pidfile"
     for _ in $(seq 1 150); do # 30 s

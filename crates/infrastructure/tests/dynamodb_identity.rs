@@ -279,10 +279,16 @@ async fn concurrent_registrations_with_one_email_let_exactly_one_win() {
             assert_eq!(e, &StoreError::AlreadyExists("email"));
         }
     }
-    // What is stored afterwards is not checked: moto's server handles requests on
-    // threads and rolls a cancelled transaction back by restoring a copy of the table
-    // taken when it started, which can undo a concurrent winner's commit (AWS isolates
-    // transactions). See infra/ACCESS_PATTERNS.md, "Emulator".
+    // The winner's writes survive the losers' cancelled transactions (the emulator
+    // serialises DynamoDB calls as DynamoDB does; see infra/emulator.py).
+    let (winner, _) = &attempts[winners[0]];
+    let email = email("race@x.io");
+    let stored = users
+        .find_by_email(&email)
+        .await
+        .unwrap()
+        .expect("winner stored");
+    assert_eq!(stored.id, winner.id);
 }
 
 #[tokio::test]
@@ -604,10 +610,12 @@ async fn refresh_rotation_raced_with_one_old_token_has_exactly_one_winner() {
     });
     let (r1, r2) = tokio::join!(r1, r2);
     assert!(r1.is_ok() != r2.is_ok(), "exactly one wins: {r1:?} {r2:?}");
+    let winner = if r1.is_ok() { &n1 } else { &n2 };
     let err = if r1.is_ok() { r2 } else { r1 };
     assert_eq!(err, Err(StoreError::Conflict("refresh_token")));
-    // The state after the race is checked sequentially below: moto may undo a concurrent
-    // winner's commit when rolling the loser back (see infra/ACCESS_PATTERNS.md).
+    // The session now points at the winner's successor, whatever the loser did.
+    let stored = sessions.find(user_id, s.id).await.unwrap().unwrap();
+    assert_eq!(stored.current_refresh_hash, winner.hash);
 }
 
 #[tokio::test]

@@ -62,7 +62,11 @@ async fn start() -> LocalStack {
     };
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        let health = local.http.get(format!("{}/health", local.base)).send().await;
+        let health = local
+            .http
+            .get(format!("{}/health", local.base))
+            .send()
+            .await;
         if health.is_ok_and(|r| r.status() == 200) {
             return local;
         }

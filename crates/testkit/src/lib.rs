@@ -45,18 +45,19 @@ static ENDPOINT: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_ne
 /// when this process exits in any way (normal exit, panic, abort or a kill signal).
 static EMULATOR: Mutex<Option<Child>> = Mutex::new(None);
 
-/// Runs moto_server as its child; stops it when stdin reaches EOF (our process is
-/// gone) and exits when moto does. moto also gets SIGTERM if the watchdog dies.
+/// Runs the emulator (`infra/emulator.py`: moto with DynamoDB calls serialised) as its
+/// child; stops it when stdin reaches EOF (our process is gone) and exits when the
+/// emulator does. The emulator also gets SIGTERM if the watchdog dies.
 const WATCHDOG: &str = r#"# dashtam-testkit moto watchdog
 import ctypes, signal, subprocess, sys, threading
-moto, port, log = sys.argv[1], sys.argv[2], sys.argv[3]
+emulator, port, log = sys.argv[1], sys.argv[2], sys.argv[3]
 def die_with_parent():
     try:
         ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
     except Exception:
         pass
 with open(log, "ab") as out:
-    p = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", port], stdin=subprocess.DEVNULL,
+    p = subprocess.Popen([sys.executable, emulator, "-H", "127.0.0.1", "-p", port], stdin=subprocess.DEVNULL,
                          stdout=out, stderr=out, preexec_fn=die_with_parent)
 def watch():
     while sys.stdin.buffer.read(4096):
@@ -110,7 +111,7 @@ pub async fn emulator_endpoint() -> String {
 
 fn start_emulator() -> String {
     let python = venv_bin("python");
-    let moto = venv_bin("moto_server");
+    let emulator = repo_root().join("infra").join("emulator.py");
     let local = repo_root().join(".local");
     std::fs::create_dir_all(&local).expect("create .local/");
     let mut last_error = String::new();
@@ -120,7 +121,7 @@ fn start_emulator() -> String {
         let mut child = Command::new(&python)
             .arg("-c")
             .arg(WATCHDOG)
-            .arg(&moto)
+            .arg(&emulator)
             .arg(port.to_string())
             .arg(&log)
             .stdin(Stdio::piped())
