@@ -217,7 +217,7 @@ async fn user_round_trip_lookup_by_email_and_optimistic_locking() {
         .raw(&format!("USER#{}", user.id), "PROFILE")
         .await
         .expect("user item");
-    assert!(!raw_user.contains_key("reset_window_start"));
+    assert!(!raw_user.contains_key("mail_window_start"));
     assert!(!raw_user.contains_key("ttl"), "users do not expire");
 }
 
@@ -301,7 +301,7 @@ async fn one_time_tokens_issue_and_redeem_once() {
 
     // Issue a reset token together with the user's reset window.
     let mut user = users.find_by_id(user.id).await.unwrap().unwrap();
-    assert!(user.take_reset_slot(now));
+    assert!(user.take_mail_slot(now));
     let reset = OneTimeToken::issue(hash("p"), OneTimeTokenKind::PasswordReset, user.id, now);
     tokens.issue(&reset, &user).await.expect("issue");
     assert_eq!(

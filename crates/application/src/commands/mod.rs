@@ -3,6 +3,7 @@
 mod authenticate;
 mod login;
 mod logout;
+mod mail_token;
 mod refresh_tokens;
 mod register_user;
 mod request_password_reset;

@@ -1,10 +1,11 @@
 use dashtam_domain::{
-    entities::{OneTimeToken, OneTimeTokenKind},
+    entities::OneTimeTokenKind,
     events::{EventContext, EventPayload},
     value_objects::Email,
 };
 
-use crate::{AppError, EventBatch, Ports, retry};
+use super::mail_token::{MailedToken, mail_token};
+use crate::{AppError, EventBatch, Ports};
 
 /// Mails a reset token to a verified user (at most 3 per hour). Answers the same whether
 /// or not the account exists, so it cannot be used to discover accounts.
@@ -15,50 +16,42 @@ pub struct RequestPasswordReset {
 
 impl RequestPasswordReset {
     pub async fn execute(self, ports: &Ports) -> Result<(), AppError> {
-        let now = ports.clock.now();
         let email = self.email.as_str().to_owned();
-        let mut events = EventBatch::new(&self.context, now);
+        let mut events = EventBatch::new(&self.context, ports.clock.now());
         events.push(
             None,
             EventPayload::PasswordResetRequestAttempted {
                 email: email.clone(),
             },
         );
-        let failed = |reason: &str| EventPayload::PasswordResetRequestFailed {
-            email: email.clone(),
-            reason: reason.to_owned(),
-        };
-
-        for _ in 0..retry::MAX_ATTEMPTS {
-            let Some(mut user) = ports.users.find_by_email(&self.email).await? else {
-                events.push(None, failed("unknown_email"));
-                break;
-            };
-            if !user.is_verified || !user.is_active {
-                events.push(Some(user.id), failed("not_eligible"));
-                break;
-            }
-            if !user.take_reset_slot(now) {
-                events.push(Some(user.id), failed("too_many_requests"));
-                break;
-            }
-            let token = ports.opaque_tokens.hex_token();
-            let stored =
-                OneTimeToken::issue(token.hash, OneTimeTokenKind::PasswordReset, user.id, now);
-            match ports.one_time_tokens.issue(&stored, &user).await {
-                Ok(()) => {
-                    events.push(
-                        Some(user.id),
-                        EventPayload::PasswordResetRequestSucceeded {
-                            email: email.clone(),
-                            reset_token: token.plaintext,
-                        },
-                    );
-                    break;
+        let outcome = mail_token(
+            ports,
+            &self.email,
+            OneTimeTokenKind::PasswordReset,
+            |user| {
+                if user.is_verified && user.is_active {
+                    Ok(())
+                } else {
+                    Err("not_eligible")
                 }
-                Err(e) if retry::is_conflict(&e, "user") => continue,
-                Err(e) => return Err(e.into()),
-            }
+            },
+        )
+        .await?;
+        match outcome {
+            MailedToken::Issued { user_id, plaintext } => events.push(
+                Some(user_id),
+                EventPayload::PasswordResetRequestSucceeded {
+                    email,
+                    reset_token: plaintext,
+                },
+            ),
+            MailedToken::Refused { user_id, reason } => events.push(
+                user_id,
+                EventPayload::PasswordResetRequestFailed {
+                    email,
+                    reason: reason.to_owned(),
+                },
+            ),
         }
         events.publish(ports).await;
         Ok(())

@@ -23,9 +23,9 @@ pub struct User {
     pub max_sessions: Option<u32>,
     /// Refresh tokens below this version are refused (per-user rotation).
     pub min_token_version: u64,
-    /// Password-reset requests in the current one-hour window.
-    pub reset_window_start: Option<DateTime<Utc>>,
-    pub reset_requests_in_window: u32,
+    /// One-time-token emails (resets, verification resends) in the current hour.
+    pub mail_window_start: Option<DateTime<Utc>>,
+    pub mails_in_window: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Optimistic-lock counter: the version this copy was read at.
@@ -43,7 +43,7 @@ pub enum LoginRefusal {
 impl User {
     pub const LOCK_AFTER_FAILURES: u32 = 5;
     pub const LOCK_DURATION: Duration = Duration::minutes(15);
-    pub const RESET_REQUESTS_PER_HOUR: u32 = 3;
+    pub const MAILS_PER_HOUR: u32 = 3;
 
     pub fn register(id: Uuid, email: Email, password_hash: String, now: DateTime<Utc>) -> Self {
         Self {
@@ -58,8 +58,8 @@ impl User {
             session_tier: SessionTier::default(),
             max_sessions: None,
             min_token_version: 1,
-            reset_window_start: None,
-            reset_requests_in_window: 0,
+            mail_window_start: None,
+            mails_in_window: 0,
             created_at: now,
             updated_at: now,
             version: 0,
@@ -117,19 +117,19 @@ impl User {
         self.max_sessions.or(self.session_tier.max_sessions())
     }
 
-    /// Takes one password-reset slot of the hourly window; false when the window is full.
-    pub fn take_reset_slot(&mut self, now: DateTime<Utc>) -> bool {
+    /// Takes one slot of the hourly token-email budget; false when it is spent.
+    pub fn take_mail_slot(&mut self, now: DateTime<Utc>) -> bool {
         let window_open = self
-            .reset_window_start
+            .mail_window_start
             .is_some_and(|start| now - start < Duration::hours(1));
         if !window_open {
-            self.reset_window_start = Some(now);
-            self.reset_requests_in_window = 0;
+            self.mail_window_start = Some(now);
+            self.mails_in_window = 0;
         }
-        if self.reset_requests_in_window >= Self::RESET_REQUESTS_PER_HOUR {
+        if self.mails_in_window >= Self::MAILS_PER_HOUR {
             return false;
         }
-        self.reset_requests_in_window += 1;
+        self.mails_in_window += 1;
         self.updated_at = now;
         true
     }
@@ -181,14 +181,14 @@ mod tests {
     }
 
     #[test]
-    fn three_reset_requests_per_hour() {
+    fn three_token_emails_per_hour() {
         let now = Utc::now();
         let mut u = user(now);
-        assert!(u.take_reset_slot(now));
-        assert!(u.take_reset_slot(now));
-        assert!(u.take_reset_slot(now));
-        assert!(!u.take_reset_slot(now + Duration::minutes(59)));
-        assert!(u.take_reset_slot(now + Duration::minutes(61)));
+        assert!(u.take_mail_slot(now));
+        assert!(u.take_mail_slot(now));
+        assert!(u.take_mail_slot(now));
+        assert!(!u.take_mail_slot(now + Duration::minutes(59)));
+        assert!(u.take_mail_slot(now + Duration::minutes(61)));
     }
 
     #[test]

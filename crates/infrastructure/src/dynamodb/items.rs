@@ -160,8 +160,8 @@ pub(crate) struct UserItem {
     pub max_sessions: Option<u32>,
     pub min_token_version: u64,
     #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
-    pub reset_window_start: Option<DateTime<Utc>>,
-    pub reset_requests_in_window: u32,
+    pub mail_window_start: Option<DateTime<Utc>>,
+    pub mails_in_window: u32,
     #[serde(with = "ts")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "ts")]
@@ -187,8 +187,8 @@ impl UserItem {
             session_tier: u.session_tier,
             max_sessions: u.max_sessions,
             min_token_version: u.min_token_version,
-            reset_window_start: u.reset_window_start,
-            reset_requests_in_window: u.reset_requests_in_window,
+            mail_window_start: u.mail_window_start,
+            mails_in_window: u.mails_in_window,
             created_at: u.created_at,
             updated_at: u.updated_at,
             version,
@@ -208,8 +208,8 @@ impl UserItem {
             session_tier: self.session_tier,
             max_sessions: self.max_sessions,
             min_token_version: self.min_token_version,
-            reset_window_start: self.reset_window_start,
-            reset_requests_in_window: self.reset_requests_in_window,
+            mail_window_start: self.mail_window_start,
+            mails_in_window: self.mails_in_window,
             created_at: self.created_at,
             updated_at: self.updated_at,
             version: self.version,

@@ -1,0 +1,68 @@
+use dashtam_domain::{
+    entities::{OneTimeToken, OneTimeTokenKind, User},
+    value_objects::Email,
+};
+use uuid::Uuid;
+
+use crate::{AppError, Ports, retry};
+
+/// What happened to a request for a mailed one-time token.
+pub enum MailedToken {
+    Issued {
+        user_id: Uuid,
+        plaintext: String,
+    },
+    Refused {
+        user_id: Option<Uuid>,
+        reason: &'static str,
+    },
+}
+
+/// Issues a one-time token of `kind` for the account at `email`, if `eligible` says the
+/// account may have one and its hourly mail budget has room. The budget and the token are
+/// saved in one atomic write; a concurrent change to the user is retried.
+pub async fn mail_token(
+    ports: &Ports,
+    email: &Email,
+    kind: OneTimeTokenKind,
+    eligible: impl Fn(&User) -> Result<(), &'static str>,
+) -> Result<MailedToken, AppError> {
+    let now = ports.clock.now();
+    for _ in 0..retry::MAX_ATTEMPTS {
+        let Some(mut user) = ports.users.find_by_email(email).await? else {
+            return Ok(MailedToken::Refused {
+                user_id: None,
+                reason: "unknown_email",
+            });
+        };
+        if let Err(reason) = eligible(&user) {
+            return Ok(MailedToken::Refused {
+                user_id: Some(user.id),
+                reason,
+            });
+        }
+        // One inbox, one budget: resends and reset links share it.
+        if !user.take_mail_slot(now) {
+            return Ok(MailedToken::Refused {
+                user_id: Some(user.id),
+                reason: "too_many_requests",
+            });
+        }
+        let token = ports.opaque_tokens.hex_token();
+        let stored = OneTimeToken::issue(token.hash, kind, user.id, now);
+        match ports.one_time_tokens.issue(&stored, &user).await {
+            Ok(()) => {
+                return Ok(MailedToken::Issued {
+                    user_id: user.id,
+                    plaintext: token.plaintext,
+                });
+            }
+            Err(e) if retry::is_conflict(&e, "user") => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(MailedToken::Refused {
+        user_id: None,
+        reason: "contention",
+    })
+}
