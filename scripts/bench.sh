@@ -126,6 +126,7 @@ echo "==> cold start: ${#binaries[@]} function binaries against dashtam-hello-la
     --env DASHTAM_EMAIL_QUEUE_URL=http://127.0.0.1:9/q \
     --env DASHTAM_EMAIL_FROM=bench@example.com \
     --env DASHTAM_API_BASE_URL=http://bench \
+    --env "SSL_CERT_FILE=${BENCH_SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" \
     "${event_args[@]}" \
     "$@" \
     "${binaries[@]}"

@@ -6,7 +6,7 @@ use dashtam_presentation::{Group, extract::ClientIp};
 use lambda_http::request::RequestContext;
 use lambda_runtime::{LambdaEvent, service_fn};
 
-use crate::{Config, Consumer, aws_ports, handle_sqs_event, init_logging};
+use crate::{Config, Consumer, api_ports, consumer_ports, handle_sqs_event, init_logging};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -15,7 +15,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub async fn run_http(group: Group) -> Result<(), BoxError> {
     init_logging();
     let config = Config::from_env()?;
-    let state = crate::app_state(aws_ports(&config).await, &config);
+    let state = crate::app_state(api_ports(&config).await, &config);
     let app = client_ip_layer(dashtam_presentation::app(state, &[group]));
     lambda_http::run(app).await
 }
@@ -40,7 +40,7 @@ pub fn client_ip_layer(router: Router) -> Router {
 pub async fn run_consumer(consumer: Consumer) -> Result<(), BoxError> {
     init_logging();
     let config = Config::from_env()?;
-    let ports = Arc::new(aws_ports(&config).await);
+    let ports = Arc::new(consumer_ports(&config, consumer).await);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let ports = ports.clone();
         async move { Ok::<_, BoxError>(handle_sqs_event(&ports, consumer, event.payload).await) }

@@ -5,13 +5,14 @@ mod config;
 mod consumers;
 mod lambda;
 mod logging;
+mod unwired;
 mod wiring;
 
 pub use config::{Config, ConfigError, Mode};
 pub use consumers::{Consumer, handle_sqs_event, process_message};
 pub use lambda::{client_ip_layer, run_consumer, run_http};
 pub use logging::init_logging;
-pub use wiring::{aws_ports, memory_ports};
+pub use wiring::{api_ports, aws_ports, consumer_ports, memory_ports};
 
 use dashtam_application::Ports;
 use dashtam_presentation::{AppState, HttpConfig};

@@ -23,7 +23,7 @@ use dashtam_infrastructure::{
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::Config;
+use crate::{Config, Consumer, unwired::Unwired};
 
 const ACCESS_TOKEN_TTL_SECONDS: i64 = 900;
 
@@ -48,28 +48,24 @@ struct Repositories {
     processed: Arc<dyn ProcessedEvents>,
 }
 
-/// Ports over AWS. Builds clients only: no network call happens here (cold start), the
-/// JWT key is read from Secrets Manager on first use.
-pub async fn aws_ports(config: &Config) -> Ports {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let table = Table::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone());
-    let key = SecretsManagerSource::new(
-        aws_sdk_secretsmanager::Client::new(&sdk),
-        config.jwt_secret_id.clone(),
-    );
-    let ses: Arc<dyn EmailSender> = Arc::new(SesEmailSender::new(
-        aws_sdk_sesv2::Client::new(&sdk),
-        config.email_from.clone(),
-    ));
-    let email = match &config.mailbox_dir {
-        Some(dir) => Arc::new(FanoutEmailSender::new(vec![
-            ses,
-            Arc::new(MailboxEmailSender::new(dir.clone())),
-        ])),
-        None => ses,
-    };
-    assemble(
-        config,
+/// The AWS clients a function may need, all from one SDK configuration. Building them
+/// does no network I/O (cold start); the JWT key is read from Secrets Manager on first use.
+struct Aws {
+    sdk: aws_config::SdkConfig,
+}
+
+impl Aws {
+    async fn load() -> Self {
+        Self {
+            sdk: aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+        }
+    }
+
+    fn repositories(&self, config: &Config) -> Repositories {
+        let table = Table::new(
+            aws_sdk_dynamodb::Client::new(&self.sdk),
+            config.table.clone(),
+        );
         Repositories {
             users: Arc::new(DynamoUserRepository::from_table(table.clone())),
             one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
@@ -77,15 +73,78 @@ pub async fn aws_ports(config: &Config) -> Ports {
             security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
             processed: Arc::new(DynamoProcessedEvents::from_table(table)),
-        },
+        }
+    }
+
+    fn access_tokens(&self, config: &Config) -> Arc<dyn AccessTokenService> {
+        let key = SecretsManagerSource::new(
+            aws_sdk_secretsmanager::Client::new(&self.sdk),
+            config.jwt_secret_id.clone(),
+        );
         Arc::new(JwtAccessTokens::new(
             Arc::new(key),
             ACCESS_TOKEN_TTL_SECONDS,
-        )),
+        ))
+    }
+
+    fn events(&self, config: &Config) -> Arc<dyn EventPublisher> {
         Arc::new(EventBridgePublisher::new(
-            aws_sdk_eventbridge::Client::new(&sdk),
+            aws_sdk_eventbridge::Client::new(&self.sdk),
             config.event_bus.clone(),
-        )),
+        ))
+    }
+
+    fn email(&self, config: &Config) -> Arc<dyn EmailSender> {
+        let ses: Arc<dyn EmailSender> = Arc::new(SesEmailSender::new(
+            aws_sdk_sesv2::Client::new(&self.sdk),
+            config.email_from.clone(),
+        ));
+        match &config.mailbox_dir {
+            Some(dir) => Arc::new(FanoutEmailSender::new(vec![
+                ses,
+                Arc::new(MailboxEmailSender::new(dir.clone())),
+            ])),
+            None => ses,
+        }
+    }
+}
+
+/// Every port over AWS (the local stack runs the API and both consumers).
+pub async fn aws_ports(config: &Config) -> Ports {
+    let aws = Aws::load().await;
+    assemble(
+        config,
+        aws.repositories(config),
+        aws.access_tokens(config),
+        aws.events(config),
+        aws.email(config),
+    )
+}
+
+/// The ports an HTTP function uses: it publishes events and signs tokens, never mails.
+pub async fn api_ports(config: &Config) -> Ports {
+    let aws = Aws::load().await;
+    assemble(
+        config,
+        aws.repositories(config),
+        aws.access_tokens(config),
+        aws.events(config),
+        Arc::new(Unwired("email")),
+    )
+}
+
+/// The ports a queue consumer uses: storage, and SES for the email consumer.
+pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
+    let aws = Aws::load().await;
+    let email = match consumer {
+        Consumer::Email => aws.email(config),
+        Consumer::Audit => Arc::new(Unwired("email")),
+    };
+    assemble(
+        config,
+        aws.repositories(config),
+        Arc::new(Unwired("access tokens")),
+        Arc::new(Unwired("event publishing")),
         email,
     )
 }

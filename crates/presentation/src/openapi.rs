@@ -16,7 +16,7 @@ use crate::routes::{admin, email_verifications, password_resets, sessions, syste
         email_verifications::verify, email_verifications::resend,
         password_resets::request_reset, password_resets::reset,
         admin::rotate_global, admin::rotate_user, admin::security_config,
-        system::root, system::health, system::openapi,
+        system::root, system::health, system::openapi, system::docs,
     ),
     components(schemas(crate::Problem)),
     modifiers(&BearerAuth),

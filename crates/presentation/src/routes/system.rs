@@ -1,4 +1,10 @@
-use axum::{Json, Router, extract::State, routing::get};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::header,
+    response::{Html, IntoResponse},
+    routing::get,
+};
 use utoipa::OpenApi;
 
 use crate::{
@@ -7,17 +13,11 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    let router = Router::new()
+    Router::new()
         .route("/", get(root))
         .route("/health", get(health))
-        .route("/openapi.json", get(openapi));
-    #[cfg(feature = "docs-ui")]
-    // The UI loads the document from the route above rather than serving a second copy.
-    let router = router.merge(
-        utoipa_swagger_ui::SwaggerUi::new("/docs")
-            .config(utoipa_swagger_ui::Config::from("/openapi.json")),
-    );
-    router
+        .route("/openapi.json", get(openapi))
+        .route("/docs", get(docs))
 }
 
 #[utoipa::path(get, path = "/", tag = "system", responses((status = 200, body = RootResponse)))]
@@ -39,3 +39,25 @@ pub async fn health() -> Json<HealthResponse> {
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
+
+/// Interactive docs: Swagger UI, loaded by the browser from a CDN and pointed at
+/// `/openapi.json`. Embedding the UI's assets would add 11 MB to every function.
+#[utoipa::path(get, path = "/docs", tag = "system", responses((status = 200, description = "Swagger UI page", content_type = "text/html")))]
+pub async fn docs() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=3600")],
+        Html(DOCS_PAGE),
+    )
+}
+
+/// Relative `openapi.json`, so the page also works under an API Gateway stage prefix.
+const DOCS_PAGE: &str = r##"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Dashtam API</title>
+<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/swagger-ui.css">
+</head><body><div id="docs"></div>
+<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/swagger-ui-bundle.js" crossorigin></script>
+<script>SwaggerUIBundle({ url: "openapi.json", dom_id: "#docs" });</script>
+</body></html>
+"##;

@@ -1,0 +1,57 @@
+use async_trait::async_trait;
+use dashtam_domain::{
+    events::DomainEvent,
+    ports::{
+        AccessClaims, AccessTokenError, AccessTokenService, EmailError, EmailMessage, EmailSender,
+        EventPublisher, PublishError,
+    },
+};
+use uuid::Uuid;
+
+/// Stands in for a port a function never uses, so its client is not built or linked
+/// (an HTTP function sends no email; a consumer signs no tokens and publishes nothing).
+/// Reaching it is a wiring bug, reported as an error rather than a panic.
+pub struct Unwired(pub &'static str);
+
+impl Unwired {
+    fn fault(&self) -> String {
+        let message = format!("{} is not wired in this function", self.0);
+        tracing::error!("{message}");
+        message
+    }
+}
+
+#[async_trait]
+impl EmailSender for Unwired {
+    async fn send(&self, _: &EmailMessage) -> Result<(), EmailError> {
+        Err(EmailError(self.fault()))
+    }
+}
+
+#[async_trait]
+impl EventPublisher for Unwired {
+    async fn publish(&self, _: &[DomainEvent]) -> Result<(), PublishError> {
+        Err(PublishError(self.fault()))
+    }
+}
+
+#[async_trait]
+impl AccessTokenService for Unwired {
+    fn ttl_seconds(&self) -> i64 {
+        0
+    }
+
+    async fn issue(
+        &self,
+        _: Uuid,
+        _: &str,
+        _: Vec<String>,
+        _: Uuid,
+    ) -> Result<String, AccessTokenError> {
+        Err(AccessTokenError::KeyUnavailable(self.fault()))
+    }
+
+    async fn verify(&self, _: &str) -> Result<AccessClaims, AccessTokenError> {
+        Err(AccessTokenError::KeyUnavailable(self.fault()))
+    }
+}
