@@ -39,17 +39,20 @@ impl RevokeSession {
             events.publish(ports).await;
             return Err(AppError::NotFound("Session not found".into()));
         }
-        ports
+        // Revoking twice answers the same, but only the first revocation is an event.
+        if ports
             .sessions
             .revoke(user_id, self.session_id, &self.reason, now)
-            .await?;
-        events.push(
-            Some(user_id),
-            EventPayload::SessionRevoked {
-                session_id: self.session_id,
-                reason: self.reason,
-            },
-        );
+            .await?
+        {
+            events.push(
+                Some(user_id),
+                EventPayload::SessionRevoked {
+                    session_id: self.session_id,
+                    reason: self.reason,
+                },
+            );
+        }
         events.publish(ports).await;
         Ok(())
     }

@@ -9,7 +9,7 @@ use dashtam_domain::ports::{EventPublisher, PublishError};
 
 use super::aws_error::summary;
 use super::envelope::SOURCE;
-use super::retry::{MAX_ATTEMPTS, backoff};
+use super::retry::{Rejected, publish_in_batches};
 
 /// PutEvents accepts at most 10 entries per call.
 const MAX_BATCH: usize = 10;
@@ -50,96 +50,50 @@ impl EventBridgePublisher {
             .build())
     }
 
-    /// Sends one chunk (≤ 10), retrying failed entries. Err names the events that never
-    /// made it.
-    async fn put_chunk(&self, events: &[DomainEvent]) -> Result<(), PublishError> {
-        let mut pending: Vec<(&DomainEvent, PutEventsRequestEntry)> = events
-            .iter()
-            .map(|e| self.entry(e).map(|entry| (e, entry)))
-            .collect::<Result<_, _>>()?;
-        let mut last_error = String::new();
-        for attempt in 1..=MAX_ATTEMPTS {
-            let entries = pending.iter().map(|(_, entry)| entry.clone()).collect();
-            match self
-                .client
-                .put_events()
-                .set_entries(Some(entries))
-                .send()
-                .await
-            {
-                Ok(out) if out.failed_entry_count() == 0 => return Ok(()),
-                Ok(out) => {
-                    let (failed, error) = unaccepted(pending, out.entries());
-                    pending = failed;
-                    if pending.is_empty() {
-                        return Ok(());
-                    }
-                    last_error = error.unwrap_or_else(|| "no result for the entry".to_owned());
-                }
-                Err(err) => last_error = summary(&err),
-            }
-            tracing::warn!(
-                attempt,
-                failed = pending.len(),
-                error = %last_error,
-                "PutEvents left entries unpublished"
-            );
-            if attempt < MAX_ATTEMPTS {
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-        }
-        let ids: Vec<String> = pending
-            .iter()
-            .map(|(e, _)| e.event_id.to_string())
-            .collect();
-        Err(PublishError(format!(
-            "EventBridge bus `{}` did not accept events [{}] after {MAX_ATTEMPTS} attempts: {last_error}",
-            self.bus_name,
-            ids.join(", ")
-        )))
+    /// One PutEvents call; the result entries line up with the request entries, and an
+    /// entry without a result counts as rejected.
+    async fn put(&self, entries: Vec<PutEventsRequestEntry>) -> Result<Rejected, String> {
+        let sent = entries.len();
+        let out = self
+            .client
+            .put_events()
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|e| summary(&e))?;
+        Ok(rejected(sent, out.entries()))
     }
 }
 
-/// The items PutEvents did not accept, given its result entries (which line up with the
-/// request entries, in order), and the last per-entry error. An entry without a result
-/// counts as failed.
-fn unaccepted<T>(pending: Vec<T>, results: &[PutEventsResultEntry]) -> (Vec<T>, Option<String>) {
-    let mut error = None;
-    let failed = pending
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| match results.get(*i) {
-            Some(r) if r.error_code().is_none() && r.event_id().is_some() => false,
-            Some(r) => {
-                error = Some(format!(
+fn rejected(sent: usize, results: &[PutEventsResultEntry]) -> Rejected {
+    (0..sent)
+        .filter_map(|i| match results.get(i) {
+            Some(r) if r.error_code().is_none() && r.event_id().is_some() => None,
+            Some(r) => Some((
+                i,
+                format!(
                     "{}: {}",
                     r.error_code().unwrap_or("unknown"),
                     r.error_message().unwrap_or("")
-                ));
-                true
-            }
-            None => true,
+                ),
+            )),
+            None => Some((i, "no result for the entry".to_owned())),
         })
-        .map(|(_, item)| item)
-        .collect();
-    (failed, error)
+        .collect()
 }
 
 #[async_trait]
 impl EventPublisher for EventBridgePublisher {
     async fn publish(&self, events: &[DomainEvent]) -> Result<(), PublishError> {
-        let mut errors = Vec::new();
-        for chunk in events.chunks(MAX_BATCH) {
-            // Keep going: one bad chunk must not stop the others from being published.
-            if let Err(e) = self.put_chunk(chunk).await {
-                errors.push(e.0);
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(PublishError(errors.join("; ")))
-        }
+        let target = format!("EventBridge bus `{}`", self.bus_name);
+        publish_in_batches(
+            &target,
+            events,
+            MAX_BATCH,
+            |e| self.entry(e),
+            |entries| self.put(entries),
+        )
+        .await
     }
 }
 
@@ -166,13 +120,10 @@ mod tests {
             ok("e3"),
             failed("InternalFailure"),
         ];
-        let (left, error) = unaccepted(vec!["a", "b", "c", "d", "e"], &results);
-        // "e" has no result entry at all: failed too.
-        assert_eq!(left, ["b", "d", "e"]);
-        assert_eq!(error.as_deref(), Some("InternalFailure: try again"));
-
-        let (left, error) = unaccepted(vec!["a", "b"], &[ok("e1"), ok("e2")]);
-        assert!(left.is_empty());
-        assert_eq!(error, None);
+        // The fifth entry has no result at all: rejected too.
+        let left: Vec<usize> = rejected(5, &results).into_iter().map(|(i, _)| i).collect();
+        assert_eq!(left, [1, 3, 4]);
+        assert_eq!(rejected(4, &results)[1].1, "InternalFailure: try again");
+        assert!(rejected(2, &[ok("e1"), ok("e2")]).is_empty());
     }
 }

@@ -8,7 +8,7 @@ use dashtam_domain::ports::{EventPublisher, PublishError};
 
 use super::aws_error::summary;
 use super::envelope::envelope;
-use super::retry::{MAX_ATTEMPTS, backoff};
+use super::retry::{Rejected, publish_in_batches};
 
 /// SendMessageBatch accepts at most 10 entries per call.
 const MAX_BATCH: usize = 10;
@@ -53,77 +53,43 @@ impl SqsPublisher {
             .map_err(|e| PublishError(format!("event {id}: {e}")))
     }
 
-    async fn send_chunk(&self, events: &[DomainEvent]) -> Result<(), PublishError> {
-        let mut pending: Vec<(&DomainEvent, SendMessageBatchRequestEntry)> = events
+    /// One SendMessageBatch call; failures are reported by entry id (the event id).
+    async fn send(&self, entries: Vec<SendMessageBatchRequestEntry>) -> Result<Rejected, String> {
+        let ids: Vec<String> = entries.iter().map(|e| e.id().to_owned()).collect();
+        let out = self
+            .client
+            .send_message_batch()
+            .queue_url(&self.queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|e| summary(&e))?;
+        // Sender faults (malformed entries) would fail again; retrying them is bounded.
+        Ok(out
+            .failed()
             .iter()
-            .map(|e| self.entry(e).map(|entry| (e, entry)))
-            .collect::<Result<_, _>>()?;
-        let mut last_error = String::new();
-        for attempt in 1..=MAX_ATTEMPTS {
-            let entries = pending.iter().map(|(_, entry)| entry.clone()).collect();
-            match self
-                .client
-                .send_message_batch()
-                .queue_url(&self.queue_url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-            {
-                Ok(out) => {
-                    let failed = out.failed();
-                    if failed.is_empty() {
-                        return Ok(());
-                    }
-                    if let Some(f) = failed.first() {
-                        last_error = format!("{}: {}", f.code(), f.message().unwrap_or(""));
-                    }
-                    // Sender faults (malformed entries) would fail again; still bounded by
-                    // MAX_ATTEMPTS, so retrying them costs little and keeps this simple.
-                    pending.retain(|(e, _)| {
-                        let id = e.event_id.to_string();
-                        failed.iter().any(|f| f.id() == id)
-                    });
-                    if pending.is_empty() {
-                        return Ok(());
-                    }
-                }
-                Err(err) => last_error = summary(&err),
-            }
-            tracing::warn!(
-                attempt,
-                failed = pending.len(),
-                error = %last_error,
-                "SendMessageBatch left entries unsent"
-            );
-            if attempt < MAX_ATTEMPTS {
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-        }
-        let ids: Vec<String> = pending
-            .iter()
-            .map(|(e, _)| e.event_id.to_string())
-            .collect();
-        Err(PublishError(format!(
-            "queue `{}` did not accept events [{}] after {MAX_ATTEMPTS} attempts: {last_error}",
-            self.queue_url,
-            ids.join(", ")
-        )))
+            .filter_map(|f| {
+                let position = ids.iter().position(|id| id == f.id())?;
+                Some((
+                    position,
+                    format!("{}: {}", f.code(), f.message().unwrap_or("")),
+                ))
+            })
+            .collect())
     }
 }
 
 #[async_trait]
 impl EventPublisher for SqsPublisher {
     async fn publish(&self, events: &[DomainEvent]) -> Result<(), PublishError> {
-        let mut errors = Vec::new();
-        for chunk in events.chunks(MAX_BATCH) {
-            if let Err(e) = self.send_chunk(chunk).await {
-                errors.push(e.0);
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(PublishError(errors.join("; ")))
-        }
+        let target = format!("queue `{}`", self.queue_url);
+        publish_in_batches(
+            &target,
+            events,
+            MAX_BATCH,
+            |e| self.entry(e),
+            |entries| self.send(entries),
+        )
+        .await
     }
 }
