@@ -1,5 +1,7 @@
 use std::{collections::BTreeSet, path::PathBuf};
 
+use crate::TrustRoots;
+
 /// Where state lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -25,6 +27,8 @@ pub struct Config {
     /// Local stack only: emails are also written here as JSON files.
     pub mailbox_dir: Option<PathBuf>,
     pub rate_limits_enabled: bool,
+    /// Which CAs the AWS clients trust (`DASHTAM_TLS_ROOTS=aws|system`, default aws).
+    pub tls_roots: TrustRoots,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,8 +74,23 @@ impl Config {
                 ));
             }
         };
+        let tls_roots = match get("DASHTAM_TLS_ROOTS")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("" | "aws") => TrustRoots::Aws,
+            Some("system") => TrustRoots::System,
+            Some(other) => {
+                return Err(ConfigError::Invalid(
+                    "DASHTAM_TLS_ROOTS",
+                    format!("expected aws or system, got {other:?}"),
+                ));
+            }
+        };
         Ok(Self {
             mode,
+            tls_roots,
             table: required("DASHTAM_TABLE")?,
             event_bus: required("DASHTAM_EVENT_BUS")?,
             audit_queue_url: get("DASHTAM_AUDIT_QUEUE_URL").filter(|v| !v.is_empty()),

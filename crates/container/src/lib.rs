@@ -5,6 +5,7 @@ mod config;
 mod consumers;
 mod lambda;
 mod logging;
+mod tls;
 mod unwired;
 mod wiring;
 
@@ -12,6 +13,7 @@ pub use config::{Config, ConfigError, Mode};
 pub use consumers::{Consumer, handle_sqs_event, process_message};
 pub use lambda::{client_ip_layer, run_consumer, run_http};
 pub use logging::init_logging;
+pub use tls::TrustRoots;
 pub use wiring::{api_ports, aws_ports, consumer_ports, memory_ports};
 
 use dashtam_application::Ports;

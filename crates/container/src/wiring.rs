@@ -23,7 +23,7 @@ use dashtam_infrastructure::{
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::{Config, Consumer, unwired::Unwired};
+use crate::{Config, Consumer, tls::aws_http_client, unwired::Unwired};
 
 const ACCESS_TOKEN_TTL_SECONDS: i64 = 900;
 
@@ -55,12 +55,15 @@ struct Aws {
 }
 
 impl Aws {
-    async fn load() -> Self {
+    async fn load(config: &Config) -> Self {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(client) = aws_http_client(config.tls_roots) {
+            loader = loader.http_client(client);
+        }
         Self {
-            sdk: aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+            sdk: loader.load().await,
         }
     }
-
     fn repositories(&self, config: &Config) -> Repositories {
         let table = Table::new(
             aws_sdk_dynamodb::Client::new(&self.sdk),
@@ -111,7 +114,7 @@ impl Aws {
 
 /// Every port over AWS (the local stack runs the API and both consumers).
 pub async fn aws_ports(config: &Config) -> Ports {
-    let aws = Aws::load().await;
+    let aws = Aws::load(config).await;
     assemble(
         config,
         aws.repositories(config),
@@ -123,7 +126,7 @@ pub async fn aws_ports(config: &Config) -> Ports {
 
 /// The ports an HTTP function uses: it publishes events and signs tokens, never mails.
 pub async fn api_ports(config: &Config) -> Ports {
-    let aws = Aws::load().await;
+    let aws = Aws::load(config).await;
     assemble(
         config,
         aws.repositories(config),
@@ -135,7 +138,7 @@ pub async fn api_ports(config: &Config) -> Ports {
 
 /// The ports a queue consumer uses: storage, and SES for the email consumer.
 pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
-    let aws = Aws::load().await;
+    let aws = Aws::load(config).await;
     let email = match consumer {
         Consumer::Email => aws.email(config),
         Consumer::Audit => Arc::new(Unwired("email")),
