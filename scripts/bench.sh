@@ -55,7 +55,7 @@ for p in sorted(d["packages"], key=lambda p: p["name"]):
   | join(" ")' <<<"$metadata") || exit 1
 
 echo "==> building the baseline and the benchmark tool (release)"
-if ! cargo build --release -p dashtam-hello-lambda -p dashtam-coldstart; then
+if ! cargo build --release -p dashtam-hello-lambda -p dashtam-coldstart -p dashtam-warm-bench; then
     echo "bench.sh: building dashtam-hello-lambda / dashtam-coldstart failed" >&2
     exit 1
 fi
@@ -131,6 +131,10 @@ echo "==> cold start: ${#binaries[@]} function binaries against dashtam-hello-la
     "$@" \
     "${binaries[@]}"
 status=$?
+
+echo
+echo "==> warm handler overhead (in-memory adapters)"
+"$release/dashtam-warm-bench" || status=1
 
 if ((${#failed_builds[@]} > 0)); then
     echo "!! not benchmarked, failed to build: ${failed_builds[*]}" >&2

@@ -1,0 +1,170 @@
+//! Warm handler overhead: each request goes through the full router (trace layer,
+//! extractors, authentication against the live session, the use case) over in-memory
+//! adapters, so what is timed is our code, not storage. A bare axum route returning a
+//! constant is measured in the same run as the baseline.
+//!
+//! `cargo run --release -p dashtam-warm-bench [-- REQUESTS]`
+
+use std::time::Instant;
+
+use axum::{
+    Json, Router,
+    body::Body,
+    http::{Method, Request, header},
+    routing::get,
+};
+use dashtam_container::{Config, app_state, memory_ports};
+use dashtam_domain::events::{DomainEvent, EventPayload};
+use dashtam_presentation::Group;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "Str0ng!Passw0rd";
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn send(
+    router: &Router,
+    method: Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> Result<(u16, Value), BoxError> {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(b) = bearer {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {b}"));
+    }
+    let req = match body {
+        Some(v) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))?,
+        None => req.body(Body::empty())?,
+    };
+    let resp = router.clone().oneshot(req).await?;
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await?.to_bytes();
+    Ok((
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    ))
+}
+
+/// Latencies of `n` sequential requests, in microseconds, sorted.
+async fn measure(
+    router: &Router,
+    n: usize,
+    path: &str,
+    bearer: Option<&str>,
+) -> Result<Vec<f64>, BoxError> {
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        let (status, _) = send(router, Method::GET, path, bearer, None).await?;
+        samples.push(started.elapsed().as_secs_f64() * 1e6);
+        if status != 200 {
+            return Err(format!("{path} answered {status}").into());
+        }
+    }
+    samples.sort_by(f64::total_cmp);
+    Ok(samples)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_000);
+    let config = Config::in_memory()?;
+    let (ports, mut events) = memory_ports(&config);
+    let app = dashtam_presentation::app(app_state(ports, &config), &Group::ALL);
+
+    // One verified user with a live session.
+    send(
+        &app,
+        Method::POST,
+        "/api/v1/users",
+        None,
+        Some(json!({"email": "bench@example.com", "password": PASSWORD})),
+    )
+    .await?;
+    let token = std::iter::from_fn(|| events.try_recv().ok())
+        .find_map(|e: DomainEvent| match e.payload {
+            EventPayload::UserRegistrationSucceeded {
+                verification_token, ..
+            } => Some(verification_token),
+            _ => None,
+        })
+        .ok_or("no verification token published")?;
+    send(
+        &app,
+        Method::POST,
+        "/api/v1/email-verifications",
+        None,
+        Some(json!({"token": token})),
+    )
+    .await?;
+    let (_, pair) = send(
+        &app,
+        Method::POST,
+        "/api/v1/sessions",
+        None,
+        Some(json!({"email": "bench@example.com", "password": PASSWORD})),
+    )
+    .await?;
+    let access = pair["access_token"]
+        .as_str()
+        .ok_or("login failed")?
+        .to_owned();
+    // Published events pile up unread otherwise; nothing consumes them here.
+    tokio::spawn(async move { while events.recv().await.is_some() {} });
+
+    let bare = Router::new().route(
+        "/health",
+        get(|| async { Json(json!({"status": "healthy"})) }),
+    );
+    let cases: [(&str, &Router, &str, Option<&str>); 4] = [
+        ("bare axum route (baseline)", &bare, "/health", None),
+        ("GET /health", &app, "/health", None),
+        (
+            "GET /api/v1/users/me",
+            &app,
+            "/api/v1/users/me",
+            Some(&access),
+        ),
+        (
+            "GET /api/v1/sessions",
+            &app,
+            "/api/v1/sessions",
+            Some(&access),
+        ),
+    ];
+    println!(
+        "warm requests, in-memory adapters, {n} sequential requests each (after {} warm-up)",
+        n / 10
+    );
+    println!(
+        "{:<30} {:>10} {:>10} {:>12}",
+        "request", "p50 µs", "p99 µs", "p99 vs bare"
+    );
+    let mut baseline = None;
+    for (label, router, path, bearer) in cases {
+        measure(router, n / 10, path, bearer).await?;
+        let s = measure(router, n, path, bearer).await?;
+        let p99 = percentile(&s, 99.0);
+        let base = *baseline.get_or_insert(p99);
+        println!(
+            "{label:<30} {:>10.1} {:>10.1} {:>11.1}×",
+            percentile(&s, 50.0),
+            p99,
+            p99 / base
+        );
+    }
+    Ok(())
+}
