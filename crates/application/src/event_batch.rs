@@ -25,10 +25,6 @@ impl EventBatch {
             .push(DomainEvent::new(payload, user_id, &self.context, self.now));
     }
 
-    pub fn events(&self) -> &[DomainEvent] {
-        &self.events
-    }
-
     /// Publishes the batch. A failure is logged, not returned: the state change is
     /// already committed and the client must learn that it succeeded.
     // The adapters retry; a transactional outbox is the next step (see README).

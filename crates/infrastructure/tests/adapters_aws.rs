@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use dashtam_core::ExposeSecret as _;
@@ -21,7 +21,7 @@ use dashtam_infrastructure::messaging::{
 };
 use dashtam_infrastructure::secrets::SecretsManagerSource;
 use dashtam_infrastructure::security::JwtAccessTokens;
-use dashtam_testkit::{Stack, provision_stack};
+use dashtam_testkit::provision_stack;
 use uuid::Uuid;
 
 fn context() -> EventContext {
@@ -54,34 +54,6 @@ fn login_succeeded() -> DomainEvent {
         &context(),
         Utc::now(),
     )
-}
-
-/// Receives (and deletes) until `want` messages arrived or `wait` passed; the bodies.
-async fn receive(stack: &Stack, queue_var: &str, want: usize, wait: Duration) -> Vec<String> {
-    let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
-    let url = stack.var(queue_var);
-    let deadline = Instant::now() + wait;
-    let mut bodies = Vec::new();
-    while bodies.len() < want && Instant::now() < deadline {
-        let out = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("ReceiveMessage");
-        for message in out.messages() {
-            bodies.push(message.body().expect("message body").to_owned());
-            sqs.delete_message()
-                .queue_url(url)
-                .receipt_handle(message.receipt_handle().expect("receipt handle"))
-                .send()
-                .await
-                .expect("DeleteMessage");
-        }
-    }
-    bodies
 }
 
 /// The parsed events of `bodies`, by id.
@@ -170,20 +142,18 @@ async fn eventbridge_routes_email_events_to_both_queues_and_others_to_audit_only
     events.extend((0..10).map(|_| login_succeeded()));
     publisher.publish(&events).await.expect("publish");
 
-    let audit = receive(
-        &stack,
-        "DASHTAM_AUDIT_QUEUE_URL",
-        11,
-        Duration::from_secs(10),
-    )
-    .await;
+    let audit = stack
+        .receive("DASHTAM_AUDIT_QUEUE_URL", 11, Duration::from_secs(10))
+        .await;
     let audit = by_id(&audit);
     let want: BTreeMap<Uuid, DomainEvent> =
         events.iter().map(|e| (e.event_id, e.clone())).collect();
     assert_eq!(audit, want);
 
     // Everything was delivered by now; only the email event is in the email queue.
-    let email = receive(&stack, "DASHTAM_EMAIL_QUEUE_URL", 2, Duration::from_secs(3)).await;
+    let email = stack
+        .receive("DASHTAM_EMAIL_QUEUE_URL", 2, Duration::from_secs(3))
+        .await;
     assert_eq!(email.len(), 1, "{email:?}");
     let envelope: serde_json::Value = serde_json::from_str(&email[0]).expect("json");
     assert_eq!(envelope["source"], "dashtam");
@@ -204,10 +174,14 @@ async fn eventbridge_non_email_event_reaches_only_the_audit_queue() {
         .await
         .expect("publish");
 
-    let audit = receive(&stack, "DASHTAM_AUDIT_QUEUE_URL", 1, Duration::from_secs(5)).await;
+    let audit = stack
+        .receive("DASHTAM_AUDIT_QUEUE_URL", 1, Duration::from_secs(5))
+        .await;
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert_eq!(parse_envelope(&audit[0]).expect("event"), event);
-    let email = receive(&stack, "DASHTAM_EMAIL_QUEUE_URL", 1, Duration::from_secs(2)).await;
+    let email = stack
+        .receive("DASHTAM_EMAIL_QUEUE_URL", 1, Duration::from_secs(2))
+        .await;
     assert!(email.is_empty(), "{email:?}");
 
     // Nothing to publish is a no-op.
@@ -243,13 +217,9 @@ async fn sqs_publisher_round_trip() {
     events.extend((0..22).map(|_| login_succeeded()));
     publisher.publish(&events).await.expect("publish");
 
-    let bodies = receive(
-        &stack,
-        "DASHTAM_AUDIT_QUEUE_URL",
-        23,
-        Duration::from_secs(10),
-    )
-    .await;
+    let bodies = stack
+        .receive("DASHTAM_AUDIT_QUEUE_URL", 23, Duration::from_secs(10))
+        .await;
     let want: BTreeMap<Uuid, DomainEvent> =
         events.iter().map(|e| (e.event_id, e.clone())).collect();
     assert_eq!(by_id(&bodies), want);

@@ -207,6 +207,40 @@ impl Stack {
             )
         })
     }
+
+    /// Receives (and deletes) messages from the queue named by `queue_var` until `want`
+    /// arrived or `wait` passed; their bodies, in arrival order.
+    ///
+    /// # Panics
+    /// If SQS fails.
+    pub async fn receive(&self, queue_var: &str, want: usize, wait: Duration) -> Vec<String> {
+        let sqs = aws_sdk_sqs::Client::new(&self.sdk);
+        let url = self.var(queue_var);
+        let deadline = Instant::now() + wait;
+        let mut bodies = Vec::new();
+        while bodies.len() < want && Instant::now() < deadline {
+            let out = sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("ReceiveMessage");
+            for message in out.messages() {
+                bodies.push(message.body().unwrap_or_default().to_owned());
+                if let Some(handle) = message.receipt_handle() {
+                    sqs.delete_message()
+                        .queue_url(url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await
+                        .expect("DeleteMessage");
+                }
+            }
+        }
+        bodies
+    }
 }
 
 /// Provisions a fresh stack (a new `Env` name) from `template.yaml` on the emulator.

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may panic on the unexpected
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use dashtam_testkit::{Stack, provision_stack};
@@ -24,38 +24,18 @@ async fn put_event(stack: &Stack, detail_type: &str, event_id: &str) {
     assert_eq!(out.failed_entry_count(), 0, "{out:?}");
 }
 
-/// Receives until `want` messages arrived or `wait` passed; returns the envelopes.
+/// The EventBridge envelopes that arrive on a queue.
 async fn receive(
     stack: &Stack,
     queue_var: &str,
     want: usize,
     wait: Duration,
 ) -> Vec<serde_json::Value> {
-    let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
-    let url = stack.var(queue_var);
-    let deadline = Instant::now() + wait;
-    let mut bodies = Vec::new();
-    while bodies.len() < want && Instant::now() < deadline {
-        let out = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("ReceiveMessage");
-        for message in out.messages() {
-            let body = message.body().expect("message body");
-            bodies.push(serde_json::from_str(body).expect("EventBridge envelope JSON"));
-            sqs.delete_message()
-                .queue_url(url)
-                .receipt_handle(message.receipt_handle().expect("receipt handle"))
-                .send()
-                .await
-                .expect("DeleteMessage");
-        }
-    }
+    let bodies = stack.receive(queue_var, want, wait).await;
     bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).expect("EventBridge envelope JSON"))
+        .collect()
 }
 
 fn detail_types(envelopes: &[serde_json::Value]) -> Vec<&str> {

@@ -134,12 +134,8 @@ events! {
 
 impl EventPayload {
     pub fn meta(&self) -> &'static EventMeta {
-        let name = self.name();
         // Every variant is in REGISTRY by construction (same macro table).
-        REGISTRY
-            .iter()
-            .find(|m| m.name == name)
-            .unwrap_or(&REGISTRY[0])
+        lookup(self.name()).unwrap_or(&REGISTRY[0])
     }
 }
 
