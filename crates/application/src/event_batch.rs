@@ -4,11 +4,14 @@ use uuid::Uuid;
 
 use crate::Ports;
 
-/// The events one use case emits, published together once its state is committed.
+/// The events one use case emits. Events that belong to a state change travel with the
+/// write that makes it (the repositories store them in the outbox atomically with the
+/// state); what is left when the use case ends — an attempt, a refusal — is recorded on
+/// its own by [`EventBatch::record`]. A relay publishes from the outbox.
 pub struct EventBatch {
     context: EventContext,
     now: DateTime<Utc>,
-    events: Vec<DomainEvent>,
+    pending: Vec<DomainEvent>,
 }
 
 impl EventBatch {
@@ -16,29 +19,45 @@ impl EventBatch {
         Self {
             context: context.clone(),
             now,
-            events: Vec::new(),
+            pending: Vec::new(),
         }
+    }
+
+    /// An event of this use case (same context and time), not yet pending.
+    pub fn event(&self, user_id: Option<Uuid>, payload: EventPayload) -> DomainEvent {
+        DomainEvent::new(payload, user_id, &self.context, self.now)
     }
 
     pub fn push(&mut self, user_id: Option<Uuid>, payload: EventPayload) {
-        self.events
-            .push(DomainEvent::new(payload, user_id, &self.context, self.now));
+        let event = self.event(user_id, payload);
+        self.pending.push(event);
     }
 
-    /// Publishes the batch. A failure is logged, not returned: the state change is
-    /// already committed and the client must learn that it succeeded.
-    // The adapters retry; a transactional outbox is the next step (see README).
-    pub async fn publish(self, ports: &Ports) {
-        if self.events.is_empty() {
+    /// What a write should carry: everything pending, then `extra`. If the write
+    /// succeeds, call [`EventBatch::committed`].
+    pub fn carry(&self, extra: impl IntoIterator<Item = DomainEvent>) -> Vec<DomainEvent> {
+        self.pending.iter().cloned().chain(extra).collect()
+    }
+
+    /// The pending events went out with a committed write.
+    pub fn committed(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Stores the events still pending in the outbox. A failure is logged, not returned:
+    /// these events belong to no state change, and the client's answer must not depend
+    /// on them.
+    pub async fn record(self, ports: &Ports) {
+        if self.pending.is_empty() {
             return;
         }
-        if let Err(e) = ports.events.publish(&self.events).await {
+        if let Err(e) = ports.outbox.append(&self.pending).await {
             let ids: Vec<String> = self
-                .events
+                .pending
                 .iter()
                 .map(|e| format!("{}:{}", e.name(), e.event_id))
                 .collect();
-            tracing::error!(error = %e, events = ?ids, "events not published");
+            tracing::error!(error = %e, events = ?ids, "events not recorded");
         }
     }
 }

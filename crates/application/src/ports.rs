@@ -4,9 +4,9 @@ use dashtam_core::Clock;
 use dashtam_domain::{
     entities::{Role, User},
     ports::{
-        AccessTokenService, AuditRepository, DeviceDetector, EmailComposer, EmailSender,
-        EventPublisher, OneTimeTokenRepository, OpaqueTokens, PasswordHasher, ProcessedEvents,
-        SecurityConfigRepository, SessionRepository, UserRepository,
+        AccessTokenService, AuditRepository, DeviceDetector, EmailComposer, EmailSender, EventFeed,
+        EventOutbox, EventPublisher, OneTimeTokenRepository, OpaqueTokens, PasswordHasher,
+        ProcessedEvents, SecurityConfigRepository, SessionRepository, UserRepository,
     },
 };
 
@@ -41,6 +41,11 @@ pub struct Ports {
     pub access_tokens: Arc<dyn AccessTokenService>,
     pub opaque_tokens: Arc<dyn OpaqueTokens>,
     pub devices: Arc<dyn DeviceDetector>,
+    /// Events that belong to no state change, and the relay's acknowledgements.
+    pub outbox: Arc<dyn EventOutbox>,
+    /// The per-user feed the live stream reads.
+    pub feed: Arc<dyn EventFeed>,
+    /// Used by the relay only: use cases write events to the outbox.
     pub events: Arc<dyn EventPublisher>,
     pub email: Arc<dyn EmailSender>,
     pub email_composer: Arc<dyn EmailComposer>,

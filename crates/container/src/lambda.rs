@@ -1,12 +1,15 @@
 use std::sync::Arc;
 
-use aws_lambda_events::event::sqs::SqsEvent;
+use aws_lambda_events::event::{dynamodb::Event as StreamEvent, sqs::SqsEvent};
 use axum::{Router, extract::Request};
 use dashtam_presentation::{Group, extract::ClientIp};
 use lambda_http::request::RequestContext;
 use lambda_runtime::{LambdaEvent, service_fn};
 
-use crate::{Config, Consumer, api_ports, consumer_ports, handle_sqs_event, init_logging};
+use crate::{
+    Config, Consumer, api_ports, consumer_ports, handle_sqs_event, handle_stream_event,
+    init_logging, relay_ports,
+};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -44,6 +47,18 @@ pub async fn run_consumer(consumer: Consumer) -> Result<(), BoxError> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let ports = ports.clone();
         async move { Ok::<_, BoxError>(handle_sqs_event(&ports, consumer, event.payload).await) }
+    }))
+    .await
+}
+
+/// Runs the outbox relay as a Lambda function on the table's DynamoDB stream.
+pub async fn run_relay() -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let ports = Arc::new(relay_ports(&config).await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<StreamEvent>| {
+        let ports = ports.clone();
+        async move { Ok::<_, BoxError>(handle_stream_event(&ports, event.payload).await) }
     }))
     .await
 }

@@ -5,15 +5,16 @@ use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{DomainEvent, EmailKind},
     ports::{
-        AccessTokenService, AuditRepository, EmailComposer, EmailSender, EventPublisher,
-        OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, SecurityConfigRepository,
-        SessionRepository, UserRepository,
+        AccessTokenService, AuditRepository, EmailComposer, EmailSender, EventFeed, EventOutbox,
+        EventPublisher, OneTimeTokenRepository, OpaqueTokens, ProcessedEvents,
+        SecurityConfigRepository, SessionRepository, UserRepository,
     },
 };
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoAuditRepository, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
-        DynamoSecurityConfigRepository, DynamoSessionRepository, DynamoUserRepository, Table,
+        DynamoAuditRepository, DynamoEventOutbox, DynamoOneTimeTokenRepository,
+        DynamoProcessedEvents, DynamoSecurityConfigRepository, DynamoSessionRepository,
+        DynamoUserRepository, Table,
     },
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender, render},
     memory::{ChannelPublisher, MemoryMailbox, MemoryStore},
@@ -46,6 +47,8 @@ struct Repositories {
     security_config: Arc<dyn SecurityConfigRepository>,
     audit: Arc<dyn AuditRepository>,
     processed: Arc<dyn ProcessedEvents>,
+    outbox: Arc<dyn EventOutbox>,
+    feed: Arc<dyn EventFeed>,
 }
 
 /// The AWS clients a function may need, all from one SDK configuration. Building them
@@ -75,7 +78,9 @@ impl Aws {
             sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
             security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-            processed: Arc::new(DynamoProcessedEvents::from_table(table)),
+            processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
+            outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
+            feed: Arc::new(DynamoEventOutbox::from_table(table)),
         }
     }
 
@@ -112,7 +117,7 @@ impl Aws {
     }
 }
 
-/// Every port over AWS (the local stack runs the API and both consumers).
+/// Every port over AWS (the local stack runs the API, the relay and both consumers).
 pub async fn aws_ports(config: &Config) -> Ports {
     let aws = Aws::load(config).await;
     assemble(
@@ -124,13 +129,26 @@ pub async fn aws_ports(config: &Config) -> Ports {
     )
 }
 
-/// The ports an HTTP function uses: it publishes events and signs tokens, never mails.
+/// The ports an HTTP function uses: it signs tokens and writes events to the outbox; it
+/// neither publishes (the relay does) nor mails.
 pub async fn api_ports(config: &Config) -> Ports {
     let aws = Aws::load(config).await;
     assemble(
         config,
         aws.repositories(config),
         aws.access_tokens(config),
+        Arc::new(Unwired("event publishing")),
+        Arc::new(Unwired("email")),
+    )
+}
+
+/// The ports of the outbox relay: the table (to acknowledge) and the event bus.
+pub async fn relay_ports(config: &Config) -> Ports {
+    let aws = Aws::load(config).await;
+    assemble(
+        config,
+        aws.repositories(config),
+        Arc::new(Unwired("access tokens")),
         aws.events(config),
         Arc::new(Unwired("email")),
     )
@@ -152,9 +170,17 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     )
 }
 
-/// Ports in memory; the receiver yields what the use cases publish, for in-process
-/// consumers. The JWT key is random per process unless `DASHTAM_JWT_SIGNING_KEY` is set.
-pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) {
+/// The in-memory product: its ports, the store (whose outbox the in-process relay
+/// drains) and the receiving end of the bus the relay publishes to.
+pub struct InMemory {
+    pub ports: Ports,
+    pub store: Arc<MemoryStore>,
+    pub published: UnboundedReceiver<DomainEvent>,
+}
+
+/// Ports in memory. The JWT key is random per process unless `DASHTAM_JWT_SIGNING_KEY`
+/// is set.
+pub fn memory_ports(config: &Config) -> InMemory {
     let store = Arc::new(MemoryStore::new());
     let (publisher, rx) = ChannelPublisher::new();
     let key = std::env::var("DASHTAM_JWT_SIGNING_KEY")
@@ -171,7 +197,9 @@ pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) 
             sessions: store.clone(),
             security_config: store.clone(),
             audit: store.clone(),
-            processed: store,
+            processed: store.clone(),
+            outbox: store.clone(),
+            feed: store.clone(),
         },
         Arc::new(JwtAccessTokens::with_fixed_key(
             key,
@@ -180,7 +208,11 @@ pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) 
         Arc::new(publisher),
         email,
     );
-    (ports, rx)
+    InMemory {
+        ports,
+        store,
+        published: rx,
+    }
 }
 
 fn assemble(
@@ -197,6 +229,8 @@ fn assemble(
         security_config: repos.security_config,
         audit: repos.audit,
         processed: repos.processed,
+        outbox: repos.outbox,
+        feed: repos.feed,
         hasher: Arc::new(Argon2Hasher::new()),
         access_tokens,
         opaque_tokens: Arc::new(RandomOpaqueTokens::new()),

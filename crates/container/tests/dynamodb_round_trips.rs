@@ -21,8 +21,9 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoAuditRepository, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
-        DynamoSecurityConfigRepository, DynamoSessionRepository, DynamoUserRepository, Table,
+        DynamoAuditRepository, DynamoEventOutbox, DynamoOneTimeTokenRepository,
+        DynamoProcessedEvents, DynamoSecurityConfigRepository, DynamoSessionRepository,
+        DynamoUserRepository, StreamReader, Table,
     },
     memory::{MemoryMailbox, RecordingPublisher},
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
@@ -77,7 +78,8 @@ impl EmailComposer for NoTemplates {
 struct App {
     router: axum::Router,
     calls: Calls,
-    events: Arc<RecordingPublisher>,
+    /// The table's stream: where the outbox's events (with the mailed tokens) show up.
+    stream: tokio::sync::Mutex<StreamReader>,
 }
 
 impl App {
@@ -91,19 +93,23 @@ impl App {
             aws_sdk_dynamodb::Client::from_conf(conf),
             stack.var("DASHTAM_TABLE").to_owned(),
         );
-        let events = Arc::new(RecordingPublisher::default());
+        let stream = StreamReader::open(&stack.sdk, stack.var("DASHTAM_TABLE"))
+            .await
+            .unwrap();
         let ports = Ports {
             users: Arc::new(DynamoUserRepository::from_table(table.clone())),
             one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
             sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
             security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-            processed: Arc::new(DynamoProcessedEvents::from_table(table)),
+            processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
+            outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
+            feed: Arc::new(DynamoEventOutbox::from_table(table)),
             hasher: Arc::new(Argon2Hasher::new()),
             access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
             opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
             devices: Arc::new(WootheeDeviceDetector::new()),
-            events: events.clone(),
+            events: Arc::new(RecordingPublisher::default()),
             email: Arc::new(MemoryMailbox::default()),
             email_composer: Arc::new(NoTemplates),
             clock: Arc::new(SystemClock),
@@ -121,7 +127,7 @@ impl App {
         Self {
             router: dashtam_presentation::app(state, &Group::ALL),
             calls,
-            events,
+            stream: tokio::sync::Mutex::new(stream),
         }
     }
 
@@ -164,8 +170,12 @@ impl App {
         )
         .await;
         let token = self
-            .events
-            .events()
+            .stream
+            .lock()
+            .await
+            .next_events()
+            .await
+            .unwrap()
             .iter()
             .rev()
             .find_map(|e| match &e.payload {

@@ -3,7 +3,10 @@
 //! `client_ip_layer(app(..))`, SQS batches through `handle_sqs_event`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use axum::{Router, body::Body};
@@ -11,12 +14,17 @@ use dashtam_application::Ports;
 use dashtam_container::{
     Config, Consumer, app_state, client_ip_layer, handle_sqs_event, memory_ports,
 };
-use dashtam_domain::events::{DomainEvent, EventContext, EventPayload};
-use dashtam_infrastructure::messaging::{envelope, parse_envelope};
+use dashtam_domain::{
+    events::{DomainEvent, EventContext, EventPayload},
+    ports::EventOutbox,
+};
+use dashtam_infrastructure::{
+    memory::MemoryStore,
+    messaging::{envelope, parse_envelope},
+};
 use dashtam_presentation::{Group, app};
 use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
-use tokio::sync::mpsc::UnboundedReceiver;
 use tower::ServiceExt as _;
 
 fn events_dir() -> PathBuf {
@@ -51,17 +59,17 @@ fn fixture(name: &str) -> Value {
 /// An HTTP function as Lambda runs it, over memory ports.
 struct Function {
     router: Router,
-    events: UnboundedReceiver<DomainEvent>,
+    store: Arc<MemoryStore>,
 }
 
 impl Function {
     fn new() -> Self {
         let config = Config::in_memory().unwrap();
-        let (ports, events) = memory_ports(&config);
-        let state = app_state(ports, &config);
+        let memory = memory_ports(&config);
+        let state = app_state(memory.ports, &config);
         Self {
             router: client_ip_layer(app(state, &Group::ALL)),
-            events,
+            store: memory.store,
         }
     }
 
@@ -78,12 +86,11 @@ impl Function {
         )
     }
 
-    /// Everything published so far.
-    fn drain(&mut self) -> Vec<DomainEvent> {
-        let mut out = Vec::new();
-        while let Ok(e) = self.events.try_recv() {
-            out.push(e);
-        }
+    /// Everything the outbox received since the last drain.
+    async fn drain(&mut self) -> Vec<DomainEvent> {
+        let out = self.store.pending_events(usize::MAX);
+        let ids: Vec<_> = out.iter().map(|e| e.event_id).collect();
+        self.store.acknowledge(&ids).await.unwrap();
         out
     }
 
@@ -147,7 +154,7 @@ async fn the_source_ip_of_the_event_reaches_the_events_and_not_forwarded_headers
     let (status, body) = function.invoke(&register).await;
     assert_eq!(status, 201, "{body}");
 
-    let published = function.drain();
+    let published = function.drain().await;
     let names: Vec<&str> = published.iter().map(DomainEvent::name).collect();
     assert_eq!(
         names,
@@ -181,6 +188,7 @@ async fn login_fixture_follows_the_identity_rules_and_records_the_source_ip() {
     // Verify with the token the registration published.
     let token = function
         .drain()
+        .await
         .into_iter()
         .find_map(|e| match e.payload {
             EventPayload::UserRegistrationSucceeded {
@@ -201,7 +209,7 @@ async fn login_fixture_follows_the_identity_rules_and_records_the_source_ip() {
     let (status, body) = function.invoke(&login).await;
     assert_eq!(status, 201, "{body}");
     let access = body["access_token"].as_str().unwrap().to_owned();
-    let login_events = function.drain();
+    let login_events = function.drain().await;
     let created = login_events
         .iter()
         .find(|e| e.name() == "SessionCreated")
@@ -235,7 +243,7 @@ async fn without_an_api_gateway_context_there_is_no_client_ip() {
         .unwrap();
     let (status, body) = function.plain(req).await;
     assert_eq!(status, 201, "{body}");
-    for e in function.drain() {
+    for e in function.drain().await {
         assert_eq!(e.context.ip_address, None, "{}", e.name());
     }
 }
@@ -291,7 +299,7 @@ fn event_for(user_id: uuid::Uuid) -> DomainEvent {
 fn ports_with_mailbox(dir: Option<&Path>) -> Ports {
     let mut config = Config::in_memory().unwrap();
     config.mailbox_dir = dir.map(Path::to_path_buf);
-    memory_ports(&config).0
+    memory_ports(&config).ports
 }
 
 /// A scratch directory removed on drop.

@@ -155,7 +155,10 @@ async fn user_round_trip_lookup_by_email_and_optimistic_locking() {
     let (mut user, verification) = new_user("Ada@Example.io", now);
     user.max_sessions = Some(4);
 
-    users.create(&user, &verification).await.expect("create");
+    users
+        .create(&user, &verification, &[])
+        .await
+        .expect("create");
 
     assert_eq!(users.find_by_id(user.id).await.unwrap(), Some(user.clone()));
     assert_eq!(
@@ -190,19 +193,25 @@ async fn user_round_trip_lookup_by_email_and_optimistic_locking() {
     let stale = user.clone();
     user.is_verified = true;
     user.locked_until = Some(now + Duration::minutes(15));
-    users.save(&user).await.expect("save");
+    users.save(&user, &[]).await.expect("save");
     let stored = users.find_by_id(user.id).await.unwrap().expect("stored");
     assert_eq!(stored.version, 1);
     assert!(stored.is_verified);
     assert_eq!(stored.locked_until, user.locked_until);
-    assert_eq!(users.save(&stale).await, Err(StoreError::Conflict("user")));
+    assert_eq!(
+        users.save(&stale, &[]).await,
+        Err(StoreError::Conflict("user"))
+    );
     // The fresh copy saves fine, and again moves the version.
-    users.save(&stored).await.expect("save fresh");
+    users.save(&stored, &[]).await.expect("save fresh");
     assert_eq!(users.find_by_id(user.id).await.unwrap().unwrap().version, 2);
 
     // Saving a user that was never created is a conflict, not an upsert.
     let (ghost, _) = new_user("ghost@example.io", now);
-    assert_eq!(users.save(&ghost).await, Err(StoreError::Conflict("user")));
+    assert_eq!(
+        users.save(&ghost, &[]).await,
+        Err(StoreError::Conflict("user"))
+    );
 
     // Stored shape: the marker holds the user id; no NULL attributes for absent options.
     let marker = db
@@ -230,10 +239,10 @@ async fn duplicate_email_in_any_case_is_refused_and_nothing_is_written() {
     let (second, v2) = new_user("a@x.io", now);
     assert_eq!(first.email, second.email, "the domain normalises");
 
-    users.create(&first, &v1).await.expect("first");
+    users.create(&first, &v1, &[]).await.expect("first");
     // The TransactionCanceled's per-item reason (the marker's condition) becomes the error.
     assert_eq!(
-        users.create(&second, &v2).await,
+        users.create(&second, &v2, &[]).await,
         Err(StoreError::AlreadyExists("email"))
     );
 
@@ -265,7 +274,7 @@ async fn concurrent_registrations_with_one_email_let_exactly_one_win() {
         .map(|i| new_user(if i % 2 == 0 { "Race@X.io" } else { "race@x.io" }, now))
         .collect();
 
-    let results = join_all(attempts.iter().map(|(u, t)| users.create(u, t))).await;
+    let results = join_all(attempts.iter().map(|(u, t)| users.create(u, t, &[]))).await;
 
     let winners: Vec<usize> = results
         .iter()
@@ -297,13 +306,13 @@ async fn one_time_tokens_issue_and_redeem_once() {
     let (users, tokens) = (db.users(), db.tokens());
     let now = Utc::now();
     let (user, verification) = new_user("reset@example.io", now);
-    users.create(&user, &verification).await.unwrap();
+    users.create(&user, &verification, &[]).await.unwrap();
 
     // Issue a reset token together with the user's reset window.
     let mut user = users.find_by_id(user.id).await.unwrap().unwrap();
     assert!(user.take_mail_slot(now));
     let reset = OneTimeToken::issue(hash("p"), OneTimeTokenKind::PasswordReset, user.id, now);
-    tokens.issue(&reset, &user).await.expect("issue");
+    tokens.issue(&reset, &user, &[]).await.expect("issue");
     assert_eq!(
         tokens
             .find(OneTimeTokenKind::PasswordReset, &reset.hash)
@@ -315,7 +324,7 @@ async fn one_time_tokens_issue_and_redeem_once() {
     // Issuing with the now stale user copy writes nothing.
     let another = OneTimeToken::issue(hash("p"), OneTimeTokenKind::PasswordReset, user.id, now);
     assert_eq!(
-        tokens.issue(&another, &user).await,
+        tokens.issue(&another, &user, &[]).await,
         Err(StoreError::Conflict("user"))
     );
     assert_eq!(
@@ -350,7 +359,10 @@ async fn one_time_tokens_issue_and_redeem_once() {
     let stale_user = user.clone();
     user.password_hash = "$argon2id$new".into();
     let used_at = now + Duration::minutes(1);
-    tokens.redeem(&reset, used_at, &user).await.expect("redeem");
+    tokens
+        .redeem(&reset, used_at, &user, &[])
+        .await
+        .expect("redeem");
     let stored = tokens
         .find(OneTimeTokenKind::PasswordReset, &reset.hash)
         .await
@@ -370,13 +382,15 @@ async fn one_time_tokens_issue_and_redeem_once() {
     // Second redemption: the token's condition fails first.
     let user = users.find_by_id(user.id).await.unwrap().unwrap();
     assert_eq!(
-        tokens.redeem(&reset, used_at, &user).await,
+        tokens.redeem(&reset, used_at, &user, &[]).await,
         Err(StoreError::Conflict("token"))
     );
 
     // A stale user on an unused token: nothing is written, the token stays unused.
     assert_eq!(
-        tokens.redeem(&verification, used_at, &stale_user).await,
+        tokens
+            .redeem(&verification, used_at, &stale_user, &[])
+            .await,
         Err(StoreError::Conflict("user"))
     );
     let v = tokens
@@ -388,7 +402,7 @@ async fn one_time_tokens_issue_and_redeem_once() {
     // And an unknown token cannot be redeemed.
     let unknown = OneTimeToken::issue(hash("u"), OneTimeTokenKind::EmailVerification, user.id, now);
     assert_eq!(
-        tokens.redeem(&unknown, used_at, &user).await,
+        tokens.redeem(&unknown, used_at, &user, &[]).await,
         Err(StoreError::Conflict("token"))
     );
 }
@@ -407,13 +421,13 @@ async fn sessions_round_trip_with_ttl_and_list_newest_first() {
     let mut created = Vec::new();
     for i in 0..3 {
         let (s, t) = new_session(user_id, t0 + Duration::seconds(i));
-        sessions.create(&s, &t, &[], "").await.expect("create");
+        sessions.create(&s, &t, &[], "", &[]).await.expect("create");
         created.push((s, t));
     }
     // Another user's session is not listed.
     let (other, other_token) = new_session(Uuid::now_v7(), t0);
     sessions
-        .create(&other, &other_token, &[], "")
+        .create(&other, &other_token, &[], "", &[])
         .await
         .unwrap();
 
@@ -469,7 +483,7 @@ async fn sessions_round_trip_with_ttl_and_list_newest_first() {
     let (mut dup, dup_token) = new_session(user_id, t0);
     dup.id = s0.id;
     assert_eq!(
-        sessions.create(&dup, &dup_token, &[], "").await,
+        sessions.create(&dup, &dup_token, &[], "", &[]).await,
         Err(StoreError::AlreadyExists("session"))
     );
     assert_eq!(
@@ -488,14 +502,19 @@ async fn create_with_eviction_revokes_the_evicted_even_if_one_was_revoked_meanwh
     let (b, bt) = new_session(user_id, t0 + Duration::seconds(1));
     let (c, ct) = new_session(user_id, t0 + Duration::seconds(2));
     for (s, t) in [(&a, &at), (&b, &bt), (&c, &ct)] {
-        sessions.create(s, t, &[], "").await.unwrap();
+        sessions.create(s, t, &[], "", &[]).await.unwrap();
     }
     // `b` gets revoked by someone else after the caller read it as active.
-    assert!(sessions.revoke(user_id, b.id, "logout", t0).await.unwrap());
+    assert!(
+        sessions
+            .revoke(user_id, b.id, "logout", t0, &[])
+            .await
+            .unwrap()
+    );
 
     let (d, dt) = new_session(user_id, t0 + Duration::seconds(3));
     sessions
-        .create(&d, &dt, &[a.clone(), b.clone()], "session_limit")
+        .create(&d, &dt, &[a.clone(), b.clone()], "session_limit", &[])
         .await
         .expect("create with evictions");
 
@@ -529,26 +548,26 @@ async fn revoke_is_idempotent_and_revoke_all_keeps_one() {
     let mut ids = Vec::new();
     for i in 0..4 {
         let (s, t) = new_session(user_id, t0 + Duration::seconds(i));
-        sessions.create(&s, &t, &[], "").await.unwrap();
+        sessions.create(&s, &t, &[], "", &[]).await.unwrap();
         ids.push(s.id);
     }
 
     let at = t0 + Duration::minutes(1);
     assert!(
         sessions
-            .revoke(user_id, ids[0], "logout", at)
+            .revoke(user_id, ids[0], "logout", at, &[])
             .await
             .unwrap()
     );
     assert!(
         !sessions
-            .revoke(user_id, ids[0], "logout", at)
+            .revoke(user_id, ids[0], "logout", at, &[])
             .await
             .unwrap()
     );
     assert!(
         !sessions
-            .revoke(user_id, Uuid::now_v7(), "logout", at)
+            .revoke(user_id, Uuid::now_v7(), "logout", at, &[])
             .await
             .unwrap(),
         "unknown session"
@@ -562,7 +581,7 @@ async fn revoke_is_idempotent_and_revoke_all_keeps_one() {
     // Three active, keep one: two revoked, the already revoked one not counted.
     assert_eq!(
         sessions
-            .revoke_all(user_id, Some(ids[3]), "logout_all", at)
+            .revoke_all(user_id, Some(ids[3]), "logout_all", at, &|_| Vec::new())
             .await
             .unwrap(),
         2
@@ -573,14 +592,14 @@ async fn revoke_is_idempotent_and_revoke_all_keeps_one() {
     }
     assert_eq!(
         sessions
-            .revoke_all(user_id, Some(ids[3]), "logout_all", at)
+            .revoke_all(user_id, Some(ids[3]), "logout_all", at, &|_| Vec::new())
             .await
             .unwrap(),
         0
     );
     assert_eq!(
         sessions
-            .revoke_all(user_id, None, "breach", at)
+            .revoke_all(user_id, None, "breach", at, &|_| Vec::new())
             .await
             .unwrap(),
         1
@@ -594,20 +613,26 @@ async fn refresh_rotation_raced_with_one_old_token_has_exactly_one_winner() {
     let user_id = Uuid::now_v7();
     let t0 = Utc::now();
     let (s, first) = new_session(user_id, t0);
-    sessions.create(&s, &first, &[], "").await.unwrap();
+    sessions.create(&s, &first, &[], "", &[]).await.unwrap();
 
     let at = t0 + Duration::minutes(5);
     let (n1, n2) = (successor(&first, at), successor(&first, at));
-    let r1 = sessions.rotate_refresh(RefreshRotation {
-        old: &first,
-        new: &n1,
-        at,
-    });
-    let r2 = sessions.rotate_refresh(RefreshRotation {
-        old: &first,
-        new: &n2,
-        at,
-    });
+    let r1 = sessions.rotate_refresh(
+        RefreshRotation {
+            old: &first,
+            new: &n1,
+            at,
+        },
+        &[],
+    );
+    let r2 = sessions.rotate_refresh(
+        RefreshRotation {
+            old: &first,
+            new: &n2,
+            at,
+        },
+        &[],
+    );
     let (r1, r2) = tokio::join!(r1, r2);
     assert!(r1.is_ok() != r2.is_ok(), "exactly one wins: {r1:?} {r2:?}");
     let winner = if r1.is_ok() { &n1 } else { &n2 };
@@ -625,16 +650,19 @@ async fn refresh_rotation_moves_the_session_and_is_single_use() {
     let user_id = Uuid::now_v7();
     let t0 = Utc::now();
     let (s, first) = new_session(user_id, t0);
-    sessions.create(&s, &first, &[], "").await.unwrap();
+    sessions.create(&s, &first, &[], "", &[]).await.unwrap();
 
     let at = t0 + Duration::minutes(5);
     let second = successor(&first, at);
     sessions
-        .rotate_refresh(RefreshRotation {
-            old: &first,
-            new: &second,
-            at,
-        })
+        .rotate_refresh(
+            RefreshRotation {
+                old: &first,
+                new: &second,
+                at,
+            },
+            &[],
+        )
         .await
         .expect("rotate");
     let session = sessions.find(user_id, s.id).await.unwrap().unwrap();
@@ -655,11 +683,14 @@ async fn refresh_rotation_moves_the_session_and_is_single_use() {
     let again = successor(&first, at);
     assert_eq!(
         sessions
-            .rotate_refresh(RefreshRotation {
-                old: &first,
-                new: &again,
-                at
-            })
+            .rotate_refresh(
+                RefreshRotation {
+                    old: &first,
+                    new: &again,
+                    at
+                },
+                &[]
+            )
             .await,
         Err(StoreError::Conflict("refresh_token"))
     );
@@ -672,23 +703,34 @@ async fn refresh_rotation_moves_the_session_and_is_single_use() {
     let at2 = at + Duration::minutes(1);
     let third = successor(&second, at2);
     sessions
-        .rotate_refresh(RefreshRotation {
-            old: &second,
-            new: &third,
-            at: at2,
-        })
+        .rotate_refresh(
+            RefreshRotation {
+                old: &second,
+                new: &third,
+                at: at2,
+            },
+            &[],
+        )
         .await
         .expect("rotate current token");
-    assert!(sessions.revoke(user_id, s.id, "logout", at2).await.unwrap());
+    assert!(
+        sessions
+            .revoke(user_id, s.id, "logout", at2, &[])
+            .await
+            .unwrap()
+    );
     let at3 = at2 + Duration::minutes(1);
     let fourth = successor(&third, at3);
     assert_eq!(
         sessions
-            .rotate_refresh(RefreshRotation {
-                old: &third,
-                new: &fourth,
-                at: at3
-            })
+            .rotate_refresh(
+                RefreshRotation {
+                    old: &third,
+                    new: &fourth,
+                    at: at3
+                },
+                &[]
+            )
             .await,
         Err(StoreError::Conflict("refresh_token"))
     );
@@ -714,16 +756,19 @@ async fn rotation_of_an_expired_session_is_refused() {
     let user_id = Uuid::now_v7();
     let t0 = Utc::now() - Duration::days(31);
     let (s, first) = new_session(user_id, t0);
-    sessions.create(&s, &first, &[], "").await.unwrap();
+    sessions.create(&s, &first, &[], "", &[]).await.unwrap();
     let at = s.expires_at + Duration::seconds(1);
     let new = successor(&first, at);
     assert_eq!(
         sessions
-            .rotate_refresh(RefreshRotation {
-                old: &first,
-                new: &new,
-                at
-            })
+            .rotate_refresh(
+                RefreshRotation {
+                    old: &first,
+                    new: &new,
+                    at
+                },
+                &[]
+            )
             .await,
         Err(StoreError::Conflict("refresh_token"))
     );
@@ -753,7 +798,7 @@ async fn security_config_defaults_then_locks_optimistically() {
 
     let stale = config.clone();
     config.rotate("breach".into(), now);
-    repo.save(&config).await.expect("create");
+    repo.save(&config, &[]).await.expect("create");
     let stored = repo.get().await.unwrap();
     assert_eq!(stored.version, 1);
     assert_eq!(stored.global_min_token_version, 2);
@@ -762,14 +807,14 @@ async fn security_config_defaults_then_locks_optimistically() {
 
     // A second "create" from the default copy must not overwrite.
     assert_eq!(
-        repo.save(&stale).await,
+        repo.save(&stale, &[]).await,
         Err(StoreError::Conflict("security_config"))
     );
     let mut next = stored.clone();
     next.rotate("again".into(), now);
-    repo.save(&next).await.expect("update");
+    repo.save(&next, &[]).await.expect("update");
     assert_eq!(
-        repo.save(&stored).await,
+        repo.save(&stored, &[]).await,
         Err(StoreError::Conflict("security_config"))
     );
     let last = repo.get().await.unwrap();

@@ -11,7 +11,11 @@ mod pollers;
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::extract::ConnectInfo;
-use dashtam_container::{Config, Consumer, app_state, aws_ports, init_logging, memory_ports};
+use dashtam_container::{
+    Config, Consumer, InMemory, app_state, aws_ports, init_logging, memory_ports, relay_memory,
+    relay_stream,
+};
+use dashtam_infrastructure::dynamodb::StreamReader;
 use dashtam_presentation::{Group, extract::ClientIp};
 
 #[tokio::main]
@@ -36,15 +40,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
 
     let ports = if args.in_memory {
-        let (ports, events) = memory_ports(&config);
+        let InMemory {
+            ports,
+            store,
+            published,
+        } = memory_ports(&config);
         let ports = Arc::new(ports);
-        tokio::spawn(pollers::drain_channel(ports.clone(), events));
+        tokio::spawn(relay_memory(ports.clone(), store));
+        tokio::spawn(pollers::drain_channel(ports.clone(), published));
         ports
     } else {
         let ports = Arc::new(aws_ports(&config).await);
-        let sqs = aws_sdk_sqs::Client::new(
-            &aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
-        );
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        // The relay Lambda's stand-in: the table's stream → the event bus.
+        let reader = StreamReader::open(&sdk, &config.table).await?;
+        tokio::spawn(relay_stream(ports.clone(), reader));
         for (consumer, url) in [
             (Consumer::Audit, &config.audit_queue_url),
             (Consumer::Email, &config.email_queue_url),

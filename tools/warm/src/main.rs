@@ -82,8 +82,9 @@ async fn main() -> Result<(), BoxError> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(20_000);
     let config = Config::in_memory()?;
-    let (ports, mut events) = memory_ports(&config);
-    let app = dashtam_presentation::app(app_state(ports, &config), &Group::ALL);
+    let memory = memory_ports(&config);
+    let store = memory.store;
+    let app = dashtam_presentation::app(app_state(memory.ports, &config), &Group::ALL);
 
     // One verified user with a live session.
     send(
@@ -94,7 +95,10 @@ async fn main() -> Result<(), BoxError> {
         Some(json!({"email": "bench@example.com", "password": PASSWORD})),
     )
     .await?;
-    let token = std::iter::from_fn(|| events.try_recv().ok())
+    // The outbox holds what the use cases emitted (nothing relays it here).
+    let token = store
+        .pending_events(usize::MAX)
+        .into_iter()
         .find_map(|e: DomainEvent| match e.payload {
             EventPayload::UserRegistrationSucceeded {
                 verification_token, ..
@@ -122,8 +126,6 @@ async fn main() -> Result<(), BoxError> {
         .as_str()
         .ok_or("login failed")?
         .to_owned();
-    // Published events pile up unread otherwise; nothing consumes them here.
-    tokio::spawn(async move { while events.recv().await.is_some() {} });
 
     let bare = Router::new().route(
         "/health",

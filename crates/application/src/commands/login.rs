@@ -34,7 +34,7 @@ impl Login {
             Ok(user) => open_session(ports, &user, &self.context, &mut events).await,
             Err(e) => Err(e),
         };
-        events.publish(ports).await;
+        events.record(ports).await;
         result
     }
 
@@ -80,16 +80,7 @@ impl Login {
             .verify(&self.password, &user.password_hash)
             .await
         {
-            let locked = record_failure(ports, user.clone()).await?;
-            fail(
-                events,
-                Some(&user),
-                if locked {
-                    "invalid_credentials_locked"
-                } else {
-                    "invalid_credentials"
-                },
-            );
+            record_failure(ports, user.clone(), events).await?;
             return Err(AppError::unauthorized(INVALID_CREDENTIALS));
         }
 
@@ -97,7 +88,7 @@ impl Login {
             for attempt in 0..retry::MAX_ATTEMPTS {
                 let mut updated = user.clone();
                 updated.reset_failed_logins(now);
-                match ports.users.save(&updated).await {
+                match ports.users.save(&updated, &[]).await {
                     Ok(()) => {
                         updated.version += 1;
                         user = updated;
@@ -120,18 +111,38 @@ impl Login {
     }
 }
 
-/// Counts the failure on the freshest copy of the user; true if it locked the account.
-async fn record_failure(ports: &Ports, mut user: User) -> Result<bool, AppError> {
+/// Counts the failure on the freshest copy of the user, together with the failure event
+/// (whose reason says whether this failure locked the account).
+async fn record_failure(
+    ports: &Ports,
+    mut user: User,
+    events: &mut EventBatch,
+) -> Result<(), AppError> {
     let now = ports.clock.now();
     for _ in 0..retry::MAX_ATTEMPTS {
         let mut updated = user.clone();
         let locked = updated.record_failed_login(now);
-        match ports.users.save(&updated).await {
-            Ok(()) => return Ok(locked),
+        let failed = events.event(
+            Some(user.id),
+            EventPayload::UserLoginFailed {
+                email: user.email.as_str().to_owned(),
+                reason: if locked {
+                    "invalid_credentials_locked"
+                } else {
+                    "invalid_credentials"
+                }
+                .to_owned(),
+            },
+        );
+        match ports.users.save(&updated, &events.carry([failed])).await {
+            Ok(()) => {
+                events.committed();
+                return Ok(());
+            }
             Err(e) if retry::is_conflict(&e, "user") => {
                 match ports.users.find_by_id(user.id).await? {
                     Some(fresh) => user = fresh,
-                    None => return Ok(false),
+                    None => return Ok(()),
                 }
             }
             Err(e) => return Err(e.into()),
@@ -152,13 +163,8 @@ async fn open_session(
     let config = ports.security_config.get().await?;
 
     // Evict the oldest active sessions so that, with the new one, the tier limit holds.
-    let mut active: Vec<Session> = ports
-        .sessions
-        .list_for_user(user.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.is_active(now))
-        .collect();
+    let known = ports.sessions.list_for_user(user.id).await?;
+    let mut active: Vec<Session> = known.iter().filter(|s| s.is_active(now)).cloned().collect();
     // Ids are UUIDv7, so they break ties between sessions created in the same instant.
     active.sort_by_key(|s| (s.created_at, s.id));
     let evict: Vec<Session> = match user.max_sessions() {
@@ -196,10 +202,57 @@ async fn open_session(
         expires_at: now + RefreshToken::LIFETIME,
         rotated_at: None,
     };
+    let mut carried = Vec::new();
+    for old in &evict {
+        carried.push(events.event(
+            Some(user.id),
+            EventPayload::SessionEvicted {
+                session_id: old.id,
+                reason: "session_limit_exceeded".into(),
+            },
+        ));
+    }
+    carried.push(events.event(
+        Some(user.id),
+        EventPayload::SessionCreated {
+            session_id: session.id,
+            device_info: session.device_info.clone(),
+        },
+    ));
+    // A device none of the user's remembered sessions used: worth an email. Not on the
+    // very first login, when every device is new.
+    if let Some(device) = &session.device_info
+        && !known.is_empty()
+        && !known.iter().any(|s| s.device_info.as_ref() == Some(device))
+    {
+        carried.push(events.event(
+            Some(user.id),
+            EventPayload::NewDeviceSessionDetected {
+                email: user.email.as_str().to_owned(),
+                session_id: session.id,
+                device_info: device.clone(),
+                ip_address: session.ip_address.clone(),
+            },
+        ));
+    }
+    carried.push(events.event(
+        Some(user.id),
+        EventPayload::UserLoginSucceeded {
+            email: user.email.as_str().to_owned(),
+            session_id: session.id,
+        },
+    ));
     ports
         .sessions
-        .create(&session, &token, &evict, "session_limit_exceeded")
+        .create(
+            &session,
+            &token,
+            &evict,
+            "session_limit_exceeded",
+            &events.carry(carried),
+        )
         .await?;
+    events.committed();
 
     let roles = ports
         .settings
@@ -212,29 +265,6 @@ async fn open_session(
         .issue(user.id, user.email.as_str(), roles, session.id)
         .await?;
 
-    for old in &evict {
-        events.push(
-            Some(user.id),
-            EventPayload::SessionEvicted {
-                session_id: old.id,
-                reason: "session_limit_exceeded".into(),
-            },
-        );
-    }
-    events.push(
-        Some(user.id),
-        EventPayload::SessionCreated {
-            session_id: session.id,
-            device_info: session.device_info.clone(),
-        },
-    );
-    events.push(
-        Some(user.id),
-        EventPayload::UserLoginSucceeded {
-            email: user.email.as_str().to_owned(),
-            session_id: session.id,
-        },
-    );
     Ok(TokenPair {
         access_token,
         refresh_token: refresh.plaintext,

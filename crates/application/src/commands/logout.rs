@@ -33,18 +33,25 @@ impl Logout {
             targets.push(token.session_id);
         }
         for session_id in targets {
+            let revoked = events.event(
+                user_id,
+                EventPayload::SessionRevoked {
+                    session_id,
+                    reason: "logout".into(),
+                },
+            );
             if ports
                 .sessions
-                .revoke(self.principal.user_id, session_id, "logout", now)
+                .revoke(
+                    self.principal.user_id,
+                    session_id,
+                    "logout",
+                    now,
+                    &events.carry([revoked]),
+                )
                 .await?
             {
-                events.push(
-                    user_id,
-                    EventPayload::SessionRevoked {
-                        session_id,
-                        reason: "logout".into(),
-                    },
-                );
+                events.committed();
             }
         }
         events.push(
@@ -53,7 +60,7 @@ impl Logout {
                 session_id: current,
             },
         );
-        events.publish(ports).await;
+        events.record(ports).await;
         Ok(())
     }
 }

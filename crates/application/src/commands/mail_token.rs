@@ -1,5 +1,6 @@
 use dashtam_domain::{
     entities::{OneTimeToken, OneTimeTokenKind, User},
+    events::DomainEvent,
     value_objects::Email,
 };
 use uuid::Uuid;
@@ -8,10 +9,8 @@ use crate::{AppError, Ports, retry};
 
 /// What happened to a request for a mailed one-time token.
 pub enum MailedToken {
-    Issued {
-        user_id: Uuid,
-        plaintext: String,
-    },
+    /// The token is stored, and with it the events `issued` made for it.
+    Issued,
     Refused {
         user_id: Option<Uuid>,
         reason: &'static str,
@@ -20,12 +19,14 @@ pub enum MailedToken {
 
 /// Issues a one-time token of `kind` for the account at `email`, if `eligible` says the
 /// account may have one and its hourly mail budget has room. The budget and the token are
-/// saved in one atomic write; a concurrent change to the user is retried.
+/// saved in one atomic write with the events `issued(user_id, plaintext)` returns; a
+/// concurrent change to the user is retried.
 pub async fn mail_token(
     ports: &Ports,
     email: &Email,
     kind: OneTimeTokenKind,
     eligible: impl Fn(&User) -> Result<(), &'static str>,
+    issued: impl Fn(Uuid, String) -> Vec<DomainEvent>,
 ) -> Result<MailedToken, AppError> {
     let now = ports.clock.now();
     for _ in 0..retry::MAX_ATTEMPTS {
@@ -50,13 +51,9 @@ pub async fn mail_token(
         }
         let token = ports.opaque_tokens.hex_token();
         let stored = OneTimeToken::issue(token.hash, kind, user.id, now);
-        match ports.one_time_tokens.issue(&stored, &user).await {
-            Ok(()) => {
-                return Ok(MailedToken::Issued {
-                    user_id: user.id,
-                    plaintext: token.plaintext,
-                });
-            }
+        let events = issued(user.id, token.plaintext);
+        match ports.one_time_tokens.issue(&stored, &user, &events).await {
+            Ok(()) => return Ok(MailedToken::Issued),
             Err(e) if retry::is_conflict(&e, "user") => continue,
             Err(e) => return Err(e.into()),
         }

@@ -28,12 +28,7 @@ impl RefreshTokens {
         events.push(None, EventPayload::AuthTokenRefreshAttempted {});
         let result = rotate(ports, &self.refresh_token, &mut events).await;
         match &result {
-            Ok((user_id, session_id, _)) => events.push(
-                Some(*user_id),
-                EventPayload::AuthTokenRefreshSucceeded {
-                    session_id: *session_id,
-                },
-            ),
+            Ok(_) | Err(Err(_)) => {}
             Err(Ok(f)) => events.push(
                 f.user_id,
                 EventPayload::AuthTokenRefreshFailed {
@@ -41,11 +36,10 @@ impl RefreshTokens {
                     session_id: f.session_id,
                 },
             ),
-            Err(Err(_)) => {}
         }
-        events.publish(ports).await;
+        events.record(ports).await;
         match result {
-            Ok((_, _, pair)) => Ok(pair),
+            Ok(pair) => Ok(pair),
             Err(Ok(_)) => Err(AppError::unauthorized(INVALID)),
             Err(Err(e)) => Err(e),
         }
@@ -57,7 +51,7 @@ async fn rotate(
     ports: &Ports,
     presented: &str,
     events: &mut EventBatch,
-) -> Result<(Uuid, Uuid, TokenPair), Result<Failure, AppError>> {
+) -> Result<TokenPair, Result<Failure, AppError>> {
     let now = ports.clock.now();
     let fail = |user_id, session_id, reason| {
         Err(Ok(Failure {
@@ -79,25 +73,33 @@ async fn rotate(
 
     if token.rotated_at.is_some() {
         // Reuse of a retired token: whoever holds the chain now may be a thief.
-        let revoked = ports
-            .sessions
-            .revoke(token.user_id, token.session_id, "refresh_token_reuse", now)
-            .await
-            .map_err(|e| Err(e.into()))?;
         events.push(
             user_id,
             EventPayload::RefreshTokenReuseDetected {
                 session_id: token.session_id,
             },
         );
-        if revoked {
-            events.push(
-                user_id,
-                EventPayload::SessionRevoked {
-                    session_id: token.session_id,
-                    reason: "refresh_token_reuse".into(),
-                },
-            );
+        let revoked = events.event(
+            user_id,
+            EventPayload::SessionRevoked {
+                session_id: token.session_id,
+                reason: "refresh_token_reuse".into(),
+            },
+        );
+        let carried = events.carry([revoked]);
+        if ports
+            .sessions
+            .revoke(
+                token.user_id,
+                token.session_id,
+                "refresh_token_reuse",
+                now,
+                &carried,
+            )
+            .await
+            .map_err(|e| Err(e.into()))?
+        {
+            events.committed();
         }
         return fail(user_id, session_id, "token_reused");
     }
@@ -152,7 +154,17 @@ async fn rotate(
         new: &next,
         at: now,
     };
-    if let Err(e) = ports.sessions.rotate_refresh(rotation).await {
+    let succeeded = events.event(
+        user_id,
+        EventPayload::AuthTokenRefreshSucceeded {
+            session_id: token.session_id,
+        },
+    );
+    if let Err(e) = ports
+        .sessions
+        .rotate_refresh(rotation, &events.carry([succeeded]))
+        .await
+    {
         return match e {
             // A concurrent refresh or a revocation won the race.
             dashtam_domain::StoreError::Conflict(_) => {
@@ -161,6 +173,7 @@ async fn rotate(
             other => Err(Err(other.into())),
         };
     }
+    events.committed();
     let roles = ports
         .settings
         .effective_roles(&user)
@@ -172,13 +185,9 @@ async fn rotate(
         .issue(user.id, user.email.as_str(), roles, token.session_id)
         .await
         .map_err(|e| Err(e.into()))?;
-    Ok((
-        user.id,
-        token.session_id,
-        TokenPair {
-            access_token,
-            refresh_token: fresh.plaintext,
-            expires_in: ports.access_tokens.ttl_seconds(),
-        },
-    ))
+    Ok(TokenPair {
+        access_token,
+        refresh_token: fresh.plaintext,
+        expires_in: ports.access_tokens.ttl_seconds(),
+    })
 }

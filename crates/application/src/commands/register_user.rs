@@ -30,7 +30,7 @@ impl RegisterUser {
             Ok(p) => p,
             Err(errors) => {
                 events.push(None, failed(&email, "weak_password"));
-                events.publish(ports).await;
+                events.record(ports).await;
                 return Err(AppError::validation(
                     "Password does not meet the requirements",
                     errors,
@@ -55,25 +55,26 @@ impl RegisterUser {
             now,
         );
 
-        match ports.users.create(&user, &verification).await {
-            Ok(()) => {}
-            Err(StoreError::AlreadyExists(_)) => {
-                events.push(None, failed(&email, "email_taken"));
-                events.publish(ports).await;
-                return Err(AppError::Conflict("Email already registered".into()));
-            }
-            Err(e) => return Err(e.into()),
-        }
-
-        events.push(
+        let succeeded = events.event(
             Some(user.id),
             EventPayload::UserRegistrationSucceeded {
                 email: email.clone(),
                 verification_token: token.plaintext,
             },
         );
-        events.publish(ports).await;
-        Ok(RegisteredUser { id: user.id, email })
+        match ports
+            .users
+            .create(&user, &verification, &events.carry([succeeded]))
+            .await
+        {
+            Ok(()) => Ok(RegisteredUser { id: user.id, email }),
+            Err(StoreError::AlreadyExists(_)) => {
+                events.push(None, failed(&email, "email_taken"));
+                events.record(ports).await;
+                Err(AppError::Conflict("Email already registered".into()))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

@@ -35,16 +35,19 @@ impl RequestPasswordReset {
                     Err("not_eligible")
                 }
             },
+            |user_id, plaintext| {
+                events.carry([events.event(
+                    Some(user_id),
+                    EventPayload::PasswordResetRequestSucceeded {
+                        email: email.clone(),
+                        reset_token: plaintext,
+                    },
+                )])
+            },
         )
         .await?;
         match outcome {
-            MailedToken::Issued { user_id, plaintext } => events.push(
-                Some(user_id),
-                EventPayload::PasswordResetRequestSucceeded {
-                    email,
-                    reset_token: plaintext,
-                },
-            ),
+            MailedToken::Issued => events.committed(),
             MailedToken::Refused { user_id, reason } => events.push(
                 user_id,
                 EventPayload::PasswordResetRequestFailed {
@@ -53,7 +56,7 @@ impl RequestPasswordReset {
                 },
             ),
         }
-        events.publish(ports).await;
+        events.record(ports).await;
         Ok(())
     }
 }

@@ -35,16 +35,19 @@ impl RequestVerificationEmail {
                     Ok(())
                 }
             },
+            |user_id, plaintext| {
+                events.carry([events.event(
+                    Some(user_id),
+                    EventPayload::EmailVerificationRequestSucceeded {
+                        email: email.clone(),
+                        verification_token: plaintext,
+                    },
+                )])
+            },
         )
         .await?;
         match outcome {
-            MailedToken::Issued { user_id, plaintext } => events.push(
-                Some(user_id),
-                EventPayload::EmailVerificationRequestSucceeded {
-                    email,
-                    verification_token: plaintext,
-                },
-            ),
+            MailedToken::Issued => events.committed(),
             MailedToken::Refused { user_id, reason } => events.push(
                 user_id,
                 EventPayload::EmailVerificationRequestFailed {
@@ -53,7 +56,7 @@ impl RequestVerificationEmail {
                 },
             ),
         }
-        events.publish(ports).await;
+        events.record(ports).await;
         Ok(())
     }
 }

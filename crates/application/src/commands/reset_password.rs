@@ -28,7 +28,7 @@ impl ResetPassword {
                 },
             );
         }
-        events.publish(ports).await;
+        events.record(ports).await;
         result.map_err(|(_, _, e)| e)
     }
 
@@ -89,8 +89,13 @@ impl ResetPassword {
             updated.password_hash = password_hash.clone();
             // Proving control of the inbox also lifts a lockout.
             updated.reset_failed_logins(now);
-            match ports.one_time_tokens.redeem(&stored, now, &updated).await {
+            match ports
+                .one_time_tokens
+                .redeem(&stored, now, &updated, &events.carry([]))
+                .await
+            {
                 Ok(()) => {
+                    events.committed();
                     committed = Some(updated);
                     break;
                 }
@@ -104,25 +109,29 @@ impl ResetPassword {
             "contention",
             AppError::Conflict("The account is being changed; try again".into()),
         ))?;
-        let revoked = ports
+        let email = user.email.as_str();
+        ports
             .sessions
-            .revoke_all(user.id, None, "password_reset", now)
+            .revoke_all(user.id, None, "password_reset", now, &|revoked| {
+                vec![
+                    events.event(
+                        owner,
+                        EventPayload::AllSessionsRevoked {
+                            reason: "password_reset".into(),
+                            revoked_count: revoked,
+                        },
+                    ),
+                    events.event(
+                        owner,
+                        EventPayload::PasswordResetConfirmSucceeded {
+                            email: email.to_owned(),
+                            sessions_revoked: revoked,
+                        },
+                    ),
+                ]
+            })
             .await
             .map_err(|e| internal(owner, e))?;
-        events.push(
-            owner,
-            EventPayload::AllSessionsRevoked {
-                reason: "password_reset".into(),
-                revoked_count: revoked,
-            },
-        );
-        events.push(
-            owner,
-            EventPayload::PasswordResetConfirmSucceeded {
-                email: user.email.as_str().to_owned(),
-                sessions_revoked: revoked,
-            },
-        );
         Ok(())
     }
 }

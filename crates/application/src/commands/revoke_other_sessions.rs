@@ -27,16 +27,19 @@ impl RevokeOtherSessions {
                 Some(self.principal.session_id),
                 &self.reason,
                 now,
+                &|count| {
+                    events.carry([events.event(
+                        user_id,
+                        EventPayload::AllSessionsRevoked {
+                            reason: self.reason.clone(),
+                            revoked_count: count,
+                        },
+                    )])
+                },
             )
             .await;
         match &result {
-            Ok(count) => events.push(
-                user_id,
-                EventPayload::AllSessionsRevoked {
-                    reason: self.reason.clone(),
-                    revoked_count: *count,
-                },
-            ),
+            Ok(_) => events.committed(),
             Err(e) => events.push(
                 user_id,
                 EventPayload::AllSessionsRevocationFailed {
@@ -44,7 +47,7 @@ impl RevokeOtherSessions {
                 },
             ),
         }
-        events.publish(ports).await;
+        events.record(ports).await;
         Ok(result?)
     }
 }

@@ -36,24 +36,31 @@ impl RevokeSession {
                     reason: "not_found".into(),
                 },
             );
-            events.publish(ports).await;
+            events.record(ports).await;
             return Err(AppError::NotFound("Session not found".into()));
         }
         // Revoking twice answers the same, but only the first revocation is an event.
+        let revoked = events.event(
+            Some(user_id),
+            EventPayload::SessionRevoked {
+                session_id: self.session_id,
+                reason: self.reason.clone(),
+            },
+        );
         if ports
             .sessions
-            .revoke(user_id, self.session_id, &self.reason, now)
+            .revoke(
+                user_id,
+                self.session_id,
+                &self.reason,
+                now,
+                &events.carry([revoked]),
+            )
             .await?
         {
-            events.push(
-                Some(user_id),
-                EventPayload::SessionRevoked {
-                    session_id: self.session_id,
-                    reason: self.reason,
-                },
-            );
+            events.committed();
         }
-        events.publish(ports).await;
+        events.record(ports).await;
         Ok(())
     }
 }

@@ -36,8 +36,21 @@ impl RotateGlobalTokens {
                 }
             };
             let (previous_version, new_version) = config.rotate(self.reason.clone(), now);
-            match ports.security_config.save(&config).await {
+            let succeeded = events.event(
+                actor,
+                EventPayload::GlobalTokenRotationSucceeded {
+                    reason: self.reason.clone(),
+                    previous_version,
+                    new_version,
+                },
+            );
+            match ports
+                .security_config
+                .save(&config, &events.carry([succeeded]))
+                .await
+            {
                 Ok(()) => {
+                    events.committed();
                     outcome = Ok(GlobalRotation {
                         previous_version,
                         new_version,
@@ -52,24 +65,16 @@ impl RotateGlobalTokens {
                 }
             }
         }
-        match &outcome {
-            Ok(r) => events.push(
-                actor,
-                EventPayload::GlobalTokenRotationSucceeded {
-                    reason: self.reason.clone(),
-                    previous_version: r.previous_version,
-                    new_version: r.new_version,
-                },
-            ),
-            Err(e) => events.push(
+        if let Err(e) = &outcome {
+            events.push(
                 actor,
                 EventPayload::GlobalTokenRotationFailed {
                     reason: self.reason.clone(),
                     error: e.to_string(),
                 },
-            ),
+            );
         }
-        events.publish(ports).await;
+        events.record(ports).await;
         outcome
     }
 }

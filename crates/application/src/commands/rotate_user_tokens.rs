@@ -30,33 +30,26 @@ impl RotateUserTokens {
                 reason: self.reason.clone(),
             },
         );
-        let outcome = self.rotate(ports).await;
-        match &outcome {
-            Ok(r) => {
-                events.push(
-                    actor,
-                    EventPayload::UserTokenRotationSucceeded {
-                        target_user_id: target,
-                        reason: self.reason.clone(),
-                        previous_version: r.previous_version,
-                        new_version: r.new_version,
-                    },
-                );
-            }
-            Err(e) => events.push(
+        let outcome = self.rotate(ports, &mut events).await;
+        if let Err(e) = &outcome {
+            events.push(
                 actor,
                 EventPayload::UserTokenRotationFailed {
                     target_user_id: target,
                     reason: self.reason.clone(),
                     error: e.to_string(),
                 },
-            ),
+            );
         }
-        events.publish(ports).await;
+        events.record(ports).await;
         outcome
     }
 
-    async fn rotate(&self, ports: &Ports) -> Result<UserRotation, AppError> {
+    async fn rotate(
+        &self,
+        ports: &Ports,
+        events: &mut EventBatch,
+    ) -> Result<UserRotation, AppError> {
         let now = ports.clock.now();
         let global = ports.security_config.get().await?.global_min_token_version;
         for _ in 0..retry::MAX_ATTEMPTS {
@@ -68,11 +61,30 @@ impl RotateUserTokens {
             let previous_version = user.min_token_version;
             user.min_token_version = global.max(previous_version) + 1;
             user.updated_at = now;
-            match ports.users.save(&user).await {
+            let succeeded = events.event(
+                Some(self.admin.user_id),
+                EventPayload::UserTokenRotationSucceeded {
+                    target_user_id: user.id,
+                    reason: self.reason.clone(),
+                    previous_version,
+                    new_version: user.min_token_version,
+                },
+            );
+            match ports.users.save(&user, &events.carry([succeeded])).await {
                 Ok(()) => {
+                    events.committed();
+                    // The new minimum already ends every token; this ends the sessions too.
                     ports
                         .sessions
-                        .revoke_all(user.id, None, "token_rotation", now)
+                        .revoke_all(user.id, None, "token_rotation", now, &|count| {
+                            vec![events.event(
+                                Some(user.id),
+                                EventPayload::AllSessionsRevoked {
+                                    reason: "token_rotation".into(),
+                                    revoked_count: count,
+                                },
+                            )]
+                        })
                         .await?;
                     return Ok(UserRotation {
                         user_id: user.id,

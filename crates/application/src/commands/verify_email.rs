@@ -16,14 +16,9 @@ impl VerifyEmail {
         let now = ports.clock.now();
         let mut events = EventBatch::new(&self.context, now);
         events.push(None, EventPayload::EmailVerificationAttempted {});
-        let outcome = redeem(ports, &self.token).await;
+        let outcome = redeem(ports, &self.token, &events).await;
         match &outcome {
-            Ok((user_id, email)) => events.push(
-                Some(*user_id),
-                EventPayload::EmailVerificationSucceeded {
-                    email: email.clone(),
-                },
-            ),
+            Ok(()) => events.committed(),
             Err((user_id, reason, _)) => events.push(
                 *user_id,
                 EventPayload::EmailVerificationFailed {
@@ -31,14 +26,15 @@ impl VerifyEmail {
                 },
             ),
         }
-        events.publish(ports).await;
-        outcome.map(|_| ()).map_err(|(_, _, e)| e)
+        events.record(ports).await;
+        outcome.map_err(|(_, _, e)| e)
     }
 }
 
 type Failure = (Option<uuid::Uuid>, &'static str, AppError);
 
-async fn redeem(ports: &Ports, token: &str) -> Result<(uuid::Uuid, String), Failure> {
+/// Redeems the token; the write carries `events` and the success event.
+async fn redeem(ports: &Ports, token: &str, events: &EventBatch) -> Result<(), Failure> {
     let not_found = |user| {
         (
             user,
@@ -73,8 +69,18 @@ async fn redeem(ports: &Ports, token: &str) -> Result<(uuid::Uuid, String), Fail
         let mut verified = user.clone();
         verified.is_verified = true;
         verified.updated_at = now;
-        match ports.one_time_tokens.redeem(&stored, now, &verified).await {
-            Ok(()) => return Ok((user.id, user.email.as_str().to_owned())),
+        let carried = events.carry([events.event(
+            Some(user.id),
+            EventPayload::EmailVerificationSucceeded {
+                email: user.email.as_str().to_owned(),
+            },
+        )]);
+        match ports
+            .one_time_tokens
+            .redeem(&stored, now, &verified, &carried)
+            .await
+        {
+            Ok(()) => return Ok(()),
             Err(e) if retry::is_conflict(&e, "user") => continue,
             Err(e) if retry::is_conflict(&e, "token") => return Err(not_found(Some(user.id))),
             Err(e) => return Err((Some(user.id), "store_error", e.into())),

@@ -69,6 +69,9 @@ fn recipient(payload: &EventPayload) -> Option<(&str, Option<&str>)> {
             Some((email, Some(reset_token)))
         }
         EventPayload::PasswordResetConfirmSucceeded { email, .. } => Some((email, None)),
+        EventPayload::NewDeviceSessionDetected {
+            email, device_info, ..
+        } => Some((email, Some(device_info))),
         _ => None,
     }
 }

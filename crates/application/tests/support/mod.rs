@@ -67,6 +67,8 @@ impl Harness {
             security_config: store.clone(),
             audit: store.clone(),
             processed: store.clone(),
+            outbox: store.clone(),
+            feed: store.clone(),
             hasher: Arc::new(Argon2Hasher::new()),
             access_tokens: Arc::new(
                 JwtAccessTokens::with_fixed_key("k".repeat(64), 900).with_clock(clock.clone()),

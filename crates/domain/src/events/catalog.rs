@@ -116,6 +116,8 @@ events! {
 
     SessionCreated { session_id: Uuid, device_info: Option<String> }
         => Session, "session_creation", Operational, audit true, email None, stream Some("security.session.new");
+    NewDeviceSessionDetected { email: String, session_id: Uuid, device_info: String, ip_address: Option<String> }
+        => Session, "new_device_session", Operational, audit true, email Some(EmailKind::NewDevice), stream None;
     SessionEvicted { session_id: Uuid, reason: String }
         => Session, "session_eviction", Operational, audit true, email None, stream Some("security.session.revoked");
     SessionRevocationAttempted { session_id: Uuid }

@@ -25,6 +25,8 @@ pub enum EmailKind {
     Verification,
     PasswordReset,
     PasswordChanged,
+    /// A session from a device the user had not used before.
+    NewDevice,
 }
 
 /// Registry entry: everything the consumers and the event bus rules need to know.

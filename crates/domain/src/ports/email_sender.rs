@@ -21,6 +21,8 @@ pub trait EmailSender: Send + Sync {
 }
 
 /// Turns an email-bearing event into subject, text and HTML (links point at the app URL).
+/// `token` is the one-time token of a verification or reset email, and for a new-device
+/// alert the description of the device.
 pub trait EmailComposer: Send + Sync {
     fn compose(
         &self,

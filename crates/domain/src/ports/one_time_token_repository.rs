@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     entities::{OneTimeToken, OneTimeTokenKind, User},
+    events::DomainEvent,
     value_objects::TokenHash,
 };
 
@@ -18,7 +19,12 @@ pub trait OneTimeTokenRepository: Send + Sync {
 
     /// Stores a new token and saves `user` (optimistic lock) atomically: the user's
     /// reset-request window travels with the token it allowed.
-    async fn issue(&self, token: &OneTimeToken, user: &User) -> Result<(), StoreError>;
+    async fn issue(
+        &self,
+        token: &OneTimeToken,
+        user: &User,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError>;
 
     /// Marks the token used — only if it is still unused — and saves `user`, atomically.
     /// `Conflict("token")` when it was used meanwhile, `Conflict("user")` on a stale user.
@@ -27,5 +33,6 @@ pub trait OneTimeTokenRepository: Send + Sync {
         token: &OneTimeToken,
         used_at: DateTime<Utc>,
         user: &User,
+        events: &[DomainEvent],
     ) -> Result<(), StoreError>;
 }

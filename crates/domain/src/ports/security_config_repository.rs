@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::{StoreError, entities::SecurityConfig};
+use crate::{StoreError, entities::SecurityConfig, events::DomainEvent};
 
 #[async_trait]
 pub trait SecurityConfigRepository: Send + Sync {
@@ -8,5 +8,7 @@ pub trait SecurityConfigRepository: Send + Sync {
     async fn get(&self) -> Result<SecurityConfig, StoreError>;
 
     /// Saves if the stored copy is still at `config.version`. `Conflict("security_config")`.
-    async fn save(&self, config: &SecurityConfig) -> Result<(), StoreError>;
+    /// `events` go to the outbox in the same atomic write.
+    async fn save(&self, config: &SecurityConfig, events: &[DomainEvent])
+    -> Result<(), StoreError>;
 }

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use crate::{
     StoreError,
     entities::{RefreshToken, Session},
+    events::DomainEvent,
     value_objects::TokenHash,
 };
 
@@ -16,7 +17,11 @@ pub struct RefreshRotation<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Sessions and the refresh tokens that belong to them.
+/// The events to record with a bulk revocation, given how many sessions it revoked.
+pub type EventsForCount<'a> = &'a (dyn Fn(u32) -> Vec<DomainEvent> + Send + Sync);
+
+/// Sessions and the refresh tokens that belong to them. Every write stores the events
+/// given to it in the outbox, in the same atomic write.
 #[async_trait]
 pub trait SessionRepository: Send + Sync {
     /// Stores a new session with its first refresh token, revoking `evict` (the oldest
@@ -27,6 +32,7 @@ pub trait SessionRepository: Send + Sync {
         token: &RefreshToken,
         evict: &[Session],
         reason: &str,
+        events: &[DomainEvent],
     ) -> Result<(), StoreError>;
 
     async fn find(&self, user_id: Uuid, session_id: Uuid) -> Result<Option<Session>, StoreError>;
@@ -43,24 +49,31 @@ pub trait SessionRepository: Send + Sync {
     /// is stored, and the session's current token moves from old to new (only if the
     /// session is still active and still points at old). `Conflict("refresh_token")` when
     /// any of that no longer holds — a concurrent refresh or a revocation won.
-    async fn rotate_refresh(&self, rotation: RefreshRotation<'_>) -> Result<(), StoreError>;
+    async fn rotate_refresh(
+        &self,
+        rotation: RefreshRotation<'_>,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError>;
 
     /// Revokes one session (and with it its refresh tokens). Returns false if it was
-    /// already revoked; revoking twice is not an error.
+    /// already revoked; revoking twice is not an error (and then `events` are not stored).
     async fn revoke(
         &self,
         user_id: Uuid,
         session_id: Uuid,
         reason: &str,
         at: DateTime<Utc>,
+        events: &[DomainEvent],
     ) -> Result<bool, StoreError>;
 
-    /// Revokes every active session of the user except `keep`; returns how many.
+    /// Revokes every active session of the user except `keep`; returns how many. The
+    /// events `events(count)` are stored atomically with the (last) revocations.
     async fn revoke_all(
         &self,
         user_id: Uuid,
         keep: Option<Uuid>,
         reason: &str,
         at: DateTime<Utc>,
+        events: EventsForCount<'_>,
     ) -> Result<u32, StoreError>;
 }

@@ -4,14 +4,21 @@ use uuid::Uuid;
 use crate::{
     StoreError,
     entities::{OneTimeToken, User},
+    events::DomainEvent,
     value_objects::Email,
 };
 
 #[async_trait]
 pub trait UserRepository: Send + Sync {
     /// Creates the user, its email-uniqueness marker and its first verification token in
-    /// one atomic write. `AlreadyExists("email")` when the email is taken, whoever raced.
-    async fn create(&self, user: &User, verification: &OneTimeToken) -> Result<(), StoreError>;
+    /// one atomic write, with `events` in the outbox. `AlreadyExists("email")` when the
+    /// email is taken, whoever raced.
+    async fn create(
+        &self,
+        user: &User,
+        verification: &OneTimeToken,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError>;
 
     async fn find_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError>;
 
@@ -19,5 +26,6 @@ pub trait UserRepository: Send + Sync {
 
     /// Saves `user` if the stored copy is still at `user.version`; the stored version
     /// becomes `user.version + 1`. `Conflict("user")` when someone saved in between.
-    async fn save(&self, user: &User) -> Result<(), StoreError>;
+    /// `events` go to the outbox in the same atomic write.
+    async fn save(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError>;
 }

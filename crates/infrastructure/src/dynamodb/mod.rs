@@ -12,6 +12,8 @@
 //! | security config | `CONFIG`                             | `SECURITY`   |
 //! | audit record    | `AUDIT#<event id>`                   | `AUDIT`      |
 //! | processed event | `PROCESSED#<consumer>#<event id>`    | `PROCESSED`  |
+//! | outbox event    | `OUTBOX#<event id>`                  | `OUTBOX`     |
+//! | feed event      | `FEED#<user id>`                     | `EVENT#<event id>` |
 //!
 //! Request paths use GetItem, Query, PutItem, UpdateItem, DeleteItem (releasing an event
 //! claim) and TransactWriteItems; nothing here scans. Uniqueness and single use are
@@ -22,17 +24,21 @@
 
 mod audit;
 mod items;
+mod outbox;
 mod processed;
 mod security_config;
 mod sessions;
+mod stream;
 mod table;
 mod tokens;
 mod users;
 
 pub use audit::DynamoAuditRepository;
+pub use outbox::{DynamoEventOutbox, outbox_event};
 pub use processed::DynamoProcessedEvents;
 pub use security_config::DynamoSecurityConfigRepository;
 pub use sessions::DynamoSessionRepository;
+pub use stream::StreamReader;
 pub use table::Table;
 pub use tokens::DynamoOneTimeTokenRepository;
 pub use users::DynamoUserRepository;

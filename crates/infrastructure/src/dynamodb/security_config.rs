@@ -1,5 +1,7 @@
 use async_trait::async_trait;
-use dashtam_domain::{StoreError, entities::SecurityConfig, ports::SecurityConfigRepository};
+use dashtam_domain::{
+    StoreError, entities::SecurityConfig, events::DomainEvent, ports::SecurityConfigRepository,
+};
 
 use super::{
     items::{CONFIG_PK, CONFIG_SK, SecurityConfigItem},
@@ -33,7 +35,11 @@ impl SecurityConfigRepository for DynamoSecurityConfigRepository {
             .unwrap_or_default())
     }
 
-    async fn save(&self, config: &SecurityConfig) -> Result<(), StoreError> {
+    async fn save(
+        &self,
+        config: &SecurityConfig,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let item = to_item(
             "security config",
             &SecurityConfigItem::new(config, config.version.saturating_add(1)),
@@ -52,7 +58,11 @@ impl SecurityConfigRepository for DynamoSecurityConfigRepository {
                     .n(":expected", config.version),
             )?
         };
-        if self.table.put_if("security config", put).await? {
+        if self
+            .table
+            .put_with_events("security config", put, events)
+            .await?
+        {
             Ok(())
         } else {
             Err(StoreError::Conflict("security_config"))

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
     entities::{RefreshToken, Session},
-    ports::{RefreshRotation, SessionRepository},
+    events::DomainEvent,
+    ports::{EventsForCount, RefreshRotation, SessionRepository},
     value_objects::TokenHash,
 };
 use futures::{StreamExt, stream};
@@ -20,8 +21,11 @@ use super::{
     table::{Expr, QuerySpec, Table, key, to_item},
 };
 
-/// DynamoDB allows 100 actions per transaction; `create` needs two for itself.
-const MAX_TX_EVICTIONS: usize = 98;
+/// DynamoDB allows 100 actions per transaction; `create` needs two for itself and leaves
+/// room for the events (an outbox and a feed item each).
+const MAX_TX_EVICTIONS: usize = 40;
+/// Revocations that commit in one transaction with their events.
+const MAX_TX_REVOCATIONS: usize = 60;
 /// Concurrent conditional updates in `revoke_all`.
 const REVOKE_CONCURRENCY: usize = 8;
 
@@ -73,6 +77,7 @@ impl SessionRepository for DynamoSessionRepository {
         token: &RefreshToken,
         evict: &[Session],
         reason: &str,
+        events: &[DomainEvent],
     ) -> Result<(), StoreError> {
         let t = &self.table;
         let at = session.created_at;
@@ -108,7 +113,7 @@ impl SessionRepository for DynamoSessionRepository {
                     .iter()
                     .map(|u| TransactWriteItem::builder().update(u.clone()).build()),
             );
-            let failed = t.transact("create session", items).await?.failed();
+            let failed = t.commit("create session", items, events).await?.failed();
             if failed.is_empty() {
                 break;
             }
@@ -177,7 +182,11 @@ impl SessionRepository for DynamoSessionRepository {
             .map(RefreshTokenItem::into_token))
     }
 
-    async fn rotate_refresh(&self, rotation: RefreshRotation<'_>) -> Result<(), StoreError> {
+    async fn rotate_refresh(
+        &self,
+        rotation: RefreshRotation<'_>,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let t = &self.table;
         let RefreshRotation { old, new, at } = rotation;
         let retire_old = t.update(
@@ -211,7 +220,7 @@ impl SessionRepository for DynamoSessionRepository {
             TransactWriteItem::builder().put(store_new).build(),
             TransactWriteItem::builder().update(move_session).build(),
         ];
-        if t.transact("rotate refresh token", items)
+        if t.commit("rotate refresh token", items, events)
             .await?
             .is_committed()
         {
@@ -227,9 +236,12 @@ impl SessionRepository for DynamoSessionRepository {
         session_id: Uuid,
         reason: &str,
         at: DateTime<Utc>,
+        events: &[DomainEvent],
     ) -> Result<bool, StoreError> {
         let update = self.revoke_update(user_id, session_id, reason, at)?;
-        self.table.update_if("session", update).await
+        self.table
+            .update_with_events("session", update, events)
+            .await
     }
 
     async fn revoke_all(
@@ -238,16 +250,19 @@ impl SessionRepository for DynamoSessionRepository {
         keep: Option<Uuid>,
         reason: &str,
         at: DateTime<Utc>,
+        events: EventsForCount<'_>,
     ) -> Result<u32, StoreError> {
-        let targets: Vec<Session> = self
+        let mut targets: Vec<Session> = self
             .list_for_user(user_id)
             .await?
             .into_iter()
             .filter(|s| s.is_active(at) && Some(s.id) != keep)
             .collect();
-        // Each update is conditional on "not revoked yet", so a concurrent revoke is not
-        // counted twice and nothing is overwritten.
-        let results: Vec<Result<bool, StoreError>> = stream::iter(targets)
+        // Beyond one transaction (only a "pro" user with dozens of live sessions): the
+        // surplus first, each update still conditional, so a concurrent revoke is never
+        // counted twice. The rest commits together with the events below.
+        let surplus = targets.split_off(targets.len().min(MAX_TX_REVOCATIONS));
+        let results: Vec<Result<bool, StoreError>> = stream::iter(surplus)
             .map(|s| async move {
                 let update = self.revoke_update(s.user_id, s.id, reason, at)?;
                 self.table.update_if("session", update).await
@@ -261,6 +276,31 @@ impl SessionRepository for DynamoSessionRepository {
                 revoked += 1;
             }
         }
-        Ok(revoked)
+        loop {
+            let items = targets
+                .iter()
+                .map(|s| {
+                    let update = self.revoke_update(s.user_id, s.id, reason, at)?;
+                    Ok(TransactWriteItem::builder().update(update).build())
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let count = revoked + u32::try_from(items.len()).unwrap_or(u32::MAX);
+            let failed = self
+                .table
+                .commit("revoke sessions", items, &events(count))
+                .await?
+                .failed();
+            if failed.is_empty() {
+                return Ok(count);
+            }
+            // Those were revoked meanwhile by someone else: not ours to count. Every
+            // round drops at least one, so this ends.
+            let mut index = 0;
+            targets.retain(|_| {
+                let keep = !failed.contains(&index);
+                index += 1;
+                keep
+            });
+        }
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
     entities::{OneTimeToken, OneTimeTokenKind, User},
+    events::DomainEvent,
     ports::OneTimeTokenRepository,
     value_objects::TokenHash,
 };
@@ -51,7 +52,12 @@ impl OneTimeTokenRepository for DynamoOneTimeTokenRepository {
         }
     }
 
-    async fn issue(&self, token: &OneTimeToken, user: &User) -> Result<(), StoreError> {
+    async fn issue(
+        &self,
+        token: &OneTimeToken,
+        user: &User,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let t = &self.table;
         let item = to_item("one-time token", &OneTimeTokenItem::new(token))?;
         let items = vec![
@@ -62,7 +68,10 @@ impl OneTimeTokenRepository for DynamoOneTimeTokenRepository {
                 .put(save_user_put(t, user)?)
                 .build(),
         ];
-        let failed = t.transact("issue one-time token", items).await?.failed();
+        let failed = t
+            .commit("issue one-time token", items, events)
+            .await?
+            .failed();
         if failed.contains(&1) {
             Err(StoreError::Conflict("user"))
         } else if failed.contains(&0) {
@@ -77,6 +86,7 @@ impl OneTimeTokenRepository for DynamoOneTimeTokenRepository {
         token: &OneTimeToken,
         used_at: DateTime<Utc>,
         user: &User,
+        events: &[DomainEvent],
     ) -> Result<(), StoreError> {
         let t = &self.table;
         let (pk, sk) = one_time_keys(token.kind, &token.hash);
@@ -94,7 +104,10 @@ impl OneTimeTokenRepository for DynamoOneTimeTokenRepository {
                 .put(save_user_put(t, user)?)
                 .build(),
         ];
-        let failed = t.transact("redeem one-time token", items).await?.failed();
+        let failed = t
+            .commit("redeem one-time token", items, events)
+            .await?
+            .failed();
         if failed.contains(&0) {
             Err(StoreError::Conflict("token"))
         } else if failed.contains(&1) {

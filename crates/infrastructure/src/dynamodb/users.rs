@@ -3,6 +3,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use dashtam_domain::{
     StoreError,
     entities::{OneTimeToken, User},
+    events::DomainEvent,
     ports::UserRepository,
     value_objects::Email,
 };
@@ -46,7 +47,12 @@ pub(crate) fn save_user_put(table: &Table, user: &User) -> Result<Put, StoreErro
 
 #[async_trait]
 impl UserRepository for DynamoUserRepository {
-    async fn create(&self, user: &User, verification: &OneTimeToken) -> Result<(), StoreError> {
+    async fn create(
+        &self,
+        user: &User,
+        verification: &OneTimeToken,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let t = &self.table;
         let user_item = to_item("user", &UserItem::new(user, user.version))?;
         let marker = to_item("email marker", &EmailMarkerItem::new(&user.email, user.id))?;
@@ -62,7 +68,12 @@ impl UserRepository for DynamoUserRepository {
                 .put(t.put(token, Some(NOT_EXISTS), Expr::new())?)
                 .build(),
         ];
-        match t.transact("create user", items).await?.failed().first() {
+        match t
+            .commit("create user", items, events)
+            .await?
+            .failed()
+            .first()
+        {
             None => Ok(()),
             Some(0) => Err(StoreError::AlreadyExists("email")),
             Some(1) => Err(StoreError::AlreadyExists("user")),
@@ -97,9 +108,9 @@ impl UserRepository for DynamoUserRepository {
         }
     }
 
-    async fn save(&self, user: &User) -> Result<(), StoreError> {
+    async fn save(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
         let put = save_user_put(&self.table, user)?;
-        if self.table.put_if("user", put).await? {
+        if self.table.put_with_events("user", put, events).await? {
             Ok(())
         } else {
             Err(StoreError::Conflict("user"))

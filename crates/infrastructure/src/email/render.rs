@@ -53,7 +53,8 @@ fn link(href: &str, label: &str) -> String {
 }
 
 /// `(subject, text, html)` of the email of `kind` to `to`. `token` is the one-time token
-/// for Verification and PasswordReset (ignored for PasswordChanged); `app_url` is the
+/// for Verification and PasswordReset, the device description for NewDevice (ignored for
+/// PasswordChanged); `app_url` is the
 /// front end's base URL (`{app_url}/verify-email?token=…`, `{app_url}/reset-password?token=…`).
 /// Everything interpolated into the HTML is escaped.
 pub fn render(
@@ -145,6 +146,33 @@ pub fn render(
                     format!(
                         "If this wasn't you, {}.",
                         link(&url, "reset your password now")
+                    ),
+                ],
+            );
+            (subject, text, html)
+        }
+        EmailKind::NewDevice => {
+            let subject = "New sign-in to your Dashtam account".to_owned();
+            let url = format!("{base}/settings/sessions");
+            let text = format!(
+                "Hello,
+
+                 The Dashtam account {to} was just signed in to from a device it had not                  used before: {token}.
+
+                 If this was you, there is nothing to do. If not, end that session and                  change your password: {url}
+"
+            );
+            let html = page(
+                &subject,
+                &[
+                    "Hello,".to_owned(),
+                    format!(
+                        "The Dashtam account {to_html} was just signed in to from a device                          it had not used before: <strong>{}</strong>.",
+                        html_escape(token)
+                    ),
+                    format!(
+                        "If this was you, there is nothing to do. If not, {}.",
+                        link(&url, "end that session and change your password")
                     ),
                 ],
             );

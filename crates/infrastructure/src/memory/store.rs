@@ -1,5 +1,5 @@
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     sync::{Mutex, MutexGuard},
 };
 
@@ -10,9 +10,11 @@ use dashtam_domain::{
     entities::{
         AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, SecurityConfig, Session, User,
     },
+    events::DomainEvent,
     ports::{
-        AuditRepository, OneTimeTokenRepository, ProcessedEvents, RefreshRotation,
-        SecurityConfigRepository, SessionRepository, UserRepository,
+        AuditRepository, EventFeed, EventOutbox, EventsForCount, FeedEntry, OneTimeTokenRepository,
+        ProcessedEvents, RefreshRotation, SecurityConfigRepository, SessionRepository,
+        UserRepository,
     },
     value_objects::{Email, TokenHash},
 };
@@ -29,6 +31,9 @@ struct State {
     audit: HashMap<Uuid, AuditRecord>,
     /// (consumer, event) → (done, lease_until)
     processed: HashMap<(String, Uuid), (bool, DateTime<Utc>)>,
+    /// Unrelayed events by id (UUIDv7, so in order).
+    outbox: BTreeMap<Uuid, DomainEvent>,
+    feed: HashMap<Uuid, BTreeMap<Uuid, FeedEntry>>,
 }
 
 impl State {
@@ -36,6 +41,19 @@ impl State {
         match self.users.get(&user.id) {
             Some(stored) if stored.version == user.version => Ok(()),
             _ => Err(StoreError::Conflict("user")),
+        }
+    }
+
+    /// The outbox half of every write: called once the write's checks passed.
+    fn record(&mut self, events: &[DomainEvent]) {
+        for e in events {
+            self.outbox.insert(e.event_id, e.clone());
+            if let Some((user_id, entry)) = FeedEntry::of(e) {
+                self.feed
+                    .entry(user_id)
+                    .or_default()
+                    .insert(entry.event_id, entry);
+            }
         }
     }
 
@@ -67,6 +85,11 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// The oldest unrelayed events, for the in-process relay.
+    pub fn pending_events(&self, limit: usize) -> Vec<DomainEvent> {
+        self.state().outbox.values().take(limit).cloned().collect()
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave a half-applied write (every method
         // checks before it mutates), so a poisoned lock is still consistent.
@@ -76,7 +99,12 @@ impl MemoryStore {
 
 #[async_trait]
 impl UserRepository for MemoryStore {
-    async fn create(&self, user: &User, verification: &OneTimeToken) -> Result<(), StoreError> {
+    async fn create(
+        &self,
+        user: &User,
+        verification: &OneTimeToken,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let mut s = self.state();
         if s.emails.contains_key(&user.email) {
             return Err(StoreError::AlreadyExists("email"));
@@ -90,6 +118,7 @@ impl UserRepository for MemoryStore {
             (verification.kind, verification.hash.clone()),
             verification.clone(),
         );
+        s.record(events);
         Ok(())
     }
 
@@ -102,10 +131,11 @@ impl UserRepository for MemoryStore {
         Ok(s.emails.get(email).and_then(|id| s.users.get(id)).cloned())
     }
 
-    async fn save(&self, user: &User) -> Result<(), StoreError> {
+    async fn save(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
         let mut s = self.state();
         s.check_user_version(user)?;
         s.put_user(user);
+        s.record(events);
         Ok(())
     }
 }
@@ -120,7 +150,12 @@ impl OneTimeTokenRepository for MemoryStore {
         Ok(self.state().one_time.get(&(kind, hash.clone())).cloned())
     }
 
-    async fn issue(&self, token: &OneTimeToken, user: &User) -> Result<(), StoreError> {
+    async fn issue(
+        &self,
+        token: &OneTimeToken,
+        user: &User,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let mut s = self.state();
         let key = (token.kind, token.hash.clone());
         if s.one_time.contains_key(&key) {
@@ -129,6 +164,7 @@ impl OneTimeTokenRepository for MemoryStore {
         s.check_user_version(user)?;
         s.put_user(user);
         s.one_time.insert(key, token.clone());
+        s.record(events);
         Ok(())
     }
 
@@ -137,6 +173,7 @@ impl OneTimeTokenRepository for MemoryStore {
         token: &OneTimeToken,
         used_at: DateTime<Utc>,
         user: &User,
+        events: &[DomainEvent],
     ) -> Result<(), StoreError> {
         let mut s = self.state();
         let key = (token.kind, token.hash.clone());
@@ -149,6 +186,7 @@ impl OneTimeTokenRepository for MemoryStore {
         if let Some(stored) = s.one_time.get_mut(&key) {
             stored.used_at = Some(used_at);
         }
+        s.record(events);
         Ok(())
     }
 }
@@ -161,6 +199,7 @@ impl SessionRepository for MemoryStore {
         token: &RefreshToken,
         evict: &[Session],
         reason: &str,
+        events: &[DomainEvent],
     ) -> Result<(), StoreError> {
         let mut s = self.state();
         if s.sessions.contains_key(&(session.user_id, session.id))
@@ -175,6 +214,7 @@ impl SessionRepository for MemoryStore {
         s.sessions
             .insert((session.user_id, session.id), session.clone());
         s.refresh.insert(token.hash.clone(), token.clone());
+        s.record(events);
         Ok(())
     }
 
@@ -201,7 +241,11 @@ impl SessionRepository for MemoryStore {
         Ok(self.state().refresh.get(hash).cloned())
     }
 
-    async fn rotate_refresh(&self, r: RefreshRotation<'_>) -> Result<(), StoreError> {
+    async fn rotate_refresh(
+        &self,
+        r: RefreshRotation<'_>,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let mut s = self.state();
         let conflict = Err(StoreError::Conflict("refresh_token"));
         match s.refresh.get(&r.old.hash) {
@@ -223,6 +267,7 @@ impl SessionRepository for MemoryStore {
             sess.current_refresh_hash = r.new.hash.clone();
             sess.last_activity_at = r.at;
         }
+        s.record(events);
         Ok(())
     }
 
@@ -232,8 +277,14 @@ impl SessionRepository for MemoryStore {
         session_id: Uuid,
         reason: &str,
         at: DateTime<Utc>,
+        events: &[DomainEvent],
     ) -> Result<bool, StoreError> {
-        Ok(self.state().revoke(user_id, session_id, reason, at))
+        let mut s = self.state();
+        let revoked = s.revoke(user_id, session_id, reason, at);
+        if revoked {
+            s.record(events);
+        }
+        Ok(revoked)
     }
 
     async fn revoke_all(
@@ -242,6 +293,7 @@ impl SessionRepository for MemoryStore {
         keep: Option<Uuid>,
         reason: &str,
         at: DateTime<Utc>,
+        events: EventsForCount<'_>,
     ) -> Result<u32, StoreError> {
         let mut s = self.state();
         let targets: Vec<Uuid> = s
@@ -256,6 +308,7 @@ impl SessionRepository for MemoryStore {
                 count += 1;
             }
         }
+        s.record(&events(count));
         Ok(count)
     }
 }
@@ -266,7 +319,11 @@ impl SecurityConfigRepository for MemoryStore {
         Ok(self.state().security.clone().unwrap_or_default())
     }
 
-    async fn save(&self, config: &SecurityConfig) -> Result<(), StoreError> {
+    async fn save(
+        &self,
+        config: &SecurityConfig,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let mut s = self.state();
         let stored_version = s.security.as_ref().map_or(0, |c| c.version);
         if stored_version != config.version {
@@ -275,7 +332,45 @@ impl SecurityConfigRepository for MemoryStore {
         let mut next = config.clone();
         next.version += 1;
         s.security = Some(next);
+        s.record(events);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl EventOutbox for MemoryStore {
+    async fn append(&self, events: &[DomainEvent]) -> Result<(), StoreError> {
+        self.state().record(events);
+        Ok(())
+    }
+
+    async fn acknowledge(&self, event_ids: &[Uuid]) -> Result<(), StoreError> {
+        let mut s = self.state();
+        for id in event_ids {
+            s.outbox.remove(id);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl EventFeed for MemoryStore {
+    async fn read_after(
+        &self,
+        user_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<FeedEntry>, StoreError> {
+        let s = self.state();
+        let Some(feed) = s.feed.get(&user_id) else {
+            return Ok(Vec::new());
+        };
+        let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+        Ok(feed
+            .range((from, std::ops::Bound::Unbounded))
+            .take(limit as usize)
+            .map(|(_, e)| e.clone())
+            .collect())
     }
 }
 
