@@ -31,7 +31,7 @@ use dashtam_application::{
 use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{DomainEvent, EmailKind, EventContext, EventPayload},
-    ports::{AccessTokenService, EmailComposer, EventPublisher, PublishError},
+    ports::{EmailComposer, EventPublisher, PublishError},
     value_objects::Email,
 };
 use dashtam_infrastructure::{

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -67,9 +67,12 @@ threading.Thread(target=watch, daemon=True).start()
 sys.exit(p.wait())
 "#;
 
-/// The directory holding `template.yaml`, found from this crate's manifest dir.
+/// The directory holding `template.yaml`, found from the manifest dir of the crate under
+/// test (`cargo test` sets it at run time), else this crate's. Read at run time because a
+/// compile-time path goes stale when a target directory is shared between checkouts.
 pub fn repo_root() -> PathBuf {
-    let start = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     start
         .ancestors()
         .find(|dir| dir.join("template.yaml").is_file())
