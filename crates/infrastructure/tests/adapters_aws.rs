@@ -302,3 +302,61 @@ fn plain_message() -> EmailMessage {
         sent_at: Utc::now(),
     }
 }
+
+/// A message that keeps failing lands in the DLQ after the queue's maxReceiveCount (5)
+/// receives; the redrive command puts it back on its queue.
+#[tokio::test]
+async fn a_poison_message_lands_in_the_dlq_and_is_redriven() {
+    let stack = dashtam_testkit::provision_stack().await;
+    let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
+    let queue = stack.var("DASHTAM_AUDIT_QUEUE_URL");
+    let dlq = stack.var("DASHTAM_AUDIT_DLQ_URL");
+    sqs.send_message()
+        .queue_url(queue)
+        .message_body("not an event")
+        .send()
+        .await
+        .unwrap();
+    // A consumer that fails it every time: receive, never delete, visible again at once.
+    let mut receives = 0;
+    for _ in 0..10 {
+        let out = sqs
+            .receive_message()
+            .queue_url(queue)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        for m in out.messages() {
+            receives += 1;
+            sqs.change_message_visibility()
+                .queue_url(queue)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .visibility_timeout(0)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(
+        receives, 5,
+        "moved to the DLQ after maxReceiveCount receives"
+    );
+
+    let moved = dashtam_infrastructure::messaging::redrive(&sqs, dlq, queue, 100)
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(
+        stack
+            .receive("DASHTAM_AUDIT_QUEUE_URL", 1, Duration::from_secs(5))
+            .await,
+        ["not an event"]
+    );
+    assert_eq!(
+        dashtam_infrastructure::messaging::redrive(&sqs, dlq, queue, 100)
+            .await
+            .unwrap(),
+        0
+    );
+}

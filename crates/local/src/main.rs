@@ -22,6 +22,9 @@ use dashtam_presentation::{Group, extract::ClientIp};
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     init_logging();
     let args = args::Args::parse(std::env::args().skip(1))?;
+    if let Some(queue) = &args.redrive {
+        return redrive(queue).await;
+    }
     let config = if args.in_memory {
         Config::in_memory()?
     } else {
@@ -102,4 +105,24 @@ async fn peer_ip(mut req: axum::extract::Request) -> axum::extract::Request {
         req.extensions_mut().insert(ClientIp(addr.ip().to_string()));
     }
     req
+}
+
+/// Moves the dead letters of the `audit` or `email` queue back onto it (URLs from
+/// `DASHTAM_<QUEUE>_QUEUE_URL` and `DASHTAM_<QUEUE>_DLQ_URL`).
+async fn redrive(queue: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let var = |kind: &str| {
+        let name = format!("DASHTAM_{}_{kind}_URL", queue.to_uppercase());
+        std::env::var(&name).map_err(|_| format!("{name} is not set"))
+    };
+    let (source, dlq) = (var("QUEUE")?, var("DLQ")?);
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let moved = dashtam_infrastructure::messaging::redrive(
+        &aws_sdk_sqs::Client::new(&sdk),
+        &dlq,
+        &source,
+        usize::MAX,
+    )
+    .await?;
+    println!("redrive: {moved} message(s) moved from {dlq} back to {source}");
+    Ok(())
 }

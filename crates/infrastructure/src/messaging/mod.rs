@@ -1,13 +1,15 @@
-//! Event publishers: EventBridge (bus + rules routing to the audit and email queues) and
+//! Event publishers and the DLQ redrive: EventBridge (bus + rules routing to the audit and email queues) and
 //! SQS directly. Both produce, or are delivered as, the same envelope, read back with
 //! [`parse_envelope`].
 
 pub(crate) mod aws_error;
 mod envelope;
 mod eventbridge;
+mod redrive;
 mod retry;
 mod sqs;
 
 pub use envelope::{SOURCE, envelope, parse_envelope};
 pub use eventbridge::EventBridgePublisher;
+pub use redrive::redrive;
 pub use sqs::SqsPublisher;
