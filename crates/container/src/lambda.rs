@@ -23,6 +23,16 @@ pub async fn run_http(group: Group) -> Result<(), BoxError> {
     lambda_http::run(app).await
 }
 
+/// Runs the live event stream as a response-streaming Lambda function (behind a function
+/// URL with `InvokeMode: RESPONSE_STREAM`; its requests have the API Gateway v2 shape).
+pub async fn run_http_streaming(group: Group) -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let state = crate::app_state(api_ports(&config).await, &config);
+    let app = client_ip_layer(dashtam_presentation::app(state, &[group]));
+    lambda_http::run_with_streaming_response(app).await
+}
+
 /// Takes the client IP from API Gateway's request context (never from headers).
 pub fn client_ip_layer(router: Router) -> Router {
     router.layer(axum::middleware::map_request(

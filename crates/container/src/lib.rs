@@ -12,7 +12,7 @@ mod wiring;
 
 pub use config::{Config, ConfigError, Mode};
 pub use consumers::{Consumer, handle_sqs_event, process_message};
-pub use lambda::{client_ip_layer, run_consumer, run_http, run_relay};
+pub use lambda::{client_ip_layer, run_consumer, run_http, run_http_streaming, run_relay};
 pub use logging::init_logging;
 pub use relay::{handle_stream_event, relay_memory, relay_stream};
 pub use tls::TrustRoots;

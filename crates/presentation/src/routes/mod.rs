@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod email_verifications;
+pub mod events;
 pub mod password_resets;
 pub mod sessions;
 pub mod system;
@@ -22,10 +23,12 @@ pub enum Group {
     PasswordResets,
     Admin,
     System,
+    /// The live stream: its own response-streaming function.
+    Events,
 }
 
 impl Group {
-    pub const ALL: [Group; 7] = [
+    pub const ALL: [Group; 8] = [
         Group::Users,
         Group::Sessions,
         Group::Tokens,
@@ -33,6 +36,7 @@ impl Group {
         Group::PasswordResets,
         Group::Admin,
         Group::System,
+        Group::Events,
     ];
 
     pub fn router(self) -> Router<AppState> {
@@ -44,6 +48,7 @@ impl Group {
             Group::PasswordResets => password_resets::router(),
             Group::Admin => admin::router(),
             Group::System => system::router(),
+            Group::Events => events::router(),
         }
     }
 }
