@@ -12,6 +12,7 @@
 //! | security config | `CONFIG`                             | `SECURITY`   |
 //! | audit record    | `AUDIT#<event id>`                   | `AUDIT`      |
 //! | processed event | `PROCESSED#<consumer>#<event id>`    | `PROCESSED`  |
+//! | rate-limit bucket | `RATELIMIT#<policy>#<subject>#<route>` | `RATELIMIT` |
 //!
 //! Request paths use GetItem, Query, PutItem, UpdateItem, DeleteItem (releasing an event
 //! claim) and TransactWriteItems; nothing here scans. Uniqueness and single use are
@@ -23,6 +24,7 @@
 mod audit;
 mod items;
 mod processed;
+mod rate_limits;
 mod security_config;
 mod sessions;
 mod table;
@@ -31,6 +33,7 @@ mod users;
 
 pub use audit::DynamoAuditRepository;
 pub use processed::DynamoProcessedEvents;
+pub use rate_limits::DynamoRateLimits;
 pub use security_config::DynamoSecurityConfigRepository;
 pub use sessions::DynamoSessionRepository;
 pub use table::Table;
