@@ -80,6 +80,7 @@ impl Harness {
             }),
             email_composer: Arc::new(PlainComposer),
             clock: clock.clone(),
+            rate_limits: Arc::new(dashtam_infrastructure::memory::MemoryRateLimits::new()),
             settings: IdentitySettings::default(),
         };
         Self {
