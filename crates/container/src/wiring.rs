@@ -6,17 +6,18 @@ use dashtam_domain::{
     events::{DomainEvent, EmailKind},
     ports::{
         AccessTokenService, AuditRepository, EmailComposer, EmailSender, EventPublisher,
-        OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, SecurityConfigRepository,
-        SessionRepository, UserRepository,
+        OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, RateLimitStore,
+        SecurityConfigRepository, SessionRepository, UserRepository,
     },
 };
 use dashtam_infrastructure::{
     dynamodb::{
         DynamoAuditRepository, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
-        DynamoSecurityConfigRepository, DynamoSessionRepository, DynamoUserRepository, Table,
+        DynamoRateLimits, DynamoSecurityConfigRepository, DynamoSessionRepository,
+        DynamoUserRepository, Table,
     },
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender, render},
-    memory::{ChannelPublisher, MemoryMailbox, MemoryStore},
+    memory::{ChannelPublisher, MemoryMailbox, MemoryRateLimits, MemoryStore},
     messaging::EventBridgePublisher,
     secrets::SecretsManagerSource,
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
@@ -46,6 +47,7 @@ struct Repositories {
     security_config: Arc<dyn SecurityConfigRepository>,
     audit: Arc<dyn AuditRepository>,
     processed: Arc<dyn ProcessedEvents>,
+    rate_limits: Arc<dyn RateLimitStore>,
 }
 
 /// The AWS clients a function may need, all from one SDK configuration. Building them
@@ -75,7 +77,8 @@ impl Aws {
             sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
             security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-            processed: Arc::new(DynamoProcessedEvents::from_table(table)),
+            processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
+            rate_limits: Arc::new(DynamoRateLimits::from_table(table)),
         }
     }
 
@@ -143,9 +146,13 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
         Consumer::Email => aws.email(config),
         Consumer::Audit => Arc::new(Unwired("email")),
     };
+    let repos = Repositories {
+        rate_limits: Arc::new(Unwired("rate limits")),
+        ..aws.repositories(config)
+    };
     assemble(
         config,
-        aws.repositories(config),
+        repos,
         Arc::new(Unwired("access tokens")),
         Arc::new(Unwired("event publishing")),
         email,
@@ -172,6 +179,7 @@ pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) 
             security_config: store.clone(),
             audit: store.clone(),
             processed: store,
+            rate_limits: Arc::new(MemoryRateLimits::new()),
         },
         Arc::new(JwtAccessTokens::with_fixed_key(
             key,
@@ -197,6 +205,7 @@ fn assemble(
         security_config: repos.security_config,
         audit: repos.audit,
         processed: repos.processed,
+        rate_limits: repos.rate_limits,
         hasher: Arc::new(Argon2Hasher::new()),
         access_tokens,
         opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
