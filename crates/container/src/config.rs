@@ -87,17 +87,24 @@ impl Config {
         for policy in Policy::ALL {
             let var = rate_limit_var(policy);
             if let Some(value) = get(&var).filter(|v| !v.is_empty()) {
-                rate_limits.set(policy, parse_limit(&value).map_err(|e| invalid_dynamic(&var, e))?);
+                rate_limits.set(
+                    policy,
+                    parse_limit(&value).map_err(|e| invalid_dynamic(&var, e))?,
+                );
             }
         }
         let trusted_proxy_hops = match get("DASHTAM_TRUSTED_PROXY_HOPS").filter(|v| !v.is_empty()) {
             None => 0,
-            Some(v) => v.parse::<usize>().ok().filter(|n| *n <= 10).ok_or_else(|| {
-                ConfigError::Invalid(
-                    "DASHTAM_TRUSTED_PROXY_HOPS",
-                    format!("expected a number from 0 to 10, got {v:?}"),
-                )
-            })?,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n <= 10)
+                .ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "DASHTAM_TRUSTED_PROXY_HOPS",
+                        format!("expected a number from 0 to 10, got {v:?}"),
+                    )
+                })?,
         };
         let tls_roots = match get("DASHTAM_TLS_ROOTS")
             .as_deref()
@@ -228,7 +235,10 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(c.rate_limits.get(Policy::AuthLogin), Limit::new(10, 20).unwrap());
+        assert_eq!(
+            c.rate_limits.get(Policy::AuthLogin),
+            Limit::new(10, 20).unwrap()
+        );
         assert_eq!(
             c.rate_limits.get(Policy::ApiRead),
             Policy::ApiRead.default_limit()

@@ -1,12 +1,12 @@
 use async_trait::async_trait;
 use dashtam_domain::{
+    StoreError,
     events::DomainEvent,
     ports::{
         AccessClaims, AccessTokenError, AccessTokenService, EmailError, EmailMessage, EmailSender,
         EventPublisher, PublishError, RateLimitStore,
     },
     rate_limit::{BucketKey, Decision, Limit},
-    StoreError,
 };
 use uuid::Uuid;
 

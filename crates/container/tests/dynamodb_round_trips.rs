@@ -221,7 +221,11 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         .await;
     assert_eq!(status, 201);
     // Every request first takes a token from its bucket: one UpdateItem.
-    assert_eq!(calls, ops(&["UpdateItem", "TransactWriteItems"]), "register");
+    assert_eq!(
+        calls,
+        ops(&["UpdateItem", "TransactWriteItems"]),
+        "register"
+    );
 
     // Login of a verified user: bucket, marker, user, security config, the user's
     // sessions, one write.

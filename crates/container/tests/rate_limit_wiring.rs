@@ -61,7 +61,11 @@ impl Function {
             .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
             .collect();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, headers, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            headers,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 }
 
@@ -70,7 +74,11 @@ async fn limits_are_on_by_default_and_off_when_configured() {
     let function = Function::new(&config(&[]));
     for i in 0..3 {
         let (status, headers, _) = function
-            .invoke(&register_event(&format!("u{i}@example.com"), "192.0.2.8", "192.0.2.8"))
+            .invoke(&register_event(
+                &format!("u{i}@example.com"),
+                "192.0.2.8",
+                "192.0.2.8",
+            ))
             .await;
         assert_eq!(status, 201);
         assert_eq!(headers["x-ratelimit-limit"], "3");
@@ -85,7 +93,11 @@ async fn limits_are_on_by_default_and_off_when_configured() {
     let function = Function::new(&config(&[("DASHTAM_RATE_LIMITS", "off")]));
     for i in 0..5 {
         let (status, headers, _) = function
-            .invoke(&register_event(&format!("u{i}@example.com"), "192.0.2.8", "192.0.2.8"))
+            .invoke(&register_event(
+                &format!("u{i}@example.com"),
+                "192.0.2.8",
+                "192.0.2.8",
+            ))
             .await;
         assert_eq!(status, 201);
         assert!(!headers.contains_key("x-ratelimit-limit"));
@@ -114,7 +126,11 @@ async fn configured_limits_and_proxy_hops_reach_the_function() {
         }
     }
     let (status, _, _) = function
-        .invoke(&register_event("x@example.com", "10.1.1.1", "198.51.100.1, 10.1.1.1"))
+        .invoke(&register_event(
+            "x@example.com",
+            "10.1.1.1",
+            "198.51.100.1, 10.1.1.1",
+        ))
         .await;
     assert_eq!(status, 429);
     let mut ips = Vec::new();
@@ -122,7 +138,10 @@ async fn configured_limits_and_proxy_hops_reach_the_function() {
         ips.push(e.context.ip_address.unwrap());
     }
     assert!(ips.contains(&"198.51.100.2".to_owned()), "{ips:?}");
-    assert!(!ips.iter().any(|ip| ip == "10.1.1.1" || ip == "6.6.6.6"), "{ips:?}");
+    assert!(
+        !ips.iter().any(|ip| ip == "10.1.1.1" || ip == "6.6.6.6"),
+        "{ips:?}"
+    );
 }
 
 /// Log lines, captured.
@@ -166,12 +185,19 @@ async fn an_unreachable_table_lets_requests_through_with_a_warning() {
     };
     for i in 0..5 {
         let (status, headers, body) = function
-            .invoke(&register_event(&format!("u{i}@example.com"), "192.0.2.8", "192.0.2.8"))
+            .invoke(&register_event(
+                &format!("u{i}@example.com"),
+                "192.0.2.8",
+                "192.0.2.8",
+            ))
             .await;
         assert_eq!(status, 201, "{body}");
         assert!(!headers.contains_key("x-ratelimit-limit"));
     }
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert_eq!(logs.matches("fail-open").count(), 5, "{logs}");
-    assert!(logs.contains("WARN") && logs.contains("AUTH_REGISTER"), "{logs}");
+    assert!(
+        logs.contains("WARN") && logs.contains("AUTH_REGISTER"),
+        "{logs}"
+    );
 }

@@ -71,38 +71,59 @@ mod tests {
     fn xff(values: &[&str]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for v in values {
-            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap_or_else(|_| HeaderValue::from_static("")));
+            h.append(
+                "x-forwarded-for",
+                HeaderValue::from_str(v).unwrap_or_else(|_| HeaderValue::from_static("")),
+            );
         }
         h
     }
 
     #[test]
     fn without_trusted_hops_the_header_is_ignored() {
-        assert_eq!(forwarded_client(&xff(&["10.0.0.1"]), Some("192.0.2.1"), 0), None);
+        assert_eq!(
+            forwarded_client(&xff(&["10.0.0.1"]), Some("192.0.2.1"), 0),
+            None
+        );
     }
 
     #[test]
     fn the_nth_entry_from_the_right_is_taken() {
         // Local: nginx (peer 10.0.0.2) appended the client.
         let h = xff(&["6.6.6.6, 198.51.100.7"]);
-        assert_eq!(forwarded_client(&h, Some("10.0.0.2"), 1).as_deref(), Some("198.51.100.7"));
+        assert_eq!(
+            forwarded_client(&h, Some("10.0.0.2"), 1).as_deref(),
+            Some("198.51.100.7")
+        );
         // Two proxies: the client is second from the right; headers may be repeated.
         let h = xff(&["6.6.6.6, 198.51.100.7", "10.0.0.3"]);
-        assert_eq!(forwarded_client(&h, Some("10.0.0.2"), 2).as_deref(), Some("198.51.100.7"));
+        assert_eq!(
+            forwarded_client(&h, Some("10.0.0.2"), 2).as_deref(),
+            Some("198.51.100.7")
+        );
     }
 
     #[test]
     fn api_gateways_own_entry_for_the_source_ip_is_not_a_hop() {
         // CloudFront (source 10.1.1.1) appended the viewer; API Gateway appended CloudFront.
         let h = xff(&["6.6.6.6, 198.51.100.7, 10.1.1.1"]);
-        assert_eq!(forwarded_client(&h, Some("10.1.1.1"), 1).as_deref(), Some("198.51.100.7"));
+        assert_eq!(
+            forwarded_client(&h, Some("10.1.1.1"), 1).as_deref(),
+            Some("198.51.100.7")
+        );
     }
 
     #[test]
     fn too_few_or_garbage_entries_keep_the_source_ip() {
-        assert_eq!(forwarded_client(&xff(&["198.51.100.7"]), Some("10.0.0.2"), 2), None);
+        assert_eq!(
+            forwarded_client(&xff(&["198.51.100.7"]), Some("10.0.0.2"), 2),
+            None
+        );
         assert_eq!(forwarded_client(&xff(&[]), Some("10.0.0.2"), 1), None);
-        assert_eq!(forwarded_client(&xff(&["not-an-ip"]), Some("10.0.0.2"), 1), None);
+        assert_eq!(
+            forwarded_client(&xff(&["not-an-ip"]), Some("10.0.0.2"), 1),
+            None
+        );
         assert_eq!(
             forwarded_client(&xff(&["[2001:db8::7]:4711"]), None, 1).as_deref(),
             Some("2001:db8::7")

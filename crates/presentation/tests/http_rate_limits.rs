@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 impl TestApp {
     /// A request from `ip` (the platform's source IP), optionally with `X-Forwarded-For`.
-    async fn from_ip(
+    async fn call_from(
         &self,
         ip: &str,
         xff: Option<&str>,
@@ -34,7 +34,7 @@ impl TestApp {
     }
 
     async fn login_from(&self, ip: &str, email: &str) -> Resp {
-        self.from_ip(
+        self.call_from(
             ip,
             None,
             Method::POST,
@@ -61,7 +61,10 @@ fn assert_limited(r: &Resp, retry_after: u64) {
     r.problem(429, "rate_limit_exceeded");
     assert_eq!(r.body["title"], "Rate Limit Exceeded");
     assert_eq!(r.body["retry_after"], retry_after, "{}", r.text);
-    assert_eq!(r.header("retry-after"), Some(retry_after.to_string().as_str()));
+    assert_eq!(
+        r.header("retry-after"),
+        Some(retry_after.to_string().as_str())
+    );
     assert_eq!(
         r.body["detail"],
         format!("Too many requests. Please try again in {retry_after} seconds.")
@@ -102,7 +105,7 @@ async fn registration_allows_three_per_ip() {
     let app = TestApp::rate_limited();
     for i in 0..3 {
         let r = app
-            .from_ip(
+            .call_from(
                 "192.0.2.9",
                 None,
                 Method::POST,
@@ -115,7 +118,7 @@ async fn registration_allows_three_per_ip() {
         assert_eq!(limit_headers(&r).0, Some(3));
     }
     let r = app
-        .from_ip(
+        .call_from(
             "192.0.2.9",
             None,
             Method::POST,
@@ -143,9 +146,18 @@ impl TestApp {
 async fn verification_and_reset_routes_allow_three_then_one_a_minute_each() {
     let app = TestApp::rate_limited();
     let routes = [
-        ("/api/v1/email-verifications", json!({"token": "ab".repeat(32)})),
-        ("/api/v1/email-verification-tokens", json!({"email": "a@example.com"})),
-        ("/api/v1/password-reset-tokens", json!({"email": "a@example.com"})),
+        (
+            "/api/v1/email-verifications",
+            json!({"token": "ab".repeat(32)}),
+        ),
+        (
+            "/api/v1/email-verification-tokens",
+            json!({"email": "a@example.com"}),
+        ),
+        (
+            "/api/v1/password-reset-tokens",
+            json!({"email": "a@example.com"}),
+        ),
         (
             "/api/v1/password-resets",
             json!({"token": "ab".repeat(32), "new_password": PASSWORD}),
@@ -154,13 +166,27 @@ async fn verification_and_reset_routes_allow_three_then_one_a_minute_each() {
     for (path, body) in &routes {
         for _ in 0..3 {
             let r = app
-                .from_ip("192.0.2.5", None, Method::POST, path, None, Some(body.clone()))
+                .call_from(
+                    "192.0.2.5",
+                    None,
+                    Method::POST,
+                    path,
+                    None,
+                    Some(body.clone()),
+                )
                 .await;
             assert_ne!(r.status.as_u16(), 429, "{path}");
             assert_eq!(limit_headers(&r).0, Some(3), "{path}");
         }
         let r = app
-            .from_ip("192.0.2.5", None, Method::POST, path, None, Some(body.clone()))
+            .call_from(
+                "192.0.2.5",
+                None,
+                Method::POST,
+                path,
+                None,
+                Some(body.clone()),
+            )
             .await;
         assert_limited(&r, 60);
     }
@@ -201,7 +227,11 @@ async fn reads_are_keyed_by_user_and_by_route_template_path_parameters_included(
     app.get("/api/v1/sessions", Some(&ada)).await.expect(200);
     // DELETE on the same template is a write: its own policy and bucket.
     let r = app
-        .delete(&format!("/api/v1/sessions/{}", Uuid::now_v7()), Some(&ada), None)
+        .delete(
+            &format!("/api/v1/sessions/{}", Uuid::now_v7()),
+            Some(&ada),
+            None,
+        )
         .await;
     assert_eq!(limit_headers(&r).0, Some(50), "{}", r.text);
 }
@@ -210,20 +240,41 @@ async fn reads_are_keyed_by_user_and_by_route_template_path_parameters_included(
 async fn without_a_valid_token_user_policies_fall_back_to_the_ip() {
     let app = TestApp::rate_limited();
     for _ in 0..100 {
-        app.from_ip("192.0.2.77", None, Method::GET, "/api/v1/users/me", Some("forged"), None)
-            .await
-            .unauthorized();
+        app.call_from(
+            "192.0.2.77",
+            None,
+            Method::GET,
+            "/api/v1/users/me",
+            Some("forged"),
+            None,
+        )
+        .await
+        .unauthorized();
     }
     let r = app
-        .from_ip("192.0.2.77", None, Method::GET, "/api/v1/users/me", None, None)
+        .call_from(
+            "192.0.2.77",
+            None,
+            Method::GET,
+            "/api/v1/users/me",
+            None,
+            None,
+        )
         .await;
     assert_limited(&r, 1);
     // A signed-in user from that same IP has a bucket of their own.
     app.signup("ada@example.com").await;
     let ada = app.login("ada@example.com", PASSWORD).await.access;
-    app.from_ip("192.0.2.77", None, Method::GET, "/api/v1/users/me", Some(&ada), None)
-        .await
-        .expect(200);
+    app.call_from(
+        "192.0.2.77",
+        None,
+        Method::GET,
+        "/api/v1/users/me",
+        Some(&ada),
+        None,
+    )
+    .await
+    .expect(200);
 }
 
 #[tokio::test]
@@ -234,7 +285,7 @@ async fn refresh_is_keyed_by_the_user_when_the_bearer_verifies() {
     let refresh = |token: Option<String>, ip: &'static str| {
         let app = &app;
         async move {
-            app.from_ip(
+            app.call_from(
                 ip,
                 None,
                 Method::POST,
@@ -246,7 +297,13 @@ async fn refresh_is_keyed_by_the_user_when_the_bearer_verifies() {
         }
     };
     // Ten by user from changing IPs, then the user's bucket is empty.
-    for ip in ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"] {
+    for ip in [
+        "192.0.2.1",
+        "192.0.2.2",
+        "192.0.2.3",
+        "192.0.2.4",
+        "192.0.2.5",
+    ] {
         refresh(Some(ada.access.clone()), ip).await.unauthorized();
         refresh(Some(ada.access.clone()), ip).await.unauthorized();
     }
@@ -271,12 +328,28 @@ async fn every_route_has_its_policy() {
         ("get", "/api/v1/sessions/{id}", Policy::ApiRead),
         ("delete", "/api/v1/sessions/{id}", Policy::ApiWrite),
         ("post", "/api/v1/tokens", Policy::AuthTokenRefresh),
-        ("post", "/api/v1/email-verifications", Policy::AuthPasswordReset),
-        ("post", "/api/v1/email-verification-tokens", Policy::AuthPasswordReset),
-        ("post", "/api/v1/password-reset-tokens", Policy::AuthPasswordReset),
+        (
+            "post",
+            "/api/v1/email-verifications",
+            Policy::AuthPasswordReset,
+        ),
+        (
+            "post",
+            "/api/v1/email-verification-tokens",
+            Policy::AuthPasswordReset,
+        ),
+        (
+            "post",
+            "/api/v1/password-reset-tokens",
+            Policy::AuthPasswordReset,
+        ),
         ("post", "/api/v1/password-resets", Policy::AuthPasswordReset),
         ("post", "/api/v1/admin/security/rotations", Policy::ApiWrite),
-        ("post", "/api/v1/admin/users/{id}/rotations", Policy::ApiWrite),
+        (
+            "post",
+            "/api/v1/admin/users/{id}/rotations",
+            Policy::ApiWrite,
+        ),
         ("get", "/api/v1/admin/security/config", Policy::ApiRead),
         ("get", "/", Policy::ApiRead),
         ("get", "/health", Policy::ApiRead),
@@ -305,12 +378,15 @@ async fn every_route_has_its_policy() {
         .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
         .collect();
     listed.sort();
-    assert_eq!(documented, listed, "every documented route, and only those, has a policy here");
+    assert_eq!(
+        documented, listed,
+        "every documented route, and only those, has a policy here"
+    );
 
     for (i, (method, path, policy)) in expected.iter().enumerate() {
         let concrete = path.replace("{id}", &Uuid::now_v7().to_string());
         let r = app
-            .from_ip(
+            .call_from(
                 &format!("198.18.0.{i}"),
                 None,
                 method.to_uppercase().parse().unwrap(),
@@ -341,9 +417,7 @@ async fn a_failing_store_lets_requests_through() {
     let app = TestApp::rate_limited();
     let register = |n: u32| {
         let app = &app;
-        async move {
-            app.register(&format!("u{n}@example.com"), PASSWORD).await
-        }
+        async move { app.register(&format!("u{n}@example.com"), PASSWORD).await }
     };
     for n in 0..3 {
         register(n).await.expect(201);
@@ -352,7 +426,11 @@ async fn a_failing_store_lets_requests_through() {
     app.rate_limits.set_unavailable(true);
     let r = register(4).await;
     r.expect(201);
-    assert_eq!(limit_headers(&r), (None, None, None), "no bucket, no headers");
+    assert_eq!(
+        limit_headers(&r),
+        (None, None, None),
+        "no bucket, no headers"
+    );
     app.rate_limits.set_unavailable(false);
     assert_limited(&register(5).await, 20);
 }
@@ -360,8 +438,15 @@ async fn a_failing_store_lets_requests_through() {
 async fn register_behind_proxy(app: &TestApp, n: u32) -> Resp {
     let body = json!({"email": format!("u{n}@example.com"), "password": PASSWORD});
     let xff = format!("198.51.100.{n}");
-    app.from_ip("10.0.0.1", Some(&xff), Method::POST, "/api/v1/users", None, Some(body))
-        .await
+    app.call_from(
+        "10.0.0.1",
+        Some(&xff),
+        Method::POST,
+        "/api/v1/users",
+        None,
+        Some(body),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -400,7 +485,9 @@ async fn overridden_limits_apply_and_off_means_no_headers() {
         rate_limits: Some(limits),
         ..Options::default()
     });
-    app.try_login("a@example.com", PASSWORD).await.unauthorized();
+    app.try_login("a@example.com", PASSWORD)
+        .await
+        .unauthorized();
     assert_limited(&app.try_login("a@example.com", PASSWORD).await, 30);
 
     let app = TestApp::new();

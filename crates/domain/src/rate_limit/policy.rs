@@ -172,6 +172,9 @@ mod tests {
             subject: "ip:192.0.2.1".into(),
             route: "GET /api/v1/sessions/{id}".into(),
         };
-        assert_eq!(key.to_string(), "API_READ#ip:192.0.2.1#GET /api/v1/sessions/{id}");
+        assert_eq!(
+            key.to_string(),
+            "API_READ#ip:192.0.2.1#GET /api/v1/sessions/{id}"
+        );
     }
 }

@@ -93,7 +93,13 @@ mod tests {
         }
         assert_eq!(allowed, 5);
         // Another subject has its own bucket.
-        assert!(store.take(&key("ip:b"), limit, 1_000).await.unwrap().allowed);
+        assert!(
+            store
+                .take(&key("ip:b"), limit, 1_000)
+                .await
+                .unwrap()
+                .allowed
+        );
     }
 
     #[tokio::test]

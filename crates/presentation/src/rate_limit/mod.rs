@@ -31,7 +31,10 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
     let Some(limits) = state.rate_limits.clone() else {
         return next.run(req).await;
     };
-    let Some(template) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned())
+    let Some(template) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
     else {
         return next.run(req).await;
     };

@@ -60,15 +60,39 @@ mod tests {
             (Method::GET, "/api/v1/sessions", Policy::ApiRead),
             (Method::DELETE, "/api/v1/sessions", Policy::ApiWrite),
             (Method::POST, "/api/v1/users", Policy::AuthRegister),
-            (Method::POST, "/api/v1/password-resets", Policy::AuthPasswordReset),
+            (
+                Method::POST,
+                "/api/v1/password-resets",
+                Policy::AuthPasswordReset,
+            ),
             (Method::POST, "/api/v1/tokens", Policy::AuthTokenRefresh),
             (Method::POST, "/api/v1/providers", Policy::ProviderConnect),
-            (Method::POST, "/api/v1/providers/callback", Policy::ProviderConnect),
-            (Method::GET, "/oauth/{provider_slug}/callback", Policy::ProviderConnect),
+            (
+                Method::POST,
+                "/api/v1/providers/callback",
+                Policy::ProviderConnect,
+            ),
+            (
+                Method::GET,
+                "/oauth/{provider_slug}/callback",
+                Policy::ProviderConnect,
+            ),
             (Method::POST, "/api/v1/accounts/syncs", Policy::ProviderSync),
-            (Method::POST, "/api/v1/transactions/syncs", Policy::ProviderSync),
-            (Method::POST, "/api/v1/accounts/{id}/holdings/syncs", Policy::ProviderSync),
-            (Method::POST, "/api/v1/providers/{id}/token-refreshes", Policy::ProviderSync),
+            (
+                Method::POST,
+                "/api/v1/transactions/syncs",
+                Policy::ProviderSync,
+            ),
+            (
+                Method::POST,
+                "/api/v1/accounts/{id}/holdings/syncs",
+                Policy::ProviderSync,
+            ),
+            (
+                Method::POST,
+                "/api/v1/providers/{id}/token-refreshes",
+                Policy::ProviderSync,
+            ),
             (Method::GET, "/api/v1/providers/{id}", Policy::ApiRead),
             (Method::PATCH, "/api/v1/providers/{id}", Policy::ApiWrite),
             (Method::POST, "/api/v1/imports", Policy::ApiWrite),
@@ -82,9 +106,15 @@ mod tests {
     #[test]
     fn path_params_are_read_from_the_template() {
         assert_eq!(
-            first_path_param("/api/v1/providers/{id}/token-refreshes", "/api/v1/providers/abc/token-refreshes"),
+            first_path_param(
+                "/api/v1/providers/{id}/token-refreshes",
+                "/api/v1/providers/abc/token-refreshes"
+            ),
             Some("abc")
         );
-        assert_eq!(first_path_param("/api/v1/accounts/syncs", "/api/v1/accounts/syncs"), None);
+        assert_eq!(
+            first_path_param("/api/v1/accounts/syncs", "/api/v1/accounts/syncs"),
+            None
+        );
     }
 }
