@@ -16,6 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use dashtam_domain::rate_limit::{BucketKey, Decision, Policy, Scope};
+use uuid::Uuid;
 
 pub use routes::{first_path_param, policy_for};
 
@@ -120,9 +121,15 @@ async fn subject(state: &AppState, caller: Caller, policy: Policy, template: &st
     let Ok(claims) = state.ports.access_tokens.verify(&token).await else {
         return by_ip;
     };
-    match first_path_param(template, &caller.path) {
-        Some(id) if policy.scope() == Scope::UserConnection => format!("user:{}:{id}", claims.sub),
-        _ => format!("user:{}", claims.sub),
+    user_subject(claims.sub, policy.scope(), template, &caller.path)
+}
+
+/// `user:<id>`, or `user:<id>:<path id>` for a per-connection scope. Only a UUID counts as
+/// a path id: anything else would let a client mint buckets at will (or overflow the key).
+fn user_subject(user: Uuid, scope: Scope, template: &str, path: &str) -> String {
+    match first_path_param(template, path).and_then(|id| Uuid::parse_str(id).ok()) {
+        Some(id) if scope == Scope::UserConnection => format!("user:{user}:{id}"),
+        _ => format!("user:{user}"),
     }
 }
 
@@ -131,4 +138,53 @@ fn set_headers(response: &mut Response, d: &Decision) {
     headers.insert(LIMIT.clone(), HeaderValue::from(d.limit));
     headers.insert(REMAINING.clone(), HeaderValue::from(d.remaining));
     headers.insert(RESET.clone(), HeaderValue::from(d.reset_after_secs()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_connection_buckets_need_a_uuid_in_the_path() {
+        let user = Uuid::now_v7();
+        let conn = Uuid::now_v7();
+        let template = "/api/v1/providers/{id}/token-refreshes";
+        assert_eq!(
+            user_subject(
+                user,
+                Scope::UserConnection,
+                template,
+                &format!("/api/v1/providers/{conn}/token-refreshes")
+            ),
+            format!("user:{user}:{conn}")
+        );
+        let long = "x".repeat(4000);
+        assert_eq!(
+            user_subject(
+                user,
+                Scope::UserConnection,
+                template,
+                &format!("/api/v1/providers/{long}/token-refreshes")
+            ),
+            format!("user:{user}")
+        );
+        assert_eq!(
+            user_subject(
+                user,
+                Scope::User,
+                template,
+                &format!("/api/v1/providers/{conn}/token-refreshes")
+            ),
+            format!("user:{user}")
+        );
+        assert_eq!(
+            user_subject(
+                user,
+                Scope::UserConnection,
+                "/api/v1/accounts/syncs",
+                "/api/v1/accounts/syncs"
+            ),
+            format!("user:{user}")
+        );
+    }
 }
