@@ -368,8 +368,13 @@ async fn every_route_has_its_policy() {
     let doc = app.get("/openapi.json", None).await.body;
     let mut documented = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
+        for (method, operation) in item.as_object().unwrap() {
             documented.push((method.clone(), path.clone()));
+            let too_many = &operation["responses"]["429"];
+            assert!(
+                too_many["headers"]["Retry-After"].is_object(),
+                "{method} {path} documents its 429: {too_many}"
+            );
         }
     }
     documented.sort();
