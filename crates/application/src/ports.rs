@@ -6,7 +6,8 @@ use dashtam_domain::{
     ports::{
         AccessTokenService, AuditRepository, DeviceDetector, EmailComposer, EmailSender, EventFeed,
         EventOutbox, EventPublisher, OneTimeTokenRepository, OpaqueTokens, PasswordHasher,
-        ProcessedEvents, SecurityConfigRepository, SessionRepository, UserRepository,
+        ProcessedEvents, RateLimitStore, SecurityConfigRepository, SessionRepository,
+        UserRepository,
     },
 };
 
@@ -50,5 +51,7 @@ pub struct Ports {
     pub email: Arc<dyn EmailSender>,
     pub email_composer: Arc<dyn EmailComposer>,
     pub clock: Arc<dyn Clock>,
+    /// Token buckets for the HTTP layer's rate limiter (no use case takes from them).
+    pub rate_limits: Arc<dyn RateLimitStore>,
     pub settings: IdentitySettings,
 }

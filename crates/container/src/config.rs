@@ -1,5 +1,7 @@
 use std::{collections::BTreeSet, path::PathBuf};
 
+use dashtam_domain::rate_limit::{Limit, Limits, Policy};
+
 use crate::TrustRoots;
 
 /// Where state lives.
@@ -26,7 +28,14 @@ pub struct Config {
     pub admin_emails: BTreeSet<String>,
     /// Local stack only: emails are also written here as JSON files.
     pub mailbox_dir: Option<PathBuf>,
+    /// `DASHTAM_RATE_LIMITS=on|off` (default on).
     pub rate_limits_enabled: bool,
+    /// The contract's table, each policy overridable by
+    /// `DASHTAM_RATE_LIMIT_<POLICY>=<burst>/<refill per minute>` (e.g. `..._AUTH_LOGIN=10/10`).
+    pub rate_limits: Limits,
+    /// `DASHTAM_TRUSTED_PROXY_HOPS=N` (default 0): proxies in front of API Gateway (or of
+    /// the local stack) whose `X-Forwarded-For` entries are trusted; 0 ignores the header.
+    pub trusted_proxy_hops: usize,
     /// Which CAs the AWS clients trust (`DASHTAM_TLS_ROOTS=aws|system`, default aws).
     pub tls_roots: TrustRoots,
 }
@@ -74,6 +83,29 @@ impl Config {
                 ));
             }
         };
+        let mut rate_limits = Limits::default();
+        for policy in Policy::ALL {
+            let var = rate_limit_var(policy);
+            if let Some(value) = get(&var).filter(|v| !v.is_empty()) {
+                rate_limits.set(
+                    policy,
+                    parse_limit(&value).map_err(|e| invalid_dynamic(&var, e))?,
+                );
+            }
+        }
+        let trusted_proxy_hops = match get("DASHTAM_TRUSTED_PROXY_HOPS").filter(|v| !v.is_empty()) {
+            None => 0,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n <= 10)
+                .ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "DASHTAM_TRUSTED_PROXY_HOPS",
+                        format!("expected a number from 0 to 10, got {v:?}"),
+                    )
+                })?,
+        };
         let tls_roots = match get("DASHTAM_TLS_ROOTS")
             .as_deref()
             .map(str::to_ascii_lowercase)
@@ -111,8 +143,33 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
             rate_limits_enabled,
+            rate_limits,
+            trusted_proxy_hops,
         })
     }
+}
+
+/// `DASHTAM_RATE_LIMIT_AUTH_LOGIN` and so on.
+pub fn rate_limit_var(policy: Policy) -> String {
+    format!("DASHTAM_RATE_LIMIT_{}", policy.name())
+}
+
+/// `<burst>/<refill per minute>`, e.g. `5/5`.
+fn parse_limit(value: &str) -> Result<Limit, String> {
+    let (burst, refill) = value
+        .split_once('/')
+        .ok_or_else(|| format!("expected <burst>/<refill per minute>, got {value:?}"))?;
+    let number = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("expected <burst>/<refill per minute>, got {value:?}"))
+    };
+    Limit::new(number(burst)?, number(refill)?).map_err(|e| e.to_string())
+}
+
+/// The variable names of per-policy overrides are built at run time; the error keeps it.
+fn invalid_dynamic(var: &str, message: String) -> ConfigError {
+    ConfigError::Invalid("DASHTAM_RATE_LIMIT_<POLICY>", format!("{var}: {message}"))
 }
 
 #[cfg(test)]
@@ -156,5 +213,47 @@ mod tests {
         assert!(
             Config::from_lookup(Mode::Memory, lookup(&[("DASHTAM_RATE_LIMITS", "maybe")])).is_err()
         );
+        assert!(
+            Config::from_lookup(Mode::Memory, lookup(&[]))
+                .unwrap()
+                .rate_limits_enabled,
+            "on by default"
+        );
+    }
+
+    #[test]
+    fn rate_limits_default_to_the_contract_and_can_be_overridden() {
+        let c = Config::from_lookup(Mode::Memory, lookup(&[])).unwrap();
+        assert_eq!(c.rate_limits, Limits::default());
+        assert_eq!(c.trusted_proxy_hops, 0);
+
+        let c = Config::from_lookup(
+            Mode::Memory,
+            lookup(&[
+                ("DASHTAM_RATE_LIMIT_AUTH_LOGIN", "10 / 20"),
+                ("DASHTAM_TRUSTED_PROXY_HOPS", "2"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.rate_limits.get(Policy::AuthLogin),
+            Limit::new(10, 20).unwrap()
+        );
+        assert_eq!(
+            c.rate_limits.get(Policy::ApiRead),
+            Policy::ApiRead.default_limit()
+        );
+        assert_eq!(c.trusted_proxy_hops, 2);
+
+        for (var, value) in [
+            ("DASHTAM_RATE_LIMIT_API_READ", "100"),
+            ("DASHTAM_RATE_LIMIT_API_READ", "0/5"),
+            ("DASHTAM_RATE_LIMIT_API_READ", "a/b"),
+            ("DASHTAM_TRUSTED_PROXY_HOPS", "-1"),
+            ("DASHTAM_TRUSTED_PROXY_HOPS", "99"),
+        ] {
+            let err = Config::from_lookup(Mode::Memory, lookup(&[(var, value)])).unwrap_err();
+            assert!(err.to_string().contains("invalid"), "{var}={value}: {err}");
+        }
     }
 }

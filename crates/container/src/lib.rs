@@ -10,7 +10,7 @@ mod tls;
 mod unwired;
 mod wiring;
 
-pub use config::{Config, ConfigError, Mode};
+pub use config::{Config, ConfigError, Mode, rate_limit_var};
 pub use consumers::{Consumer, handle_sqs_event, process_message};
 pub use lambda::{client_ip_layer, run_consumer, run_http, run_http_streaming, run_relay};
 pub use logging::init_logging;
@@ -21,13 +21,20 @@ pub use wiring::{InMemory, api_ports, aws_ports, consumer_ports, memory_ports, r
 use dashtam_application::Ports;
 use dashtam_presentation::{AppState, HttpConfig};
 
-/// The HTTP state for `ports` under `config`.
+/// The HTTP state for `ports` under `config`: rate limiting over `ports.rate_limits`
+/// unless `DASHTAM_RATE_LIMITS=off`.
 pub fn app_state(ports: Ports, config: &Config) -> AppState {
-    AppState::new(
+    let state = AppState::new(
         ports,
         HttpConfig {
             api_base_url: config.api_base_url.clone(),
             version: env!("CARGO_PKG_VERSION"),
+            trusted_proxy_hops: config.trusted_proxy_hops,
         },
-    )
+    );
+    if config.rate_limits_enabled {
+        state.with_rate_limits(config.rate_limits.clone())
+    } else {
+        state
+    }
 }

@@ -1,10 +1,12 @@
 use async_trait::async_trait;
 use dashtam_domain::{
+    StoreError,
     events::DomainEvent,
     ports::{
         AccessClaims, AccessTokenError, AccessTokenService, EmailError, EmailMessage, EmailSender,
-        EventPublisher, PublishError,
+        EventPublisher, PublishError, RateLimitStore,
     },
+    rate_limit::{BucketKey, Decision, Limit},
 };
 use uuid::Uuid;
 
@@ -53,5 +55,12 @@ impl AccessTokenService for Unwired {
 
     async fn verify(&self, _: &str) -> Result<AccessClaims, AccessTokenError> {
         Err(AccessTokenError::KeyUnavailable(self.fault()))
+    }
+}
+
+#[async_trait]
+impl RateLimitStore for Unwired {
+    async fn take(&self, _: &BucketKey, _: Limit, _: i64) -> Result<Decision, StoreError> {
+        Err(StoreError::Unavailable(self.fault()))
     }
 }

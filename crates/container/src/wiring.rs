@@ -6,18 +6,18 @@ use dashtam_domain::{
     events::{DomainEvent, EmailKind},
     ports::{
         AccessTokenService, AuditRepository, EmailComposer, EmailSender, EventFeed, EventOutbox,
-        EventPublisher, OneTimeTokenRepository, OpaqueTokens, ProcessedEvents,
+        EventPublisher, OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, RateLimitStore,
         SecurityConfigRepository, SessionRepository, UserRepository,
     },
 };
 use dashtam_infrastructure::{
     dynamodb::{
         DynamoAuditRepository, DynamoEventOutbox, DynamoOneTimeTokenRepository,
-        DynamoProcessedEvents, DynamoSecurityConfigRepository, DynamoSessionRepository,
-        DynamoUserRepository, Table,
+        DynamoProcessedEvents, DynamoRateLimits, DynamoSecurityConfigRepository,
+        DynamoSessionRepository, DynamoUserRepository, Table,
     },
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender, render},
-    memory::{ChannelPublisher, MemoryMailbox, MemoryStore},
+    memory::{ChannelPublisher, MemoryMailbox, MemoryRateLimits, MemoryStore},
     messaging::EventBridgePublisher,
     secrets::SecretsManagerSource,
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
@@ -49,6 +49,7 @@ struct Repositories {
     processed: Arc<dyn ProcessedEvents>,
     outbox: Arc<dyn EventOutbox>,
     feed: Arc<dyn EventFeed>,
+    rate_limits: Arc<dyn RateLimitStore>,
 }
 
 /// The AWS clients a function may need, all from one SDK configuration. Building them
@@ -80,7 +81,8 @@ impl Aws {
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
             processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
             outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-            feed: Arc::new(DynamoEventOutbox::from_table(table)),
+            feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
+            rate_limits: Arc::new(DynamoRateLimits::from_table(table)),
         }
     }
 
@@ -161,9 +163,13 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
         Consumer::Email => aws.email(config),
         Consumer::Audit => Arc::new(Unwired("email")),
     };
+    let repos = Repositories {
+        rate_limits: Arc::new(Unwired("rate limits")),
+        ..aws.repositories(config)
+    };
     assemble(
         config,
-        aws.repositories(config),
+        repos,
         Arc::new(Unwired("access tokens")),
         Arc::new(Unwired("event publishing")),
         email,
@@ -200,6 +206,7 @@ pub fn memory_ports(config: &Config) -> InMemory {
             processed: store.clone(),
             outbox: store.clone(),
             feed: store.clone(),
+            rate_limits: Arc::new(MemoryRateLimits::new()),
         },
         Arc::new(JwtAccessTokens::with_fixed_key(
             key,
@@ -231,6 +238,7 @@ fn assemble(
         processed: repos.processed,
         outbox: repos.outbox,
         feed: repos.feed,
+        rate_limits: repos.rate_limits,
         hasher: Arc::new(Argon2Hasher::new()),
         access_tokens,
         opaque_tokens: Arc::new(RandomOpaqueTokens::new()),

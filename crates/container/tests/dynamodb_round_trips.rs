@@ -22,13 +22,13 @@ use dashtam_domain::{
 use dashtam_infrastructure::{
     dynamodb::{
         DynamoAuditRepository, DynamoEventOutbox, DynamoOneTimeTokenRepository,
-        DynamoProcessedEvents, DynamoSecurityConfigRepository, DynamoSessionRepository,
-        DynamoUserRepository, StreamReader, Table,
+        DynamoProcessedEvents, DynamoRateLimits, DynamoSecurityConfigRepository,
+        DynamoSessionRepository, DynamoUserRepository, StreamReader, Table,
     },
     memory::{MemoryMailbox, RecordingPublisher},
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
 };
-use dashtam_presentation::{AppState, Group, HttpConfig};
+use dashtam_presentation::{AppState, Group, HttpConfig, extract::ClientIp};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -104,7 +104,7 @@ impl App {
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
             processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
             outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-            feed: Arc::new(DynamoEventOutbox::from_table(table)),
+            feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
             hasher: Arc::new(Argon2Hasher::new()),
             access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
             opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
@@ -113,6 +113,8 @@ impl App {
             email: Arc::new(MemoryMailbox::default()),
             email_composer: Arc::new(NoTemplates),
             clock: Arc::new(SystemClock),
+            // Rate limiting is on, as deployed: one bucket update per request.
+            rate_limits: Arc::new(DynamoRateLimits::from_table(table)),
             settings: IdentitySettings {
                 admin_emails: ["root@example.com".to_owned()].into(),
             },
@@ -122,8 +124,10 @@ impl App {
             HttpConfig {
                 api_base_url: "http://test".into(),
                 version: "test",
+                trusted_proxy_hops: 0,
             },
-        );
+        )
+        .with_rate_limits(Default::default());
         Self {
             router: dashtam_presentation::app(state, &Group::ALL),
             calls,
@@ -144,13 +148,14 @@ impl App {
         if let Some(b) = bearer {
             req = req.header(header::AUTHORIZATION, format!("Bearer {b}"));
         }
-        let req = match body {
+        let mut req = match body {
             Some(v) => req
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(v.to_string())),
             None => req.body(Body::empty()),
         }
         .unwrap();
+        req.extensions_mut().insert(ClientIp("203.0.113.10".into()));
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status().as_u16();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
@@ -224,9 +229,15 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         )
         .await;
     assert_eq!(status, 201);
-    assert_eq!(calls, ops(&["TransactWriteItems"]), "register");
+    // Every request first takes a token from its bucket: one UpdateItem.
+    assert_eq!(
+        calls,
+        ops(&["UpdateItem", "TransactWriteItems"]),
+        "register"
+    );
 
-    // Login of a verified user: marker, user, security config, the user's sessions, one write.
+    // Login of a verified user: bucket, marker, user, security config, the user's
+    // sessions, one write.
     app.verified_login("bob@example.com").await;
     let (status, pair, calls) = app
         .call(
@@ -240,6 +251,7 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(
         calls,
         ops(&[
+            "UpdateItem",
             "GetItem",
             "GetItem",
             "GetItem",
@@ -256,8 +268,19 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["GetItem", "GetItem"]),
-        "GET /users/me: session + user"
+        ops(&["UpdateItem", "GetItem", "GetItem"]),
+        "GET /users/me: bucket + session + user"
+    );
+    // Right after, the bucket is part-used: the adapter's hint picks the matching
+    // conditional update first, so it is still one call, not two.
+    let (status, _, calls) = app
+        .call(Method::GET, "/api/v1/users/me", Some(&access), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        calls,
+        ops(&["UpdateItem", "GetItem", "GetItem"]),
+        "GET /users/me again"
     );
 
     let (status, _, calls) = app
@@ -266,8 +289,8 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["GetItem", "Query"]),
-        "GET /sessions: session + list"
+        ops(&["UpdateItem", "GetItem", "Query"]),
+        "GET /sessions: bucket + session + list"
     );
 
     let (status, _, calls) = app
@@ -282,6 +305,7 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(
         calls,
         ops(&[
+            "UpdateItem",
             "GetItem",
             "GetItem",
             "GetItem",
@@ -291,11 +315,11 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         "refresh"
     );
 
-    // A request with a bad token never reaches the table.
+    // A request with a bad token only reaches its (per-IP) bucket.
     let (status, _, calls) = app
         .call(Method::GET, "/api/v1/users/me", Some("not-a-jwt"), None)
         .await;
-    assert_eq!((status, calls.len()), (401, 0));
+    assert_eq!((status, calls), (401, ops(&["UpdateItem"])));
 
     let root = app.verified_login("root@example.com").await;
     let (status, _, calls) = app
@@ -309,7 +333,7 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["GetItem", "GetItem", "GetItem"]),
-        "admin: session + roles + config"
+        ops(&["UpdateItem", "GetItem", "GetItem", "GetItem"]),
+        "admin: bucket + session + roles + config"
     );
 }

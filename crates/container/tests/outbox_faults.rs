@@ -40,7 +40,7 @@ use dashtam_infrastructure::{
         DynamoProcessedEvents, DynamoSecurityConfigRepository, DynamoSessionRepository,
         DynamoUserRepository, StreamReader, Table,
     },
-    memory::MemoryMailbox,
+    memory::{MemoryMailbox, MemoryRateLimits},
     messaging::{EventBridgePublisher, parse_envelope},
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
 };
@@ -88,6 +88,7 @@ fn ports(stack: &Stack, bus: Arc<Switchable>, mailbox: Arc<MemoryMailbox>) -> Po
         processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
         outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
         feed: Arc::new(DynamoEventOutbox::from_table(table)),
+        rate_limits: Arc::new(MemoryRateLimits::new()),
         hasher: Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap()),
         access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
         opaque_tokens: Arc::new(RandomOpaqueTokens::new()),

@@ -6,6 +6,7 @@ pub mod entities;
 pub mod errors;
 pub mod events;
 pub mod ports;
+pub mod rate_limit;
 pub mod value_objects;
 
 pub use errors::{FieldError, StoreError};

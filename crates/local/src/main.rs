@@ -30,7 +30,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     } else {
         Config::from_env()?
     };
-    if !config.rate_limits_enabled {
+    if config.rate_limits_enabled {
+        tracing::info!(
+            trusted_proxy_hops = config.trusted_proxy_hops,
+            "rate limiting on (DASHTAM_RATE_LIMITS=off switches it off for development)"
+        );
+    } else {
         tracing::info!("rate limiting switched off (DASHTAM_RATE_LIMITS=off)");
     }
     let mailbox_dir = config

@@ -3,9 +3,11 @@
 //! The same routers run inside each Lambda function (through `lambda_http`) and, merged,
 //! in the local stack, so the code path is identical on AWS and on a laptop.
 
+mod client_ip;
 pub mod extract;
 mod openapi;
 mod problem;
+pub mod rate_limit;
 pub mod routes;
 mod schemas;
 mod state;
@@ -13,6 +15,7 @@ mod trace;
 
 use axum::{Router, extract::DefaultBodyLimit};
 
+pub use client_ip::forwarded_client;
 pub use openapi::ApiDoc;
 pub use problem::{ApiError, Problem};
 pub use routes::Group;
@@ -23,16 +26,26 @@ pub use trace::TraceId;
 const BODY_LIMIT: usize = 64 * 1024;
 
 /// A router serving `groups`, with the layers every response needs: trace id, request
-/// log, problem+json for unknown routes and methods, body limit.
+/// log, problem+json for unknown routes and methods, body limit, client IP, and the rate
+/// limiter on every route (a route layer: it sees the matched route template, and unknown
+/// routes and methods are not charged).
 pub fn app(state: AppState, groups: &[Group]) -> Router {
     let mut router = Router::new();
     for group in groups {
         router = router.merge(group.router());
     }
     router
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::enforce,
+        ))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_ip::resolve,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             trace::trace,

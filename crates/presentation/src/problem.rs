@@ -35,6 +35,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// Seconds until a rate-limited client may retry (429 only).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -43,6 +45,18 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// 429: the caller's bucket is empty for another `retry_after` seconds.
+    pub fn rate_limited(retry_after: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                ErrorCode::RateLimitExceeded,
+                format!("Too many requests. Please try again in {retry_after} seconds."),
+            )
         }
     }
 
@@ -78,7 +92,7 @@ impl ApiError {
             instance: instance.to_owned(),
             errors: self.errors.clone(),
             trace_id: trace_id.map(str::to_owned),
-            retry_after: None,
+            retry_after: self.retry_after,
         }
     }
 }

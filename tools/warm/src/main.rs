@@ -14,7 +14,10 @@ use axum::{
     routing::get,
 };
 use dashtam_container::{Config, app_state, memory_ports};
-use dashtam_domain::events::{DomainEvent, EventPayload};
+use dashtam_domain::{
+    events::{DomainEvent, EventPayload},
+    rate_limit::{Limit, Policy},
+};
 use dashtam_presentation::Group;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -81,7 +84,14 @@ async fn main() -> Result<(), BoxError> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(20_000);
-    let config = Config::in_memory()?;
+    let mut config = Config::in_memory()?;
+    // The rate limiter stays in the timed path (in-memory buckets), with limits high
+    // enough that the benchmark's thousands of requests from one caller are not refused.
+    for policy in Policy::ALL {
+        config
+            .rate_limits
+            .set(policy, Limit::new(1_000_000, 60_000)?);
+    }
     let memory = memory_ports(&config);
     let store = memory.store;
     let app = dashtam_presentation::app(app_state(memory.ports, &config), &Group::ALL);

@@ -82,6 +82,7 @@ impl Harness {
             }),
             email_composer: Arc::new(PlainComposer),
             clock: clock.clone(),
+            rate_limits: Arc::new(dashtam_infrastructure::memory::MemoryRateLimits::new()),
             settings: IdentitySettings::default(),
         };
         Self {

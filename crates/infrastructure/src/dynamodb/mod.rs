@@ -14,6 +14,7 @@
 //! | processed event | `PROCESSED#<consumer>#<event id>`    | `PROCESSED`  |
 //! | outbox event    | `OUTBOX#<event id>`                  | `OUTBOX`     |
 //! | feed event      | `FEED#<user id>`                     | `EVENT#<event id>` |
+//! | rate-limit bucket | `RATELIMIT#<policy>#<subject>#<route>` | `RATELIMIT` |
 //!
 //! Request paths use GetItem, Query, PutItem, UpdateItem, DeleteItem (releasing an event
 //! claim) and TransactWriteItems; nothing here scans. Uniqueness and single use are
@@ -26,6 +27,7 @@ mod audit;
 mod items;
 mod outbox;
 mod processed;
+mod rate_limits;
 mod security_config;
 mod sessions;
 mod stream;
@@ -36,6 +38,7 @@ mod users;
 pub use audit::DynamoAuditRepository;
 pub use outbox::{DynamoEventOutbox, outbox_event};
 pub use processed::DynamoProcessedEvents;
+pub use rate_limits::DynamoRateLimits;
 pub use security_config::DynamoSecurityConfigRepository;
 pub use sessions::DynamoSessionRepository;
 pub use stream::StreamReader;

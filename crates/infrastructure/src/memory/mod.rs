@@ -3,8 +3,10 @@
 
 mod email;
 mod publisher;
+mod rate_limits;
 mod store;
 
 pub use email::MemoryMailbox;
 pub use publisher::{ChannelPublisher, RecordingPublisher};
+pub use rate_limits::MemoryRateLimits;
 pub use store::MemoryStore;

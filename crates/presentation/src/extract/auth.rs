@@ -1,6 +1,6 @@
 use axum::{
     extract::FromRequestParts,
-    http::{header, request::Parts},
+    http::{HeaderMap, header, request::Parts},
 };
 use dashtam_application::{
     commands::{Authenticate, RequireAdmin},
@@ -8,6 +8,18 @@ use dashtam_application::{
 };
 
 use crate::{ApiError, AppState};
+
+/// The token of an `Authorization: Bearer <token>` header, if there is one.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty())
+}
 
 /// A caller with a valid access token whose session is still live.
 pub struct Authenticated(pub Principal);
@@ -22,15 +34,7 @@ impl FromRequestParts<AppState> for Authenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                let (scheme, token) = v.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
-            .filter(|t| !t.is_empty())
+        let bearer = bearer_token(&parts.headers)
             .ok_or_else(|| ApiError::unauthorized("Valid authorization token required"))?;
         let principal = Authenticate { bearer }.execute(&state.ports).await?;
         Ok(Self(principal))

@@ -6,6 +6,7 @@ mod json;
 mod path;
 mod query;
 
+pub(crate) use auth::bearer_token;
 pub use auth::{Admin, Authenticated};
 pub use client::{ClientContext, ClientIp};
 pub use json::{ApiJson, OptionalJson};

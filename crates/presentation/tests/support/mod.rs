@@ -19,7 +19,7 @@ use dashtam_domain::{
     ports::EmailComposer,
 };
 use dashtam_infrastructure::{
-    memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
+    memory::{MemoryMailbox, MemoryRateLimits, MemoryStore, RecordingPublisher},
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
 };
 use dashtam_presentation::{AppState, Group, HttpConfig, app, extract::ClientIp};
@@ -53,6 +53,17 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub mailbox: Arc<MemoryMailbox>,
     pub store: Arc<MemoryStore>,
+    pub rate_limits: Arc<MemoryRateLimits>,
+}
+
+/// How a [`TestApp`] is built beyond the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub admins: Vec<String>,
+    /// Rate limiting on with these limits (off by default: most tests are about other
+    /// rules and make more requests per IP than the auth policies allow).
+    pub rate_limits: Option<dashtam_domain::rate_limit::Limits>,
+    pub trusted_proxy_hops: usize,
 }
 
 /// A response, body parsed as JSON when it is JSON (`Value::Null` otherwise).
@@ -176,9 +187,26 @@ impl TestApp {
     }
 
     pub fn with_admins(admins: &[&str]) -> Self {
+        Self::with(Options {
+            admins: admins.iter().map(|e| (*e).to_owned()).collect(),
+            ..Options::default()
+        })
+    }
+
+    /// Rate limiting on, with the contract's default limits.
+    pub fn rate_limited() -> Self {
+        Self::with(Options {
+            admins: vec![ADMIN_EMAIL.to_owned()],
+            rate_limits: Some(Default::default()),
+            ..Options::default()
+        })
+    }
+
+    pub fn with(options: Options) -> Self {
         let clock = Arc::new(ManualClock::default());
         let mailbox = Arc::new(MemoryMailbox::default());
         let store = Arc::new(MemoryStore::new());
+        let rate_limits = Arc::new(MemoryRateLimits::new());
         let ports = Ports {
             users: store.clone(),
             one_time_tokens: store.clone(),
@@ -200,22 +228,28 @@ impl TestApp {
             email: mailbox.clone(),
             email_composer: Arc::new(PlainComposer),
             clock: clock.clone(),
+            rate_limits: rate_limits.clone(),
             settings: IdentitySettings {
-                admin_emails: admins.iter().map(|e| (*e).to_owned()).collect(),
+                admin_emails: options.admins.iter().cloned().collect(),
             },
         };
-        let state = AppState::new(
+        let mut state = AppState::new(
             ports,
             HttpConfig {
                 api_base_url: BASE_URL.to_owned(),
                 version: "0.0.0-test",
+                trusted_proxy_hops: options.trusted_proxy_hops,
             },
         );
+        if let Some(limits) = options.rate_limits {
+            state = state.with_rate_limits(limits);
+        }
         Self {
             router: app(state, &Group::ALL),
             clock,
             mailbox,
             store,
+            rate_limits,
         }
     }
 
