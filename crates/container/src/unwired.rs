@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use dashtam_domain::{
     events::DomainEvent,
     ports::{
-        AccessClaims, AccessTokenError, AccessTokenService, EmailError, EmailMessage, EmailSender,
+        AccessClaims, AccessTokenError, AccessTokenService, CursorSealer, EmailError, EmailMessage, EmailSender,
         EventPublisher, PublishError,
     },
 };
@@ -53,5 +53,16 @@ impl AccessTokenService for Unwired {
 
     async fn verify(&self, _: &str) -> Result<AccessClaims, AccessTokenError> {
         Err(AccessTokenError::KeyUnavailable(self.fault()))
+    }
+}
+
+#[async_trait]
+impl CursorSealer for Unwired {
+    async fn seal(&self, _: &str, _: &[u8]) -> Result<String, String> {
+        Err(self.fault())
+    }
+
+    async fn open(&self, _: &str, _: &str) -> Result<Option<Vec<u8>>, String> {
+        Err(self.fault())
     }
 }

@@ -5,7 +5,7 @@ use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{DomainEvent, EmailKind},
     ports::{
-        AccessTokenService, AuditRepository, EmailComposer, EmailSender, EventPublisher,
+        AccessTokenService, AuditRepository, CursorSealer, EmailComposer, EmailSender, EventPublisher,
         OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, SecurityConfigRepository,
         SessionRepository, UserRepository,
     },
@@ -19,7 +19,10 @@ use dashtam_infrastructure::{
     memory::{ChannelPublisher, MemoryMailbox, MemoryStore},
     messaging::EventBridgePublisher,
     secrets::SecretsManagerSource,
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, SigningKeySource,
+        StaticSigningKey, WootheeDeviceDetector,
+    },
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -46,6 +49,12 @@ struct Repositories {
     security_config: Arc<dyn SecurityConfigRepository>,
     audit: Arc<dyn AuditRepository>,
     processed: Arc<dyn ProcessedEvents>,
+}
+
+/// What the signing secret backs.
+struct Signing {
+    access_tokens: Arc<dyn AccessTokenService>,
+    cursors: Arc<dyn CursorSealer>,
 }
 
 /// The AWS clients a function may need, all from one SDK configuration. Building them
@@ -79,15 +88,17 @@ impl Aws {
         }
     }
 
-    fn access_tokens(&self, config: &Config) -> Arc<dyn AccessTokenService> {
-        let key = SecretsManagerSource::new(
+    /// The JWT signing secret (read once, on first use) signs access tokens and, through
+    /// a derived key, pagination cursors.
+    fn signing(&self, config: &Config) -> Signing {
+        let key: Arc<dyn SigningKeySource> = Arc::new(SecretsManagerSource::new(
             aws_sdk_secretsmanager::Client::new(&self.sdk),
             config.jwt_secret_id.clone(),
-        );
-        Arc::new(JwtAccessTokens::new(
-            Arc::new(key),
-            ACCESS_TOKEN_TTL_SECONDS,
-        ))
+        ));
+        Signing {
+            access_tokens: Arc::new(JwtAccessTokens::new(key.clone(), ACCESS_TOKEN_TTL_SECONDS)),
+            cursors: Arc::new(HmacCursorSealer::new(key)),
+        }
     }
 
     fn events(&self, config: &Config) -> Arc<dyn EventPublisher> {
@@ -118,7 +129,7 @@ pub async fn aws_ports(config: &Config) -> Ports {
     assemble(
         config,
         aws.repositories(config),
-        aws.access_tokens(config),
+        aws.signing(config),
         aws.events(config),
         aws.email(config),
     )
@@ -130,7 +141,7 @@ pub async fn api_ports(config: &Config) -> Ports {
     assemble(
         config,
         aws.repositories(config),
-        aws.access_tokens(config),
+        aws.signing(config),
         aws.events(config),
         Arc::new(Unwired("email")),
     )
@@ -146,7 +157,10 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     assemble(
         config,
         aws.repositories(config),
-        Arc::new(Unwired("access tokens")),
+        Signing {
+            access_tokens: Arc::new(Unwired("access tokens")),
+            cursors: Arc::new(Unwired("cursors")),
+        },
         Arc::new(Unwired("event publishing")),
         email,
     )
@@ -173,10 +187,13 @@ pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) 
             audit: store.clone(),
             processed: store,
         },
-        Arc::new(JwtAccessTokens::with_fixed_key(
-            key,
-            ACCESS_TOKEN_TTL_SECONDS,
-        )),
+        Signing {
+            access_tokens: Arc::new(JwtAccessTokens::with_fixed_key(
+                key.clone(),
+                ACCESS_TOKEN_TTL_SECONDS,
+            )),
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(key)))),
+        },
         Arc::new(publisher),
         email,
     );
@@ -186,7 +203,7 @@ pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) 
 fn assemble(
     config: &Config,
     repos: Repositories,
-    access_tokens: Arc<dyn AccessTokenService>,
+    signing: Signing,
     events: Arc<dyn EventPublisher>,
     email: Arc<dyn EmailSender>,
 ) -> Ports {
@@ -196,9 +213,10 @@ fn assemble(
         sessions: repos.sessions,
         security_config: repos.security_config,
         audit: repos.audit,
+        cursors: signing.cursors,
         processed: repos.processed,
         hasher: Arc::new(Argon2Hasher::new()),
-        access_tokens,
+        access_tokens: signing.access_tokens,
         opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
         devices: Arc::new(WootheeDeviceDetector::new()),
         events,

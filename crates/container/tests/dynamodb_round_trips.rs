@@ -25,7 +25,10 @@ use dashtam_infrastructure::{
         DynamoSecurityConfigRepository, DynamoSessionRepository, DynamoUserRepository, Table,
     },
     memory::{MemoryMailbox, RecordingPublisher},
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
+        WootheeDeviceDetector,
+    },
 };
 use dashtam_presentation::{AppState, Group, HttpConfig};
 use http_body_util::BodyExt;
@@ -98,6 +101,9 @@ impl App {
             sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
             security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+                "k".repeat(64),
+            )))),
             processed: Arc::new(DynamoProcessedEvents::from_table(table)),
             hasher: Arc::new(Argon2Hasher::new()),
             access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),

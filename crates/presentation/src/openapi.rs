@@ -3,7 +3,8 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{admin, email_verifications, password_resets, sessions, system, tokens, users};
+use crate::routes::{
+    admin, admin_audit, admin_roles, email_verifications, password_resets, sessions, system, tokens, users};
 
 /// The OpenAPI document: every route and schema, generated from the code.
 #[derive(OpenApi)]
@@ -16,6 +17,7 @@ use crate::routes::{admin, email_verifications, password_resets, sessions, syste
         email_verifications::verify, email_verifications::resend,
         password_resets::request_reset, password_resets::reset,
         admin::rotate_global, admin::rotate_user, admin::security_config,
+        admin_roles::grant, admin_roles::revoke, admin_audit::list,
         system::root, system::health, system::openapi, system::docs,
     ),
     components(schemas(crate::Problem)),

@@ -16,7 +16,8 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, StaticSigningKey, RandomOpaqueTokens, WootheeDeviceDetector},
 };
 
 pub struct Harness {
@@ -66,6 +67,9 @@ impl Harness {
             sessions: store.clone(),
             security_config: store.clone(),
             audit: store.clone(),
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+                "k".repeat(64),
+            )))),
             processed: store.clone(),
             hasher: Arc::new(Argon2Hasher::new()),
             access_tokens: Arc::new(

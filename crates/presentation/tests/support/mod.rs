@@ -20,7 +20,10 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
+        WootheeDeviceDetector,
+    },
 };
 use dashtam_presentation::{AppState, Group, HttpConfig, app, extract::ClientIp};
 use http_body_util::BodyExt as _;
@@ -187,6 +190,9 @@ impl TestApp {
             sessions: store.clone(),
             security_config: store.clone(),
             audit: store.clone(),
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+                SIGNING_KEY,
+            )))),
             processed: store.clone(),
             // Cheap parameters: the tests log in a lot.
             hasher: Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap()),
