@@ -29,7 +29,7 @@ mod table;
 mod tokens;
 mod users;
 
-pub use audit::DynamoAuditRepository;
+pub use audit::{DynamoAuditRepository, MAX_QUERIES_PER_PAGE};
 pub use processed::DynamoProcessedEvents;
 pub use security_config::DynamoSecurityConfigRepository;
 pub use sessions::DynamoSessionRepository;
