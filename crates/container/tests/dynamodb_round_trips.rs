@@ -252,8 +252,8 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["GetItem", "GetItem"]),
-        "GET /users/me: session + user"
+        ops(&["BatchGetItem"]),
+        "GET /users/me: session + user (current roles) in one batch, reused for the profile"
     );
 
     let (status, _, calls) = app
@@ -262,8 +262,8 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["GetItem", "Query"]),
-        "GET /sessions: session + list"
+        ops(&["BatchGetItem", "Query"]),
+        "GET /sessions: session + user, then the list"
     );
 
     let (status, _, calls) = app
@@ -305,7 +305,46 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["GetItem", "GetItem", "GetItem"]),
-        "admin: session + roles + config"
+        ops(&["BatchGetItem", "GetItem"]),
+        "admin: session + user (roles) in one batch, then the config"
     );
+    let root = root["access_token"].as_str().unwrap();
+
+    // Granting a role: authenticate, read the target, conditional save.
+    let bob = app
+        .call(Method::GET, "/api/v1/users/me", Some(&access), None)
+        .await
+        .1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grant = format!("/api/v1/admin/users/{bob}/roles/readonly");
+    let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
+    assert_eq!(status, 201);
+    assert_eq!(calls, ops(&["BatchGetItem", "GetItem", "PutItem"]), "grant role");
+    let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(calls, ops(&["BatchGetItem", "GetItem"]), "grant held role: no write");
+
+    // The audit trail of one user: one Query on GSI1.
+    let (status, _, calls) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/admin/audit?user_id={bob}&limit=10"),
+            Some(root),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(calls, ops(&["BatchGetItem", "Query"]), "audit by user");
+
+    // Without a user, one Query per UTC day from now back to `since`: the default 30-day
+    // window over an empty trail is the worst case within one request (31 days).
+    let (status, _, calls) = app
+        .call(Method::GET, "/api/v1/admin/audit", Some(root), None)
+        .await;
+    assert_eq!(status, 200);
+    let mut expected = ops(&["BatchGetItem"]);
+    expected.extend(ops(&["Query"; 31]));
+    assert_eq!(calls, expected, "audit, default window, empty trail");
 }
