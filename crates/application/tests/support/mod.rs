@@ -1,6 +1,6 @@
 //! Use cases over the in-memory adapters, with a clock the test moves.
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+#![allow(dead_code, clippy::unwrap_used)] // shared by several test files; tests may panic
 
 use std::sync::{
     Arc,
