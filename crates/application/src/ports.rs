@@ -4,9 +4,9 @@ use dashtam_core::Clock;
 use dashtam_domain::{
     entities::{Role, User},
     ports::{
-        AccessTokenService, AuditRepository, CursorSealer, DeviceDetector, EmailComposer, EmailSender,
-        EventPublisher, OneTimeTokenRepository, OpaqueTokens, PasswordHasher, ProcessedEvents,
-        SecurityConfigRepository, SessionRepository, UserRepository,
+        AccessTokenService, AuditRepository, CursorSealer, DeviceDetector, EmailComposer,
+        EmailSender, EventPublisher, OneTimeTokenRepository, OpaqueTokens, PasswordHasher,
+        ProcessedEvents, SecurityConfigRepository, SessionRepository, UserRepository,
     },
 };
 

@@ -113,7 +113,12 @@ async fn authentication_carries_the_current_roles_not_the_tokens() {
         .await
         .unwrap();
     assert!(r.changed);
-    assert!(principal(&h, &access).await.require(Permission::ManageUsers).is_ok());
+    assert!(
+        principal(&h, &access)
+            .await
+            .require(Permission::ManageUsers)
+            .is_ok()
+    );
 
     change(&root, ada, Role::User, RoleChange::Revoke)
         .execute(&h.ports)
@@ -174,7 +179,10 @@ async fn concurrent_role_changes_are_all_kept() {
             .map(|(role, c)| change(&root, ada, *role, *c).execute(&h.ports)),
     )
     .await;
-    assert!(results.iter().all(|r| r.as_ref().is_ok_and(|r| r.changed)), "{results:?}");
+    assert!(
+        results.iter().all(|r| r.as_ref().is_ok_and(|r| r.changed)),
+        "{results:?}"
+    );
     let user = h.store.find_by_id(ada).await.unwrap().unwrap();
     assert_eq!(user.roles, BTreeSet::from([Role::Readonly, Role::Admin]));
     // Three saves on top of registration, verification and login's writes: no lost update.
@@ -229,7 +237,10 @@ async fn role_events_become_audit_records_about_the_target() {
     assert_eq!(granted.resource_type.as_deref(), Some("user"));
     assert_eq!(granted.resource_id, Some(ada.to_string()));
     assert_eq!(granted.context["role"], "admin");
-    assert_eq!(granted.context["roles"], serde_json::json!(["user", "admin"]));
+    assert_eq!(
+        granted.context["roles"],
+        serde_json::json!(["user", "admin"])
+    );
     let refused = role_records
         .iter()
         .find(|r| r.action == "RoleRevokeFailed")

@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use dashtam_domain::{
     events::DomainEvent,
     ports::{
-        AccessClaims, AccessTokenError, AccessTokenService, CursorSealer, EmailError, EmailMessage, EmailSender,
-        EventPublisher, PublishError,
+        AccessClaims, AccessTokenError, AccessTokenService, CursorSealer, EmailError, EmailMessage,
+        EmailSender, EventPublisher, PublishError,
     },
 };
 use uuid::Uuid;

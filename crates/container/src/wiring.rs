@@ -5,9 +5,9 @@ use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{DomainEvent, EmailKind},
     ports::{
-        AccessTokenService, AuditRepository, CursorSealer, EmailComposer, EmailSender, EventPublisher,
-        OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, SecurityConfigRepository,
-        SessionRepository, UserRepository,
+        AccessTokenService, AuditRepository, CursorSealer, EmailComposer, EmailSender,
+        EventPublisher, OneTimeTokenRepository, OpaqueTokens, ProcessedEvents,
+        SecurityConfigRepository, SessionRepository, UserRepository,
     },
 };
 use dashtam_infrastructure::{

@@ -321,10 +321,18 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     let grant = format!("/api/v1/admin/users/{bob}/roles/readonly");
     let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
     assert_eq!(status, 201);
-    assert_eq!(calls, ops(&["BatchGetItem", "GetItem", "PutItem"]), "grant role");
+    assert_eq!(
+        calls,
+        ops(&["BatchGetItem", "GetItem", "PutItem"]),
+        "grant role"
+    );
     let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
     assert_eq!(status, 200);
-    assert_eq!(calls, ops(&["BatchGetItem", "GetItem"]), "grant held role: no write");
+    assert_eq!(
+        calls,
+        ops(&["BatchGetItem", "GetItem"]),
+        "grant held role: no write"
+    );
 
     // The audit trail of one user: one Query on GSI1.
     let (status, _, calls) = app

@@ -31,6 +31,9 @@ fn record(user_id: Option<Uuid>, action: &str, at: DateTime<Utc>) -> AuditRecord
     }
 }
 
+/// Which records a query should answer.
+type Keep<'a> = Box<dyn Fn(&AuditRecord) -> bool + 'a>;
+
 struct Both {
     dynamo: DynamoAuditRepository,
     memory: MemoryStore,
@@ -96,17 +99,30 @@ async fn both_adapters_walk_days_users_and_actions_alike() {
     let mut records = Vec::new();
     // Six days, with days left empty, records exactly at midnight, ties in time, and
     // records without a user.
-    for (days_back, hours) in [(0, vec![0, 1, 1, 5]), (1, vec![0, 23]), (3, vec![2, 2, 2, 12]), (5, vec![0])] {
+    for (days_back, hours) in [
+        (0, vec![0, 1, 1, 5]),
+        (1, vec![0, 23]),
+        (3, vec![2, 2, 2, 12]),
+        (5, vec![0]),
+    ] {
         for (i, h) in hours.into_iter().enumerate() {
             let at = today - Duration::days(days_back) + Duration::hours(h);
             let at = at.min(now);
             let user = [Some(ada), Some(bob), None][i % 3];
-            let action = if i % 2 == 0 { "UserLoginFailed" } else { "UserLoginSucceeded" };
+            let action = if i % 2 == 0 {
+                "UserLoginFailed"
+            } else {
+                "UserLoginSucceeded"
+            };
             records.push(record(user, action, at));
         }
     }
     // Older than the window: never listed.
-    records.push(record(Some(ada), "UserLoginFailed", today - Duration::days(9)));
+    records.push(record(
+        Some(ada),
+        "UserLoginFailed",
+        today - Duration::days(9),
+    ));
     both.append(&records).await;
 
     let since = today - Duration::days(6);
@@ -118,22 +134,36 @@ async fn both_adapters_walk_days_users_and_actions_alike() {
         limit: 3,
         after: None,
     };
-    let cases: Vec<(AuditQuery, Box<dyn Fn(&AuditRecord) -> bool>)> = vec![
+    let cases: Vec<(AuditQuery, Keep<'_>)> = vec![
         (base.clone(), Box::new(|r| r.created_at >= since)),
         (
-            AuditQuery { limit: 1, ..base.clone() },
+            AuditQuery {
+                limit: 1,
+                ..base.clone()
+            },
             Box::new(|r| r.created_at >= since),
         ),
         (
-            AuditQuery { limit: 100, ..base.clone() },
+            AuditQuery {
+                limit: 100,
+                ..base.clone()
+            },
             Box::new(|r| r.created_at >= since),
         ),
         (
-            AuditQuery { user_id: Some(ada), limit: 2, ..base.clone() },
+            AuditQuery {
+                user_id: Some(ada),
+                limit: 2,
+                ..base.clone()
+            },
             Box::new(move |r| r.user_id == Some(ada) && r.created_at >= since),
         ),
         (
-            AuditQuery { action: Some("UserLoginSucceeded".into()), limit: 2, ..base.clone() },
+            AuditQuery {
+                action: Some("UserLoginSucceeded".into()),
+                limit: 2,
+                ..base.clone()
+            },
             Box::new(|r| r.action == "UserLoginSucceeded" && r.created_at >= since),
         ),
         (
@@ -148,11 +178,17 @@ async fn both_adapters_walk_days_users_and_actions_alike() {
         ),
         (
             // `since` in the middle of a day.
-            AuditQuery { since: today - Duration::days(3) + Duration::hours(3), ..base.clone() },
+            AuditQuery {
+                since: today - Duration::days(3) + Duration::hours(3),
+                ..base.clone()
+            },
             Box::new(move |r| r.created_at >= today - Duration::days(3) + Duration::hours(3)),
         ),
         (
-            AuditQuery { action: Some("UserRegistrationSucceeded".into()), ..base.clone() },
+            AuditQuery {
+                action: Some("UserRegistrationSucceeded".into()),
+                ..base.clone()
+            },
             Box::new(|_| false),
         ),
     ];
@@ -216,7 +252,10 @@ async fn the_first_page_of_a_fixed_day_is_exact() {
     assert_eq!(ids, [records[4].id, records[3].id]);
     assert_eq!(
         page.next,
-        Some(AuditPosition { at: records[3].created_at, id: records[3].id })
+        Some(AuditPosition {
+            at: records[3].created_at,
+            id: records[3].id
+        })
     );
     assert_eq!(page.records[0], records[4], "the record round-trips whole");
 }

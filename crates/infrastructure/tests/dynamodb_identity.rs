@@ -964,7 +964,11 @@ async fn session_and_user_are_read_together_in_one_batch() {
         .await
         .unwrap();
 
-    let (s, u) = db.sessions().find_with_user(user.id, session.id).await.unwrap();
+    let (s, u) = db
+        .sessions()
+        .find_with_user(user.id, session.id)
+        .await
+        .unwrap();
     assert_eq!(s, Some(session.clone()));
     let u = u.unwrap();
     assert_eq!((u.id, &u.roles, u.version), (user.id, &user.roles, 0));
@@ -973,7 +977,11 @@ async fn session_and_user_are_read_together_in_one_batch() {
     let mut changed = u.clone();
     changed.roles.remove(&dashtam_domain::entities::Role::Admin);
     db.users().save(&changed).await.unwrap();
-    let (_, u) = db.sessions().find_with_user(user.id, session.id).await.unwrap();
+    let (_, u) = db
+        .sessions()
+        .find_with_user(user.id, session.id)
+        .await
+        .unwrap();
     assert_eq!(u.unwrap().roles, changed.roles);
 
     let (s, u) = db

@@ -382,8 +382,11 @@ async fn roles_and_the_audit_trail_against_the_local_stack() {
     let s = start().await;
     let mut access = Vec::new();
     for email in ["root@example.com", "ada@example.com"] {
-        s.post("/api/v1/users", json!({"email": email, "password": PASSWORD}))
-            .await;
+        s.post(
+            "/api/v1/users",
+            json!({"email": email, "password": PASSWORD}),
+        )
+        .await;
         let token = s.mailed_token(email, 0).await;
         s.post("/api/v1/email-verifications", json!({"token": token}))
             .await;
@@ -414,7 +417,10 @@ async fn roles_and_the_audit_trail_against_the_local_stack() {
             None,
         )
         .await;
-    assert_eq!((status, &body["roles"]), (201, &json!(["readonly", "user"])));
+    assert_eq!(
+        (status, &body["roles"]),
+        (201, &json!(["readonly", "user"]))
+    );
     let (status, _) = s
         .call(
             reqwest::Method::DELETE,
@@ -433,7 +439,10 @@ async fn roles_and_the_audit_trail_against_the_local_stack() {
     let (status, problem) = s
         .call(reqwest::Method::DELETE, "/api/v1/sessions", Some(ada), None)
         .await;
-    assert_eq!((status, problem["title"].as_str()), (403, Some("Access Denied")));
+    assert_eq!(
+        (status, problem["title"].as_str()),
+        (403, Some("Access Denied"))
+    );
 
     // The audit consumer records the role events; the admin reads them back.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -451,7 +460,10 @@ async fn roles_and_the_audit_trail_against_the_local_stack() {
         if !records.is_empty() {
             break records;
         }
-        assert!(Instant::now() < deadline, "no RoleGrantSucceeded audit record within 20 s");
+        assert!(
+            Instant::now() < deadline,
+            "no RoleGrantSucceeded audit record within 20 s"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(records[0]["user_id"], root_id.as_str());
@@ -478,7 +490,10 @@ async fn roles_and_the_audit_trail_against_the_local_stack() {
         }
     }
     assert!(seen.len() >= 4, "{seen:?}");
-    assert!(seen.windows(2).all(|w| w[0] >= w[1]), "newest first: {seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {seen:?}"
+    );
     let tampered = format!("{}A", cursor.unwrap());
     let (status, _) = s
         .call(

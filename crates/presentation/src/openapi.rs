@@ -4,7 +4,9 @@ use utoipa::{
 };
 
 use crate::routes::{
-    admin, admin_audit, admin_roles, email_verifications, password_resets, sessions, system, tokens, users};
+    admin, admin_audit, admin_roles, email_verifications, password_resets, sessions, system,
+    tokens, users,
+};
 
 /// The OpenAPI document: every route and schema, generated from the code.
 #[derive(OpenApi)]

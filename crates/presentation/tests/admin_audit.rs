@@ -34,7 +34,11 @@ async fn seed(app: &TestApp) -> (Vec<Uuid>, Vec<AuditRecord>) {
     let users: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
     let mut all = Vec::new();
     for i in 0..30i64 {
-        let action = if i % 2 == 0 { "UserLoginFailed" } else { "UserLoginSucceeded" };
+        let action = if i % 2 == 0 {
+            "UserLoginFailed"
+        } else {
+            "UserLoginSucceeded"
+        };
         let r = record(
             action,
             Some(users[(i % 3) as usize]),
@@ -73,23 +77,41 @@ async fn lists_newest_first_with_the_full_record_shape() {
     let app = TestApp::new();
     let admin = app.admin().await;
     let (_, all) = seed(&app).await;
-    let r = app.get("/api/v1/admin/audit?limit=5", Some(&admin.access)).await;
+    let r = app
+        .get("/api/v1/admin/audit?limit=5", Some(&admin.access))
+        .await;
     r.expect(200);
     let records = r.body["records"].as_array().unwrap();
     assert_eq!(records.len(), 5);
     // The admin's own sign-up and login are not in the store (no consumer here): the
     // seeded records are all there is.
     assert_eq!(records[0]["id"], all[0].id.to_string());
-    let keys: BTreeSet<&str> = records[0].as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: BTreeSet<&str> = records[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
         BTreeSet::from([
-            "id", "event_id", "action", "user_id", "resource_type", "resource_id",
-            "ip_address", "user_agent", "context", "created_at"
+            "id",
+            "event_id",
+            "action",
+            "user_id",
+            "resource_type",
+            "resource_id",
+            "ip_address",
+            "user_agent",
+            "context",
+            "created_at"
         ])
     );
     assert_eq!(records[0]["context"], json!({"email": "a@b.co"}));
-    let times: Vec<&str> = records.iter().map(|r| r["created_at"].as_str().unwrap()).collect();
+    let times: Vec<&str> = records
+        .iter()
+        .map(|r| r["created_at"].as_str().unwrap())
+        .collect();
     let mut sorted = times.clone();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(times, sorted, "newest first");
@@ -105,9 +127,17 @@ async fn cursors_walk_every_filter_to_the_end_without_gaps_or_repeats() {
         ids_of(&all.iter().filter(|r| keep(r)).collect::<Vec<_>>())
     };
 
-    assert_eq!(walk(&app, &admin.access, "limit=7").await, newest_first(&|_| true));
     assert_eq!(
-        walk(&app, &admin.access, &format!("limit=2&user_id={}", users[1])).await,
+        walk(&app, &admin.access, "limit=7").await,
+        newest_first(&|_| true)
+    );
+    assert_eq!(
+        walk(
+            &app,
+            &admin.access,
+            &format!("limit=2&user_id={}", users[1])
+        )
+        .await,
         newest_first(&|r| r.user_id == Some(users[1]))
     );
     assert_eq!(
@@ -120,7 +150,10 @@ async fn cursors_walk_every_filter_to_the_end_without_gaps_or_repeats() {
         walk(
             &app,
             &admin.access,
-            &format!("limit=3&user_id={}&action=UserLoginSucceeded&since={since_q}", users[0])
+            &format!(
+                "limit=3&user_id={}&action=UserLoginSucceeded&since={since_q}",
+                users[0]
+            )
         )
         .await,
         newest_first(&|r| r.user_id == Some(users[0])
@@ -144,7 +177,10 @@ async fn a_tampered_or_foreign_cursor_is_a_400_problem() {
     let admin = app.admin().await;
     let (users, _) = seed(&app).await;
     let first = app
-        .get("/api/v1/admin/audit?limit=2&action=UserLoginFailed", Some(&admin.access))
+        .get(
+            "/api/v1/admin/audit?limit=2&action=UserLoginFailed",
+            Some(&admin.access),
+        )
         .await;
     let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
 
@@ -178,13 +214,20 @@ async fn a_tampered_or_foreign_cursor_is_a_400_problem() {
 
     // A position moved by the client, with the original signature.
     let (payload, tag) = cursor.split_once('.').unwrap();
-    let mut state: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let mut state: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     state["id"] = json!(Uuid::max().to_string());
     let forged = format!(
         "{}.{tag}",
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&state).unwrap())
     );
-    for bad in [forged.as_str(), "garbage", "a.b", "..", &format!("{cursor}x")] {
+    for bad in [
+        forged.as_str(),
+        "garbage",
+        "a.b",
+        "..",
+        &format!("{cursor}x"),
+    ] {
         app.get(
             &format!("/api/v1/admin/audit?action=UserLoginFailed&cursor={bad}"),
             Some(&admin.access),

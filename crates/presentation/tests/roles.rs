@@ -54,7 +54,10 @@ fn every_route_is_declared_once_and_documented() {
             }
         }
     }
-    assert_eq!(served, documented, "route table and OpenAPI document differ");
+    assert_eq!(
+        served, documented,
+        "route table and OpenAPI document differ"
+    );
 
     // Guarded routes say so in the document; public ones do not claim a bearer.
     for (method, path, access) in &routes {
@@ -144,7 +147,11 @@ async fn a_readonly_user_reads_but_cannot_write() {
         .expect(200);
 
     let denied = app
-        .delete(&format!("/api/v1/sessions/{session}"), Some(&t.access), None)
+        .delete(
+            &format!("/api/v1/sessions/{session}"),
+            Some(&t.access),
+            None,
+        )
         .await;
     denied.problem(403, "forbidden");
     assert_eq!(denied.body["title"], "Access Denied");
@@ -239,10 +246,7 @@ async fn admins_grant_and_revoke_roles_with_immediate_effect() {
     );
     let succeeded = app.published().pop().unwrap();
     assert_eq!(succeeded.user_id, Some(admin_id(&app, &admin).await));
-    assert_eq!(
-        succeeded.audit_context()["target_user_id"],
-        id.to_string()
-    );
+    assert_eq!(succeeded.audit_context()["target_user_id"], id.to_string());
 
     // Idempotent: a second grant changes nothing and says so with 200.
     let again = app
@@ -255,7 +259,10 @@ async fn admins_grant_and_revoke_roles_with_immediate_effect() {
     app.get("/api/v1/admin/security/config", Some(&ada.access))
         .await
         .expect(200);
-    assert_eq!(app.me(&ada.access).await.body["roles"], json!(["user", "admin"]));
+    assert_eq!(
+        app.me(&ada.access).await.body["roles"],
+        json!(["user", "admin"])
+    );
 
     app.delete(&roles_uri("admin"), Some(&admin.access), None)
         .await
@@ -289,7 +296,9 @@ async fn role_routes_refuse_bad_input_and_protect_the_admins() {
 
     for method in [Method::POST, Method::DELETE] {
         let uri = format!("/api/v1/admin/users/{id}/roles/superuser");
-        let r = app.call(method.clone(), &uri, Some(&admin.access), None).await;
+        let r = app
+            .call(method.clone(), &uri, Some(&admin.access), None)
+            .await;
         r.problem(422, "validation-failed");
         let r = app
             .call(
@@ -334,7 +343,12 @@ async fn role_routes_refuse_bad_input_and_protect_the_admins() {
         )
         .await;
     r.problem(409, "conflict");
-    assert!(r.body["detail"].as_str().unwrap().contains("DASHTAM_ADMIN_EMAILS"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("DASHTAM_ADMIN_EMAILS")
+    );
     let second_tokens = app.login("second@example.com", PASSWORD).await;
     app.get("/api/v1/admin/security/config", Some(&second_tokens.access))
         .await

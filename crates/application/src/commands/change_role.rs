@@ -103,7 +103,12 @@ impl ChangeRole {
                 .find_by_id(self.user_id)
                 .await
                 .map_err(internal)?
-                .ok_or_else(|| fail("user_not_found", AppError::NotFound("User not found".into())))?;
+                .ok_or_else(|| {
+                    fail(
+                        "user_not_found",
+                        AppError::NotFound("User not found".into()),
+                    )
+                })?;
             if revoking_admin && ports.settings.admin_emails.contains(user.email.as_str()) {
                 return Err(fail(
                     "configured_admin",

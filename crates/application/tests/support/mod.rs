@@ -17,7 +17,9 @@ use dashtam_domain::{
 use dashtam_infrastructure::{
     memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
     security::{
-        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, StaticSigningKey, RandomOpaqueTokens, WootheeDeviceDetector},
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
+        WootheeDeviceDetector,
+    },
 };
 
 pub struct Harness {

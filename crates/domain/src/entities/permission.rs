@@ -40,9 +40,10 @@ impl Permission {
     /// The lowest role that holds this permission; every higher role holds it too.
     pub fn minimum_role(self) -> Role {
         match self {
-            Self::ReadAccounts | Self::ReadTransactions | Self::ReadProviders | Self::ReadSessions => {
-                Role::Readonly
-            }
+            Self::ReadAccounts
+            | Self::ReadTransactions
+            | Self::ReadProviders
+            | Self::ReadSessions => Role::Readonly,
             Self::WriteAccounts
             | Self::WriteTransactions
             | Self::WriteProviders
@@ -142,7 +143,10 @@ mod tests {
 
     #[test]
     fn a_set_grants_what_its_highest_role_grants() {
-        assert!(!Role::any_grants(&BTreeSet::new(), Permission::ReadSessions));
+        assert!(!Role::any_grants(
+            &BTreeSet::new(),
+            Permission::ReadSessions
+        ));
         let set = BTreeSet::from([Role::Readonly, Role::Admin]);
         assert!(Role::any_grants(&set, Permission::ManageSecurity));
         let set = BTreeSet::from([Role::Readonly]);

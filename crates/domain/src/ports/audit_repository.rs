@@ -6,7 +6,9 @@ use crate::{StoreError, entities::AuditRecord};
 
 /// Where a walk of the trail stopped: everything strictly older than this, in the order
 /// (`created_at`, record `id`) descending. `id = nil` means "everything before `at`".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct AuditPosition {
     pub at: DateTime<Utc>,
     pub id: Uuid,
@@ -52,8 +54,11 @@ pub trait AuditRepository: Send + Sync {
     async fn append(&self, record: &AuditRecord) -> Result<bool, StoreError>;
 
     /// Records of a user, newest first (for tests and the admin view).
-    async fn list_for_user(&self, user_id: Uuid, limit: u32)
-    -> Result<Vec<AuditRecord>, StoreError>;
+    async fn list_for_user(
+        &self,
+        user_id: Uuid,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
 
     /// One page of the trail, newest first, filtered by user and action, from `until` (or
     /// `after`) back to `since`. Never scans the whole table.

@@ -107,7 +107,9 @@ impl AuditRepository for DynamoAuditRepository {
             queries: 0,
         };
         if let Some(user_id) = q.user_id {
-            let done = walk.partition("GSI1", "GSI1PK", "GSI1SK", audit_user_gsi1pk(user_id)).await?;
+            let done = walk
+                .partition("GSI1", "GSI1PK", "GSI1SK", audit_user_gsi1pk(user_id))
+                .await?;
             return Ok(walk.page(done));
         }
         let first_day = match q.after {
@@ -119,7 +121,10 @@ impl AuditRepository for DynamoAuditRepository {
         let last_day = q.since.date_naive();
         let mut day = first_day;
         while day >= last_day {
-            if !walk.partition("GSI2", "GSI2PK", "GSI2SK", audit_day_gsi2pk(day)).await? {
+            if !walk
+                .partition("GSI2", "GSI2PK", "GSI2SK", audit_day_gsi2pk(day))
+                .await?
+            {
                 return Ok(walk.page(false));
             }
             walk.position = Some(AuditPosition {

@@ -78,7 +78,9 @@ impl Table {
                 .set_keys(Some(std::mem::take(&mut pending)))
                 .consistent_read(true)
                 .build()
-                .map_err(|e| StoreError::Unavailable(format!("dynamodb: building BatchGet: {e}")))?;
+                .map_err(|e| {
+                    StoreError::Unavailable(format!("dynamodb: building BatchGet: {e}"))
+                })?;
             let out = self
                 .client
                 .batch_get_item()

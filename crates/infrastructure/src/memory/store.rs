@@ -11,8 +11,9 @@ use dashtam_domain::{
         AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, SecurityConfig, Session, User,
     },
     ports::{
-        AuditPage, AuditPosition, AuditQuery, AuditRepository, OneTimeTokenRepository, ProcessedEvents, RefreshRotation,
-        SecurityConfigRepository, SessionRepository, UserRepository,
+        AuditPage, AuditPosition, AuditQuery, AuditRepository, OneTimeTokenRepository,
+        ProcessedEvents, RefreshRotation, SecurityConfigRepository, SessionRepository,
+        UserRepository,
     },
     value_objects::{Email, TokenHash},
 };

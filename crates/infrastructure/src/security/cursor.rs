@@ -121,7 +121,13 @@ mod tests {
             Some(&b"{\"at\":1}"[..])
         );
         assert_eq!(s.open("scope-b", &token).await.unwrap(), None);
-        assert_eq!(sealer(&"j".repeat(64)).open("scope-a", &token).await.unwrap(), None);
+        assert_eq!(
+            sealer(&"j".repeat(64))
+                .open("scope-a", &token)
+                .await
+                .unwrap(),
+            None
+        );
     }
 
     #[tokio::test]

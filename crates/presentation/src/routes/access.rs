@@ -63,9 +63,11 @@ pub fn build(routes: Vec<Route>) -> Router<AppState> {
         let access = r.access;
         let handler = match access {
             Access::Public => r.handler,
-            _ => r.handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                guard(access, req, next)
-            })),
+            _ => r
+                .handler
+                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                    guard(access, req, next)
+                })),
         };
         router.route(r.path, handler)
     })

@@ -27,9 +27,24 @@ use crate::{
 pub fn routes() -> Vec<Route> {
     let security = Access::Permission(Permission::ManageSecurity);
     vec![
-        Route::new(Method::POST, "/api/v1/admin/security/rotations", security, post(rotate_global)),
-        Route::new(Method::POST, "/api/v1/admin/users/{id}/rotations", security, post(rotate_user)),
-        Route::new(Method::GET, "/api/v1/admin/security/config", security, get(security_config)),
+        Route::new(
+            Method::POST,
+            "/api/v1/admin/security/rotations",
+            security,
+            post(rotate_global),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/v1/admin/users/{id}/rotations",
+            security,
+            post(rotate_user),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/v1/admin/security/config",
+            security,
+            get(security_config),
+        ),
     ]
 }
 
@@ -103,7 +118,6 @@ pub async fn rotate_user(
     responses((status = 200, body = SecurityConfigResponse), (status = 403, body = crate::Problem)))]
 pub async fn security_config(
     State(state): State<AppState>,
-    
 ) -> Result<Json<SecurityConfigResponse>, ApiError> {
     let c = GetSecurityConfig.execute(&state.ports).await?;
     Ok(Json(SecurityConfigResponse {

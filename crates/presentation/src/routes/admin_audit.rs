@@ -1,11 +1,6 @@
 //! The admin view of the audit trail.
 
-use axum::{
-    Json,
-    extract::State,
-    http::Method,
-    routing::get,
-};
+use axum::{Json, extract::State, http::Method, routing::get};
 use dashtam_application::queries::ListAuditRecords;
 use dashtam_domain::entities::Permission;
 

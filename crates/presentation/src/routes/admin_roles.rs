@@ -56,9 +56,15 @@ pub async fn grant(
     .execute(&state.ports)
     .await?;
     let (status, message) = if r.changed {
-        (StatusCode::CREATED, format!("Role '{}' granted.", role.as_str()))
+        (
+            StatusCode::CREATED,
+            format!("Role '{}' granted.", role.as_str()),
+        )
     } else {
-        (StatusCode::OK, format!("The user already holds role '{}'.", role.as_str()))
+        (
+            StatusCode::OK,
+            format!("The user already holds role '{}'.", role.as_str()),
+        )
     };
     Ok((
         status,

@@ -19,8 +19,18 @@ use crate::{
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::POST, "/api/v1/email-verifications", Access::Public, post(verify)),
-        Route::new(Method::POST, "/api/v1/email-verification-tokens", Access::Public, post(resend)),
+        Route::new(
+            Method::POST,
+            "/api/v1/email-verifications",
+            Access::Public,
+            post(verify),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/v1/email-verification-tokens",
+            Access::Public,
+            post(resend),
+        ),
     ]
 }
 

@@ -19,8 +19,18 @@ use crate::{
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::POST, "/api/v1/password-reset-tokens", Access::Public, post(request_reset)),
-        Route::new(Method::POST, "/api/v1/password-resets", Access::Public, post(reset)),
+        Route::new(
+            Method::POST,
+            "/api/v1/password-reset-tokens",
+            Access::Public,
+            post(request_reset),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/v1/password-resets",
+            Access::Public,
+            post(reset),
+        ),
     ]
 }
 

@@ -30,14 +30,34 @@ pub fn routes() -> Vec<Route> {
     let read = Access::Permission(Permission::ReadSessions);
     let write = Access::Permission(Permission::WriteSessions);
     vec![
-        Route::new(Method::POST, "/api/v1/sessions", Access::Public, post(login)),
+        Route::new(
+            Method::POST,
+            "/api/v1/sessions",
+            Access::Public,
+            post(login),
+        ),
         Route::new(Method::GET, "/api/v1/sessions", read, get(list)),
-        Route::new(Method::DELETE, "/api/v1/sessions", write, delete(revoke_others)),
+        Route::new(
+            Method::DELETE,
+            "/api/v1/sessions",
+            write,
+            delete(revoke_others),
+        ),
         // Anyone signed in may sign out, whatever their roles: ending one's own session
         // only reduces access.
-        Route::new(Method::DELETE, "/api/v1/sessions/current", Access::Authenticated, delete(logout)),
+        Route::new(
+            Method::DELETE,
+            "/api/v1/sessions/current",
+            Access::Authenticated,
+            delete(logout),
+        ),
         Route::new(Method::GET, "/api/v1/sessions/{id}", read, get(get_one)),
-        Route::new(Method::DELETE, "/api/v1/sessions/{id}", write, delete(revoke)),
+        Route::new(
+            Method::DELETE,
+            "/api/v1/sessions/{id}",
+            write,
+            delete(revoke),
+        ),
     ]
 }
 

@@ -18,7 +18,12 @@ use crate::{
 };
 
 pub fn routes() -> Vec<Route> {
-    vec![Route::new(Method::POST, "/api/v1/tokens", Access::Public, post(refresh))]
+    vec![Route::new(
+        Method::POST,
+        "/api/v1/tokens",
+        Access::Public,
+        post(refresh),
+    )]
 }
 
 /// Trade a refresh token for a new pair (the old one dies; reusing it revokes the session).

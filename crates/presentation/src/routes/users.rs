@@ -19,9 +19,19 @@ use crate::{
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::POST, "/api/v1/users", Access::Public, post(register)),
+        Route::new(
+            Method::POST,
+            "/api/v1/users",
+            Access::Public,
+            post(register),
+        ),
         // Every live session may read its own profile (roles included), whatever its roles.
-        Route::new(Method::GET, "/api/v1/users/me", Access::Authenticated, get(me)),
+        Route::new(
+            Method::GET,
+            "/api/v1/users/me",
+            Access::Authenticated,
+            get(me),
+        ),
     ]
 }
 

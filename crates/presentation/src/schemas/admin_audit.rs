@@ -33,7 +33,11 @@ impl AuditQueryParams {
         if let Some(limit) = self.limit
             && !(1..=100).contains(&limit)
         {
-            e.push(FieldError::new("limit", "range", "must be between 1 and 100"));
+            e.push(FieldError::new(
+                "limit",
+                "range",
+                "must be between 1 and 100",
+            ));
         }
         if let Some(since) = self.since
             && (since > now || since < now - Duration::days(MAX_LOOKBACK_DAYS))
@@ -53,8 +57,16 @@ impl AuditQueryParams {
                 "must be an event name, e.g. UserLoginFailed",
             ));
         }
-        if self.cursor.as_ref().is_some_and(|c| c.is_empty() || c.len() > MAX_CURSOR_LEN) {
-            e.push(FieldError::new("cursor", "invalid_cursor", "malformed cursor"));
+        if self
+            .cursor
+            .as_ref()
+            .is_some_and(|c| c.is_empty() || c.len() > MAX_CURSOR_LEN)
+        {
+            e.push(FieldError::new(
+                "cursor",
+                "invalid_cursor",
+                "malformed cursor",
+            ));
         }
         e
     }
