@@ -417,10 +417,8 @@ async fn roles_and_the_audit_trail_against_the_local_stack() {
             None,
         )
         .await;
-    assert_eq!(
-        (status, &body["roles"]),
-        (201, &json!(["readonly", "user"]))
-    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["roles"], json!(["readonly", "user"]));
     let (status, _) = s
         .call(
             reqwest::Method::DELETE,
