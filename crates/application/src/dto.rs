@@ -10,7 +10,7 @@ use crate::AppError;
 
 /// The authenticated caller, established from a verified access token, a live session and
 /// the user as stored right now.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Principal {
     pub user_id: Uuid,
     pub email: String,
@@ -19,6 +19,17 @@ pub struct Principal {
     pub roles: BTreeSet<Role>,
     /// The user as read with the session (saves a second read for the profile).
     pub user: User,
+}
+
+/// Leaves the user record (password hash and all) out of logs.
+impl std::fmt::Debug for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Principal")
+            .field("user_id", &self.user_id)
+            .field("session_id", &self.session_id)
+            .field("roles", &self.roles)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Principal {

@@ -1,5 +1,5 @@
 use dashtam_domain::{
-    entities::Role,
+    entities::{Permission, Role},
     events::{EventContext, EventPayload},
 };
 use uuid::Uuid;
@@ -87,6 +87,10 @@ impl ChangeRole {
     async fn apply(&self, ports: &Ports) -> Result<UserRoles, (String, AppError)> {
         let fail = |reason: &str, e: AppError| (reason.to_owned(), e);
         let internal = |e: dashtam_domain::StoreError| fail("storage_error", e.into());
+        // The route checks this too; the use case does not rely on it.
+        self.admin
+            .require(Permission::ManageUsers)
+            .map_err(|e| fail("forbidden", e))?;
         let revoking_admin = self.change == RoleChange::Revoke && self.role == Role::Admin;
         if revoking_admin && self.user_id == self.admin.user_id {
             return Err(fail(

@@ -6,7 +6,7 @@ mod json;
 mod path;
 mod query;
 
-pub use auth::Authenticated;
+pub use auth::{Admin, Authenticated};
 pub use client::{ClientContext, ClientIp};
 pub use json::{ApiJson, OptionalJson};
 pub use path::ApiPath;

@@ -7,7 +7,7 @@ use dashtam_domain::entities::Permission;
 use super::{Access, Route};
 use crate::{
     ApiError, AppState,
-    extract::ApiQuery,
+    extract::{Admin, ApiQuery},
     schemas::admin_audit::{AuditListResponse, AuditQueryParams},
 };
 
@@ -37,6 +37,7 @@ pub fn routes() -> Vec<Route> {
     ))]
 pub async fn list(
     State(state): State<AppState>,
+    Admin(_): Admin,
     ApiQuery(q): ApiQuery<AuditQueryParams>,
 ) -> Result<Json<AuditListResponse>, ApiError> {
     let errors = q.errors(state.ports.clock.now());
