@@ -3,16 +3,48 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use dashtam_domain::entities::{Role, Session, SessionTier};
+use dashtam_domain::entities::{Permission, Role, Session, SessionTier, User};
 use uuid::Uuid;
 
-/// The authenticated caller, established from a verified access token and a live session.
-#[derive(Debug, Clone, PartialEq)]
+use crate::AppError;
+
+/// The authenticated caller, established from a verified access token, a live session and
+/// the user as stored right now.
+#[derive(Clone, PartialEq)]
 pub struct Principal {
     pub user_id: Uuid,
     pub email: String,
     pub session_id: Uuid,
-    pub roles: Vec<String>,
+    /// Effective roles now (stored roles plus configured admin; none if deactivated).
+    pub roles: BTreeSet<Role>,
+    /// The user as read with the session (saves a second read for the profile).
+    pub user: User,
+}
+
+/// Leaves the user record (password hash and all) out of logs.
+impl std::fmt::Debug for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Principal")
+            .field("user_id", &self.user_id)
+            .field("session_id", &self.session_id)
+            .field("roles", &self.roles)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Principal {
+    /// 403 unless one of the caller's current roles grants `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if Role::any_grants(&self.roles, permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "This action requires the '{}' permission (role '{}' or higher)",
+                permission.as_str(),
+                permission.minimum_role().as_str()
+            )))
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -86,4 +118,14 @@ pub struct UserRotation {
     pub user_id: Uuid,
     pub previous_version: u64,
     pub new_version: u64,
+}
+
+/// A user's roles after a grant or revocation.
+#[derive(Debug, Clone)]
+pub struct UserRoles {
+    pub user_id: Uuid,
+    /// Effective roles (stored plus configured admin).
+    pub roles: BTreeSet<Role>,
+    /// False when the grant or revocation found nothing to do (idempotent repeat).
+    pub changed: bool,
 }

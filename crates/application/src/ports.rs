@@ -4,10 +4,10 @@ use dashtam_core::Clock;
 use dashtam_domain::{
     entities::{Role, User},
     ports::{
-        AccessTokenService, AuditRepository, DeviceDetector, EmailComposer, EmailSender, EventFeed,
-        EventOutbox, EventPublisher, OneTimeTokenRepository, OpaqueTokens, PasswordHasher,
-        ProcessedEvents, RateLimitStore, SecurityConfigRepository, SessionRepository,
-        UserRepository,
+        AccessTokenService, AuditRepository, CursorSealer, DeviceDetector, EmailComposer,
+        EmailSender, EventFeed, EventOutbox, EventPublisher, OneTimeTokenRepository, OpaqueTokens,
+        PasswordHasher, ProcessedEvents, RateLimitStore, SecurityConfigRepository,
+        SessionRepository, UserRepository,
     },
 };
 
@@ -37,6 +37,8 @@ pub struct Ports {
     pub sessions: Arc<dyn SessionRepository>,
     pub security_config: Arc<dyn SecurityConfigRepository>,
     pub audit: Arc<dyn AuditRepository>,
+    /// Signs pagination cursors (key from the secret store).
+    pub cursors: Arc<dyn CursorSealer>,
     pub processed: Arc<dyn ProcessedEvents>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub access_tokens: Arc<dyn AccessTokenService>,

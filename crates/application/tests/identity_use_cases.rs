@@ -271,11 +271,6 @@ async fn events_without_an_email_send_nothing() {
 }
 
 impl Harness {
-    /// What the use cases recorded in the outbox and nothing relayed yet, in order.
-    fn recorded(&self) -> Vec<dashtam_domain::events::DomainEvent> {
-        self.store.pending_events(usize::MAX)
-    }
-
     async fn store_user_exists(&self, id: uuid::Uuid) -> bool {
         use dashtam_domain::ports::UserRepository;
         self.store.find_by_id(id).await.unwrap().is_some()

@@ -3,8 +3,8 @@ use dashtam_domain::{
     StoreError,
     events::DomainEvent,
     ports::{
-        AccessClaims, AccessTokenError, AccessTokenService, EmailError, EmailMessage, EmailSender,
-        EventPublisher, PublishError, RateLimitStore,
+        AccessClaims, AccessTokenError, AccessTokenService, CursorSealer, EmailError, EmailMessage,
+        EmailSender, EventPublisher, PublishError, RateLimitStore,
     },
     rate_limit::{BucketKey, Decision, Limit},
 };
@@ -62,5 +62,16 @@ impl AccessTokenService for Unwired {
 impl RateLimitStore for Unwired {
     async fn take(&self, _: &BucketKey, _: Limit, _: i64) -> Result<Decision, StoreError> {
         Err(StoreError::Unavailable(self.fault()))
+    }
+}
+
+#[async_trait]
+impl CursorSealer for Unwired {
+    async fn seal(&self, _: &str, _: &[u8]) -> Result<String, String> {
+        Err(self.fault())
+    }
+
+    async fn open(&self, _: &str, _: &str) -> Result<Option<Vec<u8>>, String> {
+        Err(self.fault())
     }
 }

@@ -5,9 +5,9 @@ use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{DomainEvent, EmailKind},
     ports::{
-        AccessTokenService, AuditRepository, EmailComposer, EmailSender, EventFeed, EventOutbox,
-        EventPublisher, OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, RateLimitStore,
-        SecurityConfigRepository, SessionRepository, UserRepository,
+        AccessTokenService, AuditRepository, CursorSealer, EmailComposer, EmailSender, EventFeed,
+        EventOutbox, EventPublisher, OneTimeTokenRepository, OpaqueTokens, ProcessedEvents,
+        RateLimitStore, SecurityConfigRepository, SessionRepository, UserRepository,
     },
 };
 use dashtam_infrastructure::{
@@ -20,7 +20,10 @@ use dashtam_infrastructure::{
     memory::{ChannelPublisher, MemoryMailbox, MemoryRateLimits, MemoryStore},
     messaging::EventBridgePublisher,
     secrets::SecretsManagerSource,
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, SigningKeySource,
+        StaticSigningKey, WootheeDeviceDetector,
+    },
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -50,6 +53,12 @@ struct Repositories {
     outbox: Arc<dyn EventOutbox>,
     feed: Arc<dyn EventFeed>,
     rate_limits: Arc<dyn RateLimitStore>,
+}
+
+/// What the signing secret backs.
+struct Signing {
+    access_tokens: Arc<dyn AccessTokenService>,
+    cursors: Arc<dyn CursorSealer>,
 }
 
 /// The AWS clients a function may need, all from one SDK configuration. Building them
@@ -86,15 +95,17 @@ impl Aws {
         }
     }
 
-    fn access_tokens(&self, config: &Config) -> Arc<dyn AccessTokenService> {
-        let key = SecretsManagerSource::new(
+    /// The JWT signing secret (read once, on first use) signs access tokens and, through
+    /// a derived key, pagination cursors.
+    fn signing(&self, config: &Config) -> Signing {
+        let key: Arc<dyn SigningKeySource> = Arc::new(SecretsManagerSource::new(
             aws_sdk_secretsmanager::Client::new(&self.sdk),
             config.jwt_secret_id.clone(),
-        );
-        Arc::new(JwtAccessTokens::new(
-            Arc::new(key),
-            ACCESS_TOKEN_TTL_SECONDS,
-        ))
+        ));
+        Signing {
+            access_tokens: Arc::new(JwtAccessTokens::new(key.clone(), ACCESS_TOKEN_TTL_SECONDS)),
+            cursors: Arc::new(HmacCursorSealer::new(key)),
+        }
     }
 
     fn events(&self, config: &Config) -> Arc<dyn EventPublisher> {
@@ -125,7 +136,7 @@ pub async fn aws_ports(config: &Config) -> Ports {
     assemble(
         config,
         aws.repositories(config),
-        aws.access_tokens(config),
+        aws.signing(config),
         aws.events(config),
         aws.email(config),
     )
@@ -138,7 +149,7 @@ pub async fn api_ports(config: &Config) -> Ports {
     assemble(
         config,
         aws.repositories(config),
-        aws.access_tokens(config),
+        aws.signing(config),
         Arc::new(Unwired("event publishing")),
         Arc::new(Unwired("email")),
     )
@@ -150,7 +161,10 @@ pub async fn relay_ports(config: &Config) -> Ports {
     assemble(
         config,
         aws.repositories(config),
-        Arc::new(Unwired("access tokens")),
+        Signing {
+            access_tokens: Arc::new(Unwired("access tokens")),
+            cursors: Arc::new(Unwired("cursors")),
+        },
         aws.events(config),
         Arc::new(Unwired("email")),
     )
@@ -170,7 +184,10 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     assemble(
         config,
         repos,
-        Arc::new(Unwired("access tokens")),
+        Signing {
+            access_tokens: Arc::new(Unwired("access tokens")),
+            cursors: Arc::new(Unwired("cursors")),
+        },
         Arc::new(Unwired("event publishing")),
         email,
     )
@@ -208,10 +225,13 @@ pub fn memory_ports(config: &Config) -> InMemory {
             feed: store.clone(),
             rate_limits: Arc::new(MemoryRateLimits::new()),
         },
-        Arc::new(JwtAccessTokens::with_fixed_key(
-            key,
-            ACCESS_TOKEN_TTL_SECONDS,
-        )),
+        Signing {
+            access_tokens: Arc::new(JwtAccessTokens::with_fixed_key(
+                key.clone(),
+                ACCESS_TOKEN_TTL_SECONDS,
+            )),
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(key)))),
+        },
         Arc::new(publisher),
         email,
     );
@@ -225,7 +245,7 @@ pub fn memory_ports(config: &Config) -> InMemory {
 fn assemble(
     config: &Config,
     repos: Repositories,
-    access_tokens: Arc<dyn AccessTokenService>,
+    signing: Signing,
     events: Arc<dyn EventPublisher>,
     email: Arc<dyn EmailSender>,
 ) -> Ports {
@@ -235,12 +255,13 @@ fn assemble(
         sessions: repos.sessions,
         security_config: repos.security_config,
         audit: repos.audit,
+        cursors: signing.cursors,
         processed: repos.processed,
         outbox: repos.outbox,
         feed: repos.feed,
         rate_limits: repos.rate_limits,
         hasher: Arc::new(Argon2Hasher::new()),
-        access_tokens,
+        access_tokens: signing.access_tokens,
         opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
         devices: Arc::new(WootheeDeviceDetector::new()),
         events,

@@ -26,7 +26,10 @@ use dashtam_infrastructure::{
         DynamoSessionRepository, DynamoUserRepository, StreamReader, Table,
     },
     memory::{MemoryMailbox, RecordingPublisher},
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
+        WootheeDeviceDetector,
+    },
 };
 use dashtam_presentation::{AppState, Group, HttpConfig, extract::ClientIp};
 use http_body_util::BodyExt;
@@ -102,6 +105,9 @@ impl App {
             sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
             security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+                "k".repeat(64),
+            )))),
             processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
             outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
             feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
@@ -268,8 +274,8 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["UpdateItem", "GetItem", "GetItem"]),
-        "GET /users/me: bucket + session + user"
+        ops(&["UpdateItem", "BatchGetItem"]),
+        "GET /users/me: bucket + session and user (current roles) in one batch"
     );
     // Right after, the bucket is part-used: the adapter's hint picks the matching
     // conditional update first, so it is still one call, not two.
@@ -279,7 +285,7 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["UpdateItem", "GetItem", "GetItem"]),
+        ops(&["UpdateItem", "BatchGetItem"]),
         "GET /users/me again"
     );
 
@@ -289,8 +295,8 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["UpdateItem", "GetItem", "Query"]),
-        "GET /sessions: bucket + session + list"
+        ops(&["UpdateItem", "BatchGetItem", "Query"]),
+        "GET /sessions: bucket + session and user, then the list"
     );
 
     let (status, _, calls) = app
@@ -333,7 +339,54 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["UpdateItem", "GetItem", "GetItem", "GetItem"]),
-        "admin: bucket + session + roles + config"
+        ops(&["UpdateItem", "BatchGetItem", "GetItem"]),
+        "admin: bucket + session and user (roles) in one batch, then the config"
     );
+    let root = root["access_token"].as_str().unwrap();
+
+    // Granting a role: authenticate, read the target, conditional save.
+    let bob = app
+        .call(Method::GET, "/api/v1/users/me", Some(&access), None)
+        .await
+        .1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grant = format!("/api/v1/admin/users/{bob}/roles/readonly");
+    let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        calls,
+        ops(&["BatchGetItem", "GetItem", "PutItem"]),
+        "grant role"
+    );
+    let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        calls,
+        ops(&["BatchGetItem", "GetItem"]),
+        "grant held role: no write"
+    );
+
+    // The audit trail of one user: one Query on GSI1.
+    let (status, _, calls) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/admin/audit?user_id={bob}&limit=10"),
+            Some(root),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(calls, ops(&["BatchGetItem", "Query"]), "audit by user");
+
+    // Without a user, one Query per UTC day from now back to `since`: the default 30-day
+    // window over an empty trail is the worst case within one request (31 days).
+    let (status, _, calls) = app
+        .call(Method::GET, "/api/v1/admin/audit", Some(root), None)
+        .await;
+    assert_eq!(status, 200);
+    let mut expected = ops(&["BatchGetItem"]);
+    expected.extend(ops(&["Query"; 31]));
+    assert_eq!(calls, expected, "audit, default window, empty trail");
 }

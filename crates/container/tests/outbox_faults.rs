@@ -24,8 +24,7 @@ use std::{
 use async_trait::async_trait;
 use dashtam_application::{
     IdentitySettings, Ports,
-    commands::{Login, Logout, RegisterUser, VerifyEmail},
-    dto::Principal,
+    commands::{Authenticate, Login, Logout, RegisterUser, VerifyEmail},
     reactions::{RecordAudit, RelayOutbox, SendEmail},
 };
 use dashtam_core::SystemClock;
@@ -42,7 +41,10 @@ use dashtam_infrastructure::{
     },
     memory::{MemoryMailbox, MemoryRateLimits},
     messaging::{EventBridgePublisher, parse_envelope},
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
+        WootheeDeviceDetector,
+    },
 };
 use dashtam_testkit::Stack;
 use uuid::Uuid;
@@ -89,6 +91,9 @@ fn ports(stack: &Stack, bus: Arc<Switchable>, mailbox: Arc<MemoryMailbox>) -> Po
         outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
         feed: Arc::new(DynamoEventOutbox::from_table(table)),
         rate_limits: Arc::new(MemoryRateLimits::new()),
+        cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+            "c".repeat(64),
+        )))),
         hasher: Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap()),
         access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
         opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
@@ -163,18 +168,14 @@ async fn do_work(ports: &Ports, stream: &mut StreamReader, users: usize) {
                 .await
                 .is_err()
         );
-        let claims = ports
-            .access_tokens
-            .verify(&pair.access_token)
-            .await
-            .unwrap();
+        let principal = Authenticate {
+            bearer: &pair.access_token,
+        }
+        .execute(ports)
+        .await
+        .unwrap();
         Logout {
-            principal: Principal {
-                user_id: claims.sub,
-                email: claims.email.clone(),
-                session_id: claims.session_id,
-                roles: claims.roles.clone(),
-            },
+            principal,
             refresh_token: pair.refresh_token,
             context: ctx(FIREFOX_WIN),
         }

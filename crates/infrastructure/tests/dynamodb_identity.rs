@@ -995,3 +995,50 @@ fn no_repository_code_scans() {
     }
     assert!(checked >= 5, "found the sources");
 }
+
+#[tokio::test]
+async fn session_and_user_are_read_together_in_one_batch() {
+    let db = Db::new().await;
+    let now = Utc::now();
+    let (mut user, verification) = new_user("batch@example.com", now);
+    user.roles.insert(dashtam_domain::entities::Role::Admin);
+    db.users().create(&user, &verification, &[]).await.unwrap();
+    let (session, token) = new_session(user.id, now);
+    db.sessions()
+        .create(&session, &token, &[], "limit", &[])
+        .await
+        .unwrap();
+
+    let (s, u) = db
+        .sessions()
+        .find_with_user(user.id, session.id)
+        .await
+        .unwrap();
+    assert_eq!(s, Some(session.clone()));
+    let u = u.unwrap();
+    assert_eq!((u.id, &u.roles, u.version), (user.id, &user.roles, 0));
+
+    // A role change is visible to the next read.
+    let mut changed = u.clone();
+    changed.roles.remove(&dashtam_domain::entities::Role::Admin);
+    db.users().save(&changed, &[]).await.unwrap();
+    let (_, u) = db
+        .sessions()
+        .find_with_user(user.id, session.id)
+        .await
+        .unwrap();
+    assert_eq!(u.unwrap().roles, changed.roles);
+
+    let (s, u) = db
+        .sessions()
+        .find_with_user(user.id, Uuid::now_v7())
+        .await
+        .unwrap();
+    assert!(s.is_none() && u.is_some());
+    let (s, u) = db
+        .sessions()
+        .find_with_user(Uuid::now_v7(), session.id)
+        .await
+        .unwrap();
+    assert!(s.is_none() && u.is_none());
+}

@@ -18,7 +18,7 @@ use axum::{Router, extract::DefaultBodyLimit};
 pub use client_ip::forwarded_client;
 pub use openapi::ApiDoc;
 pub use problem::{ApiError, Problem};
-pub use routes::Group;
+pub use routes::{Access, Group, Route};
 pub use state::{AppState, HttpConfig};
 pub use trace::TraceId;
 
@@ -42,6 +42,8 @@ pub fn app(state: AppState, groups: &[Group]) -> Router {
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // The route guards read the state from here (route layers get no router state).
+        .layer(axum::Extension(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             client_ip::resolve,

@@ -7,7 +7,8 @@ use utoipa::{
 };
 
 use crate::routes::{
-    admin, email_verifications, events, password_resets, sessions, system, tokens, users,
+    admin, admin_audit, admin_roles, email_verifications, events, password_resets, sessions,
+    system, tokens, users,
 };
 
 /// The OpenAPI document: every route and schema, generated from the code.
@@ -21,6 +22,7 @@ use crate::routes::{
         email_verifications::verify, email_verifications::resend,
         password_resets::request_reset, password_resets::reset,
         admin::rotate_global, admin::rotate_user, admin::security_config,
+        admin_roles::grant, admin_roles::revoke, admin_audit::list,
         system::root, system::health, system::openapi, system::docs,
         events::events,
     ),

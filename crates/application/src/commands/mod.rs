@@ -1,6 +1,7 @@
 //! Use cases that change state.
 
 mod authenticate;
+mod change_role;
 mod login;
 mod logout;
 mod mail_token;
@@ -15,7 +16,8 @@ mod rotate_global_tokens;
 mod rotate_user_tokens;
 mod verify_email;
 
-pub use authenticate::{Authenticate, RequireAdmin};
+pub use authenticate::Authenticate;
+pub use change_role::{ChangeRole, RoleChange};
 pub use login::Login;
 pub use logout::Logout;
 pub use refresh_tokens::RefreshTokens;

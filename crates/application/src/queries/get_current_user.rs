@@ -3,20 +3,17 @@ use crate::{
     dto::{Principal, UserProfile},
 };
 
+/// The caller's profile, from the user read while authenticating (no second read).
 pub struct GetCurrentUser<'a> {
     pub principal: &'a Principal,
 }
 
 impl GetCurrentUser<'_> {
     pub async fn execute(self, ports: &Ports) -> Result<UserProfile, AppError> {
-        let user = ports
-            .users
-            .find_by_id(self.principal.user_id)
-            .await?
-            .ok_or_else(|| AppError::unauthorized("User no longer exists"))?;
+        let user = &self.principal.user;
         Ok(UserProfile {
             id: user.id,
-            roles: ports.settings.effective_roles(&user),
+            roles: ports.settings.effective_roles(user),
             email: user.email.as_str().to_owned(),
             is_verified: user.is_verified,
             session_tier: user.session_tier,

@@ -1,6 +1,6 @@
 //! Use cases over the in-memory adapters, with a clock the test moves.
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+#![allow(dead_code, clippy::unwrap_used)] // shared by several test files; tests may panic
 
 use std::sync::{
     Arc,
@@ -16,7 +16,10 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
+        WootheeDeviceDetector,
+    },
 };
 
 pub struct Harness {
@@ -66,6 +69,9 @@ impl Harness {
             sessions: store.clone(),
             security_config: store.clone(),
             audit: store.clone(),
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+                "k".repeat(64),
+            )))),
             processed: store.clone(),
             outbox: store.clone(),
             feed: store.clone(),
@@ -93,6 +99,12 @@ impl Harness {
             email_down,
             clock,
         }
+    }
+
+    /// What the use cases recorded in the outbox and nothing relayed yet, in order.
+    #[allow(dead_code)] // not every test file reads events
+    pub fn recorded(&self) -> Vec<dashtam_domain::events::DomainEvent> {
+        self.store.pending_events(usize::MAX)
     }
 
     pub fn ctx() -> EventContext {

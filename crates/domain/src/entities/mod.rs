@@ -1,5 +1,6 @@
 mod audit_record;
 mod one_time_token;
+mod permission;
 mod refresh_token;
 mod role;
 mod security_config;
@@ -9,6 +10,7 @@ mod user;
 
 pub use audit_record::AuditRecord;
 pub use one_time_token::{OneTimeToken, OneTimeTokenKind};
+pub use permission::Permission;
 pub use refresh_token::RefreshToken;
 pub use role::Role;
 pub use security_config::SecurityConfig;

@@ -132,6 +132,20 @@ events! {
         => Session, "all_sessions_revocation", Succeeded, audit true, email None, stream Some("security.session.revoked");
     AllSessionsRevocationFailed { reason: String }
         => Session, "all_sessions_revocation", Failed, audit true, email None, stream None;
+
+    // `target_user_id` is the user whose roles change; the event's `user_id` is the admin.
+    RoleGrantAttempted { target_user_id: Uuid, role: String }
+        => Security, "role_grant", Attempted, audit true, email None, stream None;
+    RoleGrantSucceeded { target_user_id: Uuid, role: String, already_held: bool, roles: Vec<String> }
+        => Security, "role_grant", Succeeded, audit true, email None, stream None;
+    RoleGrantFailed { target_user_id: Uuid, role: String, reason: String }
+        => Security, "role_grant", Failed, audit true, email None, stream None;
+    RoleRevokeAttempted { target_user_id: Uuid, role: String }
+        => Security, "role_revoke", Attempted, audit true, email None, stream None;
+    RoleRevokeSucceeded { target_user_id: Uuid, role: String, was_held: bool, roles: Vec<String> }
+        => Security, "role_revoke", Succeeded, audit true, email None, stream None;
+    RoleRevokeFailed { target_user_id: Uuid, role: String, reason: String }
+        => Security, "role_revoke", Failed, audit true, email None, stream None;
 }
 
 impl EventPayload {

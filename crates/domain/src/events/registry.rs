@@ -6,6 +6,8 @@ pub enum Category {
     Authentication,
     Authorization,
     Session,
+    /// Who may do what: role grants and revocations.
+    Security,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

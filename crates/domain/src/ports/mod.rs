@@ -5,6 +5,7 @@
 
 mod access_tokens;
 mod audit_repository;
+mod cursor_sealer;
 mod device_detector;
 mod email_sender;
 mod event_outbox;
@@ -19,7 +20,8 @@ mod session_repository;
 mod user_repository;
 
 pub use access_tokens::{AccessClaims, AccessTokenError, AccessTokenService};
-pub use audit_repository::AuditRepository;
+pub use audit_repository::{AuditPage, AuditPosition, AuditQuery, AuditRepository};
+pub use cursor_sealer::CursorSealer;
 pub use device_detector::DeviceDetector;
 pub use email_sender::{EmailComposer, EmailError, EmailMessage, EmailSender};
 pub use event_outbox::{EventFeed, EventOutbox, FeedEntry};

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::{
     StoreError,
-    entities::{RefreshToken, Session},
+    entities::{RefreshToken, Session, User},
     events::DomainEvent,
     value_objects::TokenHash,
 };
@@ -36,6 +36,15 @@ pub trait SessionRepository: Send + Sync {
     ) -> Result<(), StoreError>;
 
     async fn find(&self, user_id: Uuid, session_id: Uuid) -> Result<Option<Session>, StoreError>;
+
+    /// The session and its owner's profile, read together (one round trip: both live in
+    /// the user's partition), so every authenticated request sees the user's *current*
+    /// roles at the cost of the session check it makes anyway.
+    async fn find_with_user(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+    ) -> Result<(Option<Session>, Option<User>), StoreError>;
 
     /// Every session of the user, newest first.
     async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError>;

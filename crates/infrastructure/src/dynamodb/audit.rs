@@ -1,11 +1,26 @@
 use async_trait::async_trait;
-use dashtam_domain::{StoreError, entities::AuditRecord, ports::AuditRepository};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use dashtam_domain::{
+    StoreError,
+    entities::AuditRecord,
+    ports::{AuditPage, AuditPosition, AuditQuery, AuditRepository},
+};
 use uuid::Uuid;
 
 use super::{
-    items::{AuditItem, audit_user_gsi1pk},
-    table::{Expr, QuerySpec, Table, to_item},
+    items::{AuditItem, audit_day_gsi2pk, audit_user_gsi1pk, ts},
+    table::{Expr, QuerySpec, Table, from_item, sdk_error, to_item},
 };
+
+/// Queries one `list` call may make before it answers a (possibly short) page with a
+/// cursor: bounds latency when a rare `action` or empty days make the walk long. 40 covers
+/// the default 30-day window of empty days in one request.
+pub const MAX_QUERIES_PER_PAGE: usize = 40;
+/// Items read per Query when a filter may drop most of them.
+const FILTERED_PAGE_ITEMS: i32 = 100;
+/// Sorts after every `<uuid>` character: `<ts>#~` bounds everything at `ts`.
+const AFTER_ANY_ID: &str = "~";
 
 /// The append-only audit trail: `AUDIT#<event id>` / `AUDIT`, one item per event.
 ///
@@ -71,5 +86,184 @@ impl AuditRepository for DynamoAuditRepository {
                 })
             })
             .collect()
+    }
+
+    /// Newest first by walking one partition — GSI1 `AUDITUSER#<uid>` with a user, else
+    /// GSI2 `AUDIT#<day>` from the newest day back to `since`'s — with the key condition
+    /// `SK BETWEEN <since> AND <position>` and `action` as a FilterExpression. The position
+    /// is always the last item *examined* (returned, filtered out, or the start of a
+    /// finished day), so a cursor continues exactly where this page stopped.
+    async fn list(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
+        let limit = q.limit as usize;
+        if limit == 0 {
+            return Ok(AuditPage::default());
+        }
+        let mut walk = Walk {
+            table: &self.table,
+            query: q,
+            lo: ts::format(q.since),
+            position: q.after,
+            records: Vec::new(),
+            queries: 0,
+        };
+        if let Some(user_id) = q.user_id {
+            let done = walk
+                .partition("GSI1", "GSI1PK", "GSI1SK", audit_user_gsi1pk(user_id))
+                .await?;
+            return Ok(walk.page(done));
+        }
+        let first_day = match q.after {
+            // A nil id means "before this instant": that instant's day is finished.
+            Some(p) if p.id.is_nil() => (p.at - Duration::nanoseconds(1)).date_naive(),
+            Some(p) => p.at.date_naive(),
+            None => q.until.date_naive(),
+        };
+        let last_day = q.since.date_naive();
+        let mut day = first_day;
+        while day >= last_day {
+            if !walk
+                .partition("GSI2", "GSI2PK", "GSI2SK", audit_day_gsi2pk(day))
+                .await?
+            {
+                return Ok(walk.page(false));
+            }
+            walk.position = Some(AuditPosition {
+                at: start_of(day),
+                id: Uuid::nil(),
+            });
+            match day.pred_opt() {
+                Some(d) => day = d,
+                None => break,
+            }
+        }
+        Ok(walk.page(true))
+    }
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+fn sort_key(p: &AuditPosition) -> String {
+    format!("{}#{}", ts::format(p.at), p.id)
+}
+
+fn parse_sort_key(sk: &str) -> Option<AuditPosition> {
+    let (at, id) = sk.split_once('#')?;
+    Some(AuditPosition {
+        at: DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+        id: id.parse().ok()?,
+    })
+}
+
+/// The state of one `list` call.
+struct Walk<'a> {
+    table: &'a Table,
+    query: &'a AuditQuery,
+    lo: String,
+    position: Option<AuditPosition>,
+    records: Vec<AuditRecord>,
+    queries: usize,
+}
+
+impl Walk<'_> {
+    fn full(&self) -> bool {
+        self.records.len() >= self.query.limit as usize
+    }
+
+    /// `finished`: the whole walk reached its end, so there is no next page.
+    fn page(self, finished: bool) -> AuditPage {
+        AuditPage {
+            next: if finished { None } else { self.position },
+            records: self.records,
+        }
+    }
+
+    /// Reads one partition from the position down to `since`. Answers true when the
+    /// partition is exhausted, false when the page is full or the query budget is spent.
+    async fn partition(
+        &mut self,
+        index: &'static str,
+        pk_attr: &'static str,
+        sk_attr: &'static str,
+        pk: String,
+    ) -> Result<bool, StoreError> {
+        let filtered = self.query.action.is_some();
+        // Each Query restarts from the position (no ExclusiveStartKey): the position is
+        // what a cursor carries, so one mechanism serves within a request and across pages.
+        loop {
+            if self.full() || self.queries >= MAX_QUERIES_PER_PAGE {
+                return Ok(false);
+            }
+            let hi = match &self.position {
+                Some(p) => sort_key(p),
+                None => format!("{}#{AFTER_ANY_ID}", ts::format(self.query.until)),
+            };
+            let mut expr = Expr::new()
+                .name("#pk", pk_attr)
+                .name("#sk", sk_attr)
+                .s(":pk", pk.clone())
+                .s(":lo", self.lo.clone())
+                .s(":hi", hi.clone());
+            if let Some(action) = &self.query.action {
+                expr = expr.name("#action", "action").s(":action", action.clone());
+            }
+            let remaining = self.query.limit as usize - self.records.len();
+            // +1: BETWEEN is inclusive and the item at the position itself is skipped.
+            let page_items = if filtered {
+                FILTERED_PAGE_ITEMS
+            } else {
+                i32::try_from(remaining + 1).unwrap_or(FILTERED_PAGE_ITEMS)
+            };
+            self.queries += 1;
+            let out = self
+                .table
+                .client
+                .query()
+                .table_name(&self.table.name)
+                .index_name(index)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+                .set_filter_expression(filtered.then(|| "#action = :action".to_owned()))
+                .set_expression_attribute_names(expr.names_opt())
+                .set_expression_attribute_values(expr.values_opt())
+                .scan_index_forward(false)
+                .limit(page_items)
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", "audit record", &e))?;
+            for item in out.items.unwrap_or_default() {
+                let sk = item.get(sk_attr).and_then(|v| v.as_s().ok()).cloned();
+                if sk.as_deref() == Some(hi.as_str()) {
+                    continue;
+                }
+                let record = from_item::<AuditItem>("audit record", item)?
+                    .into_record()
+                    .map_err(|_| {
+                        StoreError::Unavailable("dynamodb: corrupt item (audit context)".to_owned())
+                    })?;
+                self.position = Some(AuditPosition {
+                    at: record.created_at,
+                    id: record.id,
+                });
+                self.records.push(record);
+                if self.full() {
+                    return Ok(false);
+                }
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => {
+                    // Items the filter dropped were examined too: move past them.
+                    let p = k
+                        .get(sk_attr)
+                        .and_then(|v: &AttributeValue| v.as_s().ok())
+                        .and_then(|sk| parse_sort_key(sk))
+                        .ok_or_else(|| {
+                            StoreError::Unavailable("dynamodb: corrupt item (audit key)".to_owned())
+                        })?;
+                    self.position = Some(p);
+                }
+                _ => return Ok(true),
+            }
+        }
     }
 }

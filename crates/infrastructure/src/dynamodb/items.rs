@@ -73,6 +73,11 @@ pub(crate) fn audit_user_gsi1pk(user_id: Uuid) -> String {
     format!("AUDITUSER#{user_id}")
 }
 
+/// GSI2 partition of the audit records of one UTC day.
+pub(crate) fn audit_day_gsi2pk(day: chrono::NaiveDate) -> String {
+    format!("AUDIT#{}", day.format("%Y-%m-%d"))
+}
+
 pub(crate) fn processed_pk(consumer: &str, event_id: Uuid) -> String {
     format!("PROCESSED#{consumer}#{event_id}")
 }
@@ -500,7 +505,7 @@ impl AuditItem {
             SK: AUDIT_SK.to_owned(),
             GSI1PK: r.user_id.map(audit_user_gsi1pk),
             GSI1SK: r.user_id.map(|_| sort.clone()),
-            GSI2PK: format!("AUDIT#{}", r.created_at.format("%Y-%m-%d")),
+            GSI2PK: audit_day_gsi2pk(r.created_at.date_naive()),
             GSI2SK: sort,
             entity: "audit".to_owned(),
             id: r.id,

@@ -35,7 +35,7 @@ mod table;
 mod tokens;
 mod users;
 
-pub use audit::DynamoAuditRepository;
+pub use audit::{DynamoAuditRepository, MAX_QUERIES_PER_PAGE};
 pub use outbox::{DynamoEventOutbox, outbox_event};
 pub use processed::DynamoProcessedEvents;
 pub use rate_limits::DynamoRateLimits;

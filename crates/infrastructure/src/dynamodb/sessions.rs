@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
-    entities::{RefreshToken, Session},
+    entities::{RefreshToken, Session, User},
     events::DomainEvent,
     ports::{EventsForCount, RefreshRotation, SessionRepository},
     value_objects::TokenHash,
@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use super::{
     items::{
-        REFRESH_SK, RefreshTokenItem, SESSION_SK_PREFIX, SessionItem, refresh_pk, session_sk, ts,
-        user_pk,
+        REFRESH_SK, RefreshTokenItem, SESSION_SK_PREFIX, SessionItem, USER_SK, UserItem,
+        refresh_pk, session_sk, ts, user_pk,
     },
-    table::{Expr, QuerySpec, Table, key, to_item},
+    table::{Expr, QuerySpec, Table, from_item, key, to_item},
 };
 
 /// DynamoDB allows 100 actions per transaction; `create` needs two for itself and leaves
@@ -149,6 +149,42 @@ impl SessionRepository for DynamoSessionRepository {
             .get::<SessionItem>("session", user_pk(user_id), &session_sk(session_id))
             .await?
             .map(SessionItem::into_session))
+    }
+
+    /// One BatchGetItem of `USER#<uid>` / `SESSION#<sid>` and `USER#<uid>` / `PROFILE`.
+    async fn find_with_user(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+    ) -> Result<(Option<Session>, Option<User>), StoreError> {
+        let items = self
+            .table
+            .batch_get(
+                "session and user",
+                vec![
+                    key(user_pk(user_id), &session_sk(session_id)),
+                    key(user_pk(user_id), USER_SK),
+                ],
+            )
+            .await?;
+        let (mut session, mut user) = (None, None);
+        for item in items {
+            let sk = item.get("SK").and_then(|v| v.as_s().ok()).cloned();
+            match sk.as_deref() {
+                Some(USER_SK) => {
+                    user = Some(from_item::<UserItem>("user", item)?.into_user());
+                }
+                Some(_) => {
+                    session = Some(from_item::<SessionItem>("session", item)?.into_session());
+                }
+                None => {
+                    return Err(StoreError::Unavailable(
+                        "dynamodb: corrupt item (session and user)".to_owned(),
+                    ));
+                }
+            }
+        }
+        Ok((session, user))
     }
 
     async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError> {

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::{
     Client,
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     operation::transact_write_items::TransactWriteItemsError,
-    types::{AttributeValue, Delete, Put, TransactWriteItem, Update},
+    types::{AttributeValue, Delete, KeysAndAttributes, Put, TransactWriteItem, Update},
 };
 use dashtam_domain::StoreError;
 use serde::{Serialize, de::DeserializeOwned};
@@ -18,6 +18,9 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 /// transaction touching the same items was in flight). Nothing was written, so retrying is
 /// safe; the retry then either commits or meets the winner's result as a failed condition.
 const CONFLICT_ATTEMPTS: u32 = 5;
+
+/// Rounds of a BatchGetItem while DynamoDB leaves keys unprocessed (throttling).
+const BATCH_GET_ATTEMPTS: u32 = 4;
 
 /// The one table every repository shares. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -52,6 +55,56 @@ impl Table {
             .await
             .map_err(|e| sdk_error("GetItem", what, &e))?;
         out.item.map(|item| from_item(what, item)).transpose()
+    }
+
+    /// Strongly consistent reads of several keys in one BatchGetItem (one round trip when
+    /// DynamoDB processes every key, which it does for a handful of small items). Answers
+    /// the raw items by `(PK, SK)`; keys DynamoDB leaves unprocessed are asked again.
+    pub(crate) async fn batch_get(
+        &self,
+        what: &'static str,
+        keys: Vec<Item>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::new();
+        let mut pending = keys;
+        for attempt in 0..BATCH_GET_ATTEMPTS {
+            if pending.is_empty() {
+                break;
+            }
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut pending)))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| {
+                    StoreError::Unavailable(format!("dynamodb: building BatchGet: {e}"))
+                })?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.name, request)
+                .send()
+                .await
+                .map_err(|e| sdk_error("BatchGetItem", what, &e))?;
+            if let Some(mut responses) = out.responses {
+                found.extend(responses.remove(&self.name).unwrap_or_default());
+            }
+            if let Some(mut unprocessed) = out.unprocessed_keys {
+                pending = unprocessed
+                    .remove(&self.name)
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+        }
+        if pending.is_empty() {
+            Ok(found)
+        } else {
+            Err(StoreError::Unavailable(format!(
+                "dynamodb BatchGetItem ({what}): keys left unprocessed"
+            )))
+        }
     }
 
     /// Runs a Query to the end (following `LastEvaluatedKey`) or until `limit` items.
@@ -363,11 +416,11 @@ impl Expr {
         self.value(placeholder, AttributeValue::N(value.to_string()))
     }
 
-    fn names_opt(&self) -> Option<HashMap<String, String>> {
+    pub(crate) fn names_opt(&self) -> Option<HashMap<String, String>> {
         (!self.names.is_empty()).then(|| self.names.clone())
     }
 
-    fn values_opt(&self) -> Option<HashMap<String, AttributeValue>> {
+    pub(crate) fn values_opt(&self) -> Option<HashMap<String, AttributeValue>> {
         (!self.values.is_empty()).then(|| self.values.clone())
     }
 }

@@ -12,9 +12,9 @@ use dashtam_domain::{
     },
     events::DomainEvent,
     ports::{
-        AuditRepository, EventFeed, EventOutbox, EventsForCount, FeedEntry, OneTimeTokenRepository,
-        ProcessedEvents, RefreshRotation, SecurityConfigRepository, SessionRepository,
-        UserRepository,
+        AuditPage, AuditPosition, AuditQuery, AuditRepository, EventFeed, EventOutbox,
+        EventsForCount, FeedEntry, OneTimeTokenRepository, ProcessedEvents, RefreshRotation,
+        SecurityConfigRepository, SessionRepository, UserRepository,
     },
     value_objects::{Email, TokenHash},
 };
@@ -222,6 +222,18 @@ impl SessionRepository for MemoryStore {
         Ok(self.state().sessions.get(&(user_id, session_id)).cloned())
     }
 
+    async fn find_with_user(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+    ) -> Result<(Option<Session>, Option<User>), StoreError> {
+        let s = self.state();
+        Ok((
+            s.sessions.get(&(user_id, session_id)).cloned(),
+            s.users.get(&user_id).cloned(),
+        ))
+    }
+
     async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
         let mut list: Vec<Session> = self
             .state()
@@ -400,6 +412,41 @@ impl AuditRepository for MemoryStore {
         list.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
         list.truncate(limit as usize);
         Ok(list)
+    }
+
+    /// Same contract as the DynamoDB walk, exact: `next` is set only if more records match.
+    async fn list(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
+        let mut list: Vec<AuditRecord> = self
+            .state()
+            .audit
+            .values()
+            .filter(|r| {
+                q.user_id.is_none_or(|u| r.user_id == Some(u))
+                    && q.action.as_deref().is_none_or(|a| r.action == a)
+                    && r.created_at >= q.since
+                    && match q.after {
+                        Some(p) => p.is_before(r),
+                        None => r.created_at <= q.until,
+                    }
+            })
+            .cloned()
+            .collect();
+        list.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
+        let limit = q.limit as usize;
+        let more = list.len() > limit;
+        list.truncate(limit);
+        let next = if more {
+            list.last().map(|r| AuditPosition {
+                at: r.created_at,
+                id: r.id,
+            })
+        } else {
+            None
+        };
+        Ok(AuditPage {
+            records: list,
+            next,
+        })
     }
 }
 

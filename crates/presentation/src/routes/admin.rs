@@ -1,18 +1,21 @@
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
-    http::StatusCode,
+    http::{Method, StatusCode},
     routing::{get, post},
 };
 use dashtam_application::{
     commands::{RotateGlobalTokens, RotateUserTokens},
     queries::GetSecurityConfig,
 };
+use dashtam_domain::entities::Permission;
 use uuid::Uuid;
+
+use super::{Access, Route};
 
 use crate::{
     ApiError, AppState,
-    extract::{Admin, ApiJson, ApiPath, ClientContext},
+    extract::{ApiJson, ApiPath, Authenticated, ClientContext},
     schemas::{
         Validate,
         admin::{
@@ -21,11 +24,28 @@ use crate::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/admin/security/rotations", post(rotate_global))
-        .route("/api/v1/admin/users/{id}/rotations", post(rotate_user))
-        .route("/api/v1/admin/security/config", get(security_config))
+pub fn routes() -> Vec<Route> {
+    let security = Access::Permission(Permission::ManageSecurity);
+    vec![
+        Route::new(
+            Method::POST,
+            "/api/v1/admin/security/rotations",
+            security,
+            post(rotate_global),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/v1/admin/users/{id}/rotations",
+            security,
+            post(rotate_user),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/v1/admin/security/config",
+            security,
+            get(security_config),
+        ),
+    ]
 }
 
 /// Breach response: every refresh token below the new version dies after the grace period.
@@ -34,7 +54,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 201, body = GlobalRotationResponse), (status = 401, body = crate::Problem), (status = 403, body = crate::Problem)))]
 pub async fn rotate_global(
     State(state): State<AppState>,
-    Admin(admin): Admin,
+    Authenticated(admin): Authenticated,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<RotationRequest>,
 ) -> Result<(StatusCode, Json<GlobalRotationResponse>), ApiError> {
@@ -66,7 +86,7 @@ pub async fn rotate_global(
     responses((status = 201, body = UserRotationResponse), (status = 403, body = crate::Problem), (status = 404, body = crate::Problem)))]
 pub async fn rotate_user(
     State(state): State<AppState>,
-    Admin(admin): Admin,
+    Authenticated(admin): Authenticated,
     ClientContext(context): ClientContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<RotationRequest>,
@@ -98,7 +118,6 @@ pub async fn rotate_user(
     responses((status = 200, body = SecurityConfigResponse), (status = 403, body = crate::Problem)))]
 pub async fn security_config(
     State(state): State<AppState>,
-    Admin(_): Admin,
 ) -> Result<Json<SecurityConfigResponse>, ApiError> {
     let c = GetSecurityConfig.execute(&state.ports).await?;
     Ok(Json(SecurityConfigResponse {

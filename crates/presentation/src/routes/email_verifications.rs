@@ -1,4 +1,11 @@
-use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
+use axum::{
+    Json,
+    extract::State,
+    http::{Method, StatusCode},
+    routing::post,
+};
+
+use super::{Access, Route};
 use dashtam_application::commands::{RequestVerificationEmail, VerifyEmail};
 
 use crate::{
@@ -10,10 +17,21 @@ use crate::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/email-verifications", post(verify))
-        .route("/api/v1/email-verification-tokens", post(resend))
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(
+            Method::POST,
+            "/api/v1/email-verifications",
+            Access::Public,
+            post(verify),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/v1/email-verification-tokens",
+            Access::Public,
+            post(resend),
+        ),
+    ]
 }
 
 /// Verify an email with the token from the verification email.

@@ -7,9 +7,8 @@
 use std::{collections::HashSet, convert::Infallible, time::Duration};
 
 use axum::{
-    Router,
     extract::State,
-    http::HeaderMap,
+    http::{HeaderMap, Method},
     response::sse::{Event, KeepAlive, Sse},
     routing::get,
 };
@@ -19,6 +18,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::{Access, Route};
 use crate::{
     ApiError, AppState,
     extract::{ApiQuery, Authenticated},
@@ -40,8 +40,14 @@ const MAX_STREAM: Duration = Duration::from_secs(10 * 60);
 const LOOKBACK_MS: u64 = 5_000;
 const PAGE: u32 = 100;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", get(events))
+/// One's own events: any live session may follow them.
+pub fn routes() -> Vec<Route> {
+    vec![Route::new(
+        Method::GET,
+        "/api/v1/events",
+        Access::Authenticated,
+        get(events),
+    )]
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

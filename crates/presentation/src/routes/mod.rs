@@ -1,6 +1,11 @@
-//! One module per endpoint group; each group is one Lambda function.
+//! One module per endpoint group; each group is one Lambda function. Every group is a
+//! route table ([`Route`]): each route declares its [`Access`] and is built behind its
+//! guard, so no route can be added without saying who may call it.
 
+mod access;
 pub mod admin;
+pub mod admin_audit;
+pub mod admin_roles;
 pub mod email_verifications;
 pub mod events;
 pub mod password_resets;
@@ -10,6 +15,8 @@ pub mod tokens;
 pub mod users;
 
 use axum::Router;
+
+pub use access::{Access, Route};
 
 use crate::AppState;
 
@@ -39,16 +46,26 @@ impl Group {
         Group::Events,
     ];
 
-    pub fn router(self) -> Router<AppState> {
+    /// The group's route table.
+    pub fn routes(self) -> Vec<Route> {
         match self {
-            Group::Users => users::router(),
-            Group::Sessions => sessions::router(),
-            Group::Tokens => tokens::router(),
-            Group::EmailVerifications => email_verifications::router(),
-            Group::PasswordResets => password_resets::router(),
-            Group::Admin => admin::router(),
-            Group::System => system::router(),
-            Group::Events => events::router(),
+            Group::Users => users::routes(),
+            Group::Sessions => sessions::routes(),
+            Group::Tokens => tokens::routes(),
+            Group::EmailVerifications => email_verifications::routes(),
+            Group::PasswordResets => password_resets::routes(),
+            Group::Admin => {
+                let mut routes = admin::routes();
+                routes.extend(admin_roles::routes());
+                routes.extend(admin_audit::routes());
+                routes
+            }
+            Group::System => system::routes(),
+            Group::Events => events::routes(),
         }
+    }
+
+    pub fn router(self) -> Router<AppState> {
+        access::build(self.routes())
     }
 }

@@ -1,4 +1,11 @@
-use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
+use axum::{
+    Json,
+    extract::State,
+    http::{Method, StatusCode},
+    routing::post,
+};
+
+use super::{Access, Route};
 use dashtam_application::commands::{RequestPasswordReset, ResetPassword};
 
 use crate::{
@@ -10,10 +17,21 @@ use crate::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/password-reset-tokens", post(request_reset))
-        .route("/api/v1/password-resets", post(reset))
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(
+            Method::POST,
+            "/api/v1/password-reset-tokens",
+            Access::Public,
+            post(request_reset),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/v1/password-resets",
+            Access::Public,
+            post(reset),
+        ),
+    ]
 }
 
 /// Ask for a reset link (answers the same for every address).

@@ -1,9 +1,12 @@
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
-    http::StatusCode,
-    routing::{delete, get},
+    http::{Method, StatusCode},
+    routing::{delete, get, post},
 };
+use dashtam_domain::entities::Permission;
+
+use super::{Access, Route};
 use dashtam_application::{
     commands::{Login, Logout, RevokeOtherSessions, RevokeSession},
     queries::{GetSession, ListSessions},
@@ -23,14 +26,39 @@ use crate::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
+pub fn routes() -> Vec<Route> {
+    let read = Access::Permission(Permission::ReadSessions);
+    let write = Access::Permission(Permission::WriteSessions);
+    vec![
+        Route::new(
+            Method::POST,
             "/api/v1/sessions",
-            get(list).post(login).delete(revoke_others),
-        )
-        .route("/api/v1/sessions/current", delete(logout))
-        .route("/api/v1/sessions/{id}", get(get_one).delete(revoke))
+            Access::Public,
+            post(login),
+        ),
+        Route::new(Method::GET, "/api/v1/sessions", read, get(list)),
+        Route::new(
+            Method::DELETE,
+            "/api/v1/sessions",
+            write,
+            delete(revoke_others),
+        ),
+        // Anyone signed in may sign out, whatever their roles: ending one's own session
+        // only reduces access.
+        Route::new(
+            Method::DELETE,
+            "/api/v1/sessions/current",
+            Access::Authenticated,
+            delete(logout),
+        ),
+        Route::new(Method::GET, "/api/v1/sessions/{id}", read, get(get_one)),
+        Route::new(
+            Method::DELETE,
+            "/api/v1/sessions/{id}",
+            write,
+            delete(revoke),
+        ),
+    ]
 }
 
 /// Log in: opens a session and returns the token pair.

@@ -1,23 +1,26 @@
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
-    http::header,
+    http::{Method, header},
     response::{Html, IntoResponse},
     routing::get,
 };
 use utoipa::OpenApi;
+
+use super::{Access, Route};
 
 use crate::{
     ApiDoc, AppState,
     schemas::system::{HealthResponse, RootResponse},
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(root))
-        .route("/health", get(health))
-        .route("/openapi.json", get(openapi))
-        .route("/docs", get(docs))
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(Method::GET, "/", Access::Public, get(root)),
+        Route::new(Method::GET, "/health", Access::Public, get(health)),
+        Route::new(Method::GET, "/openapi.json", Access::Public, get(openapi)),
+        Route::new(Method::GET, "/docs", Access::Public, get(docs)),
+    ]
 }
 
 #[utoipa::path(get, path = "/", tag = "system", responses((status = 200, body = RootResponse)))]

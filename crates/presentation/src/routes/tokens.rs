@@ -1,4 +1,11 @@
-use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
+use axum::{
+    Json,
+    extract::State,
+    http::{Method, StatusCode},
+    routing::post,
+};
+
+use super::{Access, Route};
 use dashtam_application::commands::RefreshTokens;
 
 use crate::{
@@ -10,8 +17,13 @@ use crate::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/tokens", post(refresh))
+pub fn routes() -> Vec<Route> {
+    vec![Route::new(
+        Method::POST,
+        "/api/v1/tokens",
+        Access::Public,
+        post(refresh),
+    )]
 }
 
 /// Trade a refresh token for a new pair (the old one dies; reusing it revokes the session).

@@ -1,10 +1,12 @@
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
-    http::StatusCode,
+    http::{Method, StatusCode},
     routing::{get, post},
 };
 use dashtam_application::{commands::RegisterUser, queries::GetCurrentUser};
+
+use super::{Access, Route};
 
 use crate::{
     ApiError, AppState,
@@ -15,10 +17,22 @@ use crate::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/users", post(register))
-        .route("/api/v1/users/me", get(me))
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(
+            Method::POST,
+            "/api/v1/users",
+            Access::Public,
+            post(register),
+        ),
+        // Every live session may read its own profile (roles included), whatever its roles.
+        Route::new(
+            Method::GET,
+            "/api/v1/users/me",
+            Access::Authenticated,
+            get(me),
+        ),
+    ]
 }
 
 /// Register an account; a verification email follows.

@@ -2,6 +2,8 @@
 //! (422) that serde alone does not express.
 
 pub mod admin;
+pub mod admin_audit;
+pub mod admin_roles;
 pub mod identity;
 pub mod sessions;
 pub mod system;

@@ -20,7 +20,10 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     memory::{MemoryMailbox, MemoryRateLimits, MemoryStore, RecordingPublisher},
-    security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
+        WootheeDeviceDetector,
+    },
 };
 use dashtam_presentation::{AppState, Group, HttpConfig, app, extract::ClientIp};
 use http_body_util::BodyExt as _;
@@ -213,6 +216,9 @@ impl TestApp {
             sessions: store.clone(),
             security_config: store.clone(),
             audit: store.clone(),
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+                SIGNING_KEY,
+            )))),
             processed: store.clone(),
             outbox: store.clone(),
             feed: store.clone(),
