@@ -5,8 +5,9 @@ use dashtam_domain::{
     entities::{Role, User},
     ports::{
         AccessTokenService, AuditRepository, DeviceDetector, EmailComposer, EmailSender,
-        EventPublisher, OneTimeTokenRepository, OpaqueTokens, PasswordHasher, ProcessedEvents,
-        SecurityConfigRepository, SessionRepository, UserRepository,
+        EventPublisher, ExpiredItems, JobRuns, OneTimeTokenRepository, OpaqueTokens,
+        PasswordHasher, ProcessedEvents, QueueMetrics, SecurityConfigRepository,
+        SessionExpiryNotices, SessionRepository, UserRepository,
     },
 };
 
@@ -46,4 +47,14 @@ pub struct Ports {
     pub email_composer: Arc<dyn EmailComposer>,
     pub clock: Arc<dyn Clock>,
     pub settings: IdentitySettings,
+    pub jobs: JobPorts,
+}
+
+/// What the scheduled jobs and the health of the async machinery need.
+#[derive(Clone)]
+pub struct JobPorts {
+    pub runs: Arc<dyn JobRuns>,
+    pub queues: Arc<dyn QueueMetrics>,
+    pub expiry_notices: Arc<dyn SessionExpiryNotices>,
+    pub expired: Arc<dyn ExpiredItems>,
 }

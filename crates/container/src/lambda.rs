@@ -6,7 +6,10 @@ use dashtam_presentation::{Group, extract::ClientIp};
 use lambda_http::request::RequestContext;
 use lambda_runtime::{LambdaEvent, service_fn};
 
-use crate::{Config, Consumer, api_ports, consumer_ports, handle_sqs_event, init_logging};
+use crate::{
+    Config, Consumer, api_ports, consumer_ports, handle_scheduled_event, handle_sqs_event,
+    init_logging, scheduler_ports,
+};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -44,6 +47,22 @@ pub async fn run_consumer(consumer: Consumer) -> Result<(), BoxError> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let ports = ports.clone();
         async move { Ok::<_, BoxError>(handle_sqs_event(&ports, consumer, event.payload).await) }
+    }))
+    .await
+}
+
+/// Runs the scheduled jobs as a Lambda function invoked by EventBridge schedules; the
+/// invocation's input names the job. Answers the recorded run.
+pub async fn run_scheduler() -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let ports = Arc::new(scheduler_ports(&config).await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+        let ports = ports.clone();
+        async move {
+            let run = handle_scheduled_event(&ports, &event.payload).await?;
+            Ok::<_, BoxError>(serde_json::to_value(run)?)
+        }
     }))
     .await
 }

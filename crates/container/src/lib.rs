@@ -5,16 +5,18 @@ mod config;
 mod consumers;
 mod lambda;
 mod logging;
+mod scheduler;
 mod tls;
 mod unwired;
 mod wiring;
 
 pub use config::{Config, ConfigError, Mode};
 pub use consumers::{Consumer, handle_sqs_event, process_message};
-pub use lambda::{client_ip_layer, run_consumer, run_http};
+pub use lambda::{client_ip_layer, run_consumer, run_http, run_scheduler};
 pub use logging::init_logging;
+pub use scheduler::{handle_scheduled_event, job_from_event};
 pub use tls::TrustRoots;
-pub use wiring::{api_ports, aws_ports, consumer_ports, memory_ports};
+pub use wiring::{api_ports, aws_ports, consumer_ports, memory_ports, scheduler_ports};
 
 use dashtam_application::Ports;
 use dashtam_presentation::{AppState, HttpConfig};

@@ -1,23 +1,23 @@
 use std::sync::Arc;
 
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{DomainEvent, EmailKind},
     ports::{
         AccessTokenService, AuditRepository, EmailComposer, EmailSender, EventPublisher,
-        OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, SecurityConfigRepository,
-        SessionRepository, UserRepository,
+        OneTimeTokenRepository, OpaqueTokens, ProcessedEvents, QueueMetrics, QueueRole,
+        SecurityConfigRepository, SessionRepository, UserRepository,
     },
 };
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoAuditRepository, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
+        DynamoAuditRepository, DynamoJobStore, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
         DynamoSecurityConfigRepository, DynamoSessionRepository, DynamoUserRepository, Table,
     },
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender, render},
-    memory::{ChannelPublisher, MemoryMailbox, MemoryStore},
-    messaging::EventBridgePublisher,
+    memory::{ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryStore},
+    messaging::{EventBridgePublisher, SqsQueueMetrics, WatchedQueue},
     secrets::SecretsManagerSource,
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
 };
@@ -46,6 +46,7 @@ struct Repositories {
     security_config: Arc<dyn SecurityConfigRepository>,
     audit: Arc<dyn AuditRepository>,
     processed: Arc<dyn ProcessedEvents>,
+    jobs: JobPorts,
 }
 
 /// The AWS clients a function may need, all from one SDK configuration. Building them
@@ -75,7 +76,38 @@ impl Aws {
             sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
             security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-            processed: Arc::new(DynamoProcessedEvents::from_table(table)),
+            processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
+            jobs: self.job_ports(config, table),
+        }
+    }
+
+    /// Building the SQS client does no I/O; the queues are read only by the health routes.
+    fn job_ports(&self, config: &Config, table: Table) -> JobPorts {
+        let store = Arc::new(DynamoJobStore::from_table(table));
+        let watched = [
+            ("audit", QueueRole::Queue, &config.audit_queue_url),
+            ("audit", QueueRole::DeadLetter, &config.audit_dlq_url),
+            ("email", QueueRole::Queue, &config.email_queue_url),
+            ("email", QueueRole::DeadLetter, &config.email_dlq_url),
+        ]
+        .into_iter()
+        .filter_map(|(name, role, url)| {
+            url.as_ref().map(|url| WatchedQueue {
+                name: name.to_owned(),
+                role,
+                url: url.clone(),
+            })
+        })
+        .collect();
+        let queues: Arc<dyn QueueMetrics> = Arc::new(SqsQueueMetrics::new(
+            aws_sdk_sqs::Client::new(&self.sdk),
+            watched,
+        ));
+        JobPorts {
+            runs: store.clone(),
+            queues,
+            expiry_notices: store.clone(),
+            expired: store,
         }
     }
 
@@ -152,11 +184,28 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     )
 }
 
+/// The ports the scheduler uses: storage and event publishing; it signs no tokens and
+/// sends no mail itself.
+pub async fn scheduler_ports(config: &Config) -> Ports {
+    let aws = Aws::load(config).await;
+    assemble(
+        config,
+        aws.repositories(config),
+        Arc::new(Unwired("access tokens")),
+        aws.events(config),
+        Arc::new(Unwired("email")),
+    )
+}
+
 /// Ports in memory; the receiver yields what the use cases publish, for in-process
-/// consumers. The JWT key is random per process unless `DASHTAM_JWT_SIGNING_KEY` is set.
-pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) {
+/// consumers, which report their progress to the [`InProcessQueue`] (the queue metrics of
+/// this mode). The JWT key is random per process unless `DASHTAM_JWT_SIGNING_KEY` is set.
+pub fn memory_ports(
+    config: &Config,
+) -> (Ports, UnboundedReceiver<DomainEvent>, Arc<InProcessQueue>) {
     let store = Arc::new(MemoryStore::new());
     let (publisher, rx) = ChannelPublisher::new();
+    let queue = InProcessQueue::new();
     let key = std::env::var("DASHTAM_JWT_SIGNING_KEY")
         .unwrap_or_else(|_| RandomOpaqueTokens::new().hex_token().plaintext);
     let email: Arc<dyn EmailSender> = match &config.mailbox_dir {
@@ -171,16 +220,22 @@ pub fn memory_ports(config: &Config) -> (Ports, UnboundedReceiver<DomainEvent>) 
             sessions: store.clone(),
             security_config: store.clone(),
             audit: store.clone(),
-            processed: store,
+            processed: store.clone(),
+            jobs: JobPorts {
+                runs: store.clone(),
+                queues: queue.clone(),
+                expiry_notices: store.clone(),
+                expired: store,
+            },
         },
         Arc::new(JwtAccessTokens::with_fixed_key(
             key,
             ACCESS_TOKEN_TTL_SECONDS,
         )),
-        Arc::new(publisher),
+        Arc::new(queue.counting(Arc::new(publisher))),
         email,
     );
-    (ports, rx)
+    (ports, rx, queue)
 }
 
 fn assemble(
@@ -210,5 +265,6 @@ fn assemble(
         settings: IdentitySettings {
             admin_emails: config.admin_emails.clone(),
         },
+        jobs: repos.jobs,
     }
 }

@@ -13,7 +13,7 @@ use axum::{
     body::Body,
     http::{Method, Request, header},
 };
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{EmailKind, EventPayload},
@@ -21,10 +21,10 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoAuditRepository, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
+        DynamoAuditRepository, DynamoJobStore, DynamoOneTimeTokenRepository, DynamoProcessedEvents,
         DynamoSecurityConfigRepository, DynamoSessionRepository, DynamoUserRepository, Table,
     },
-    memory::{MemoryMailbox, RecordingPublisher},
+    memory::{InProcessQueue, MemoryMailbox, RecordingPublisher},
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
 };
 use dashtam_presentation::{AppState, Group, HttpConfig};
@@ -98,7 +98,7 @@ impl App {
             sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
             security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
             audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-            processed: Arc::new(DynamoProcessedEvents::from_table(table)),
+            processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
             hasher: Arc::new(Argon2Hasher::new()),
             access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
             opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
@@ -107,6 +107,13 @@ impl App {
             email: Arc::new(MemoryMailbox::default()),
             email_composer: Arc::new(NoTemplates),
             clock: Arc::new(SystemClock),
+            jobs: JobPorts {
+                runs: Arc::new(DynamoJobStore::from_table(table.clone())),
+                // Queue depths are SQS calls, not DynamoDB ones.
+                queues: InProcessQueue::new(),
+                expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
+                expired: Arc::new(DynamoJobStore::from_table(table)),
+            },
             settings: IdentitySettings {
                 admin_emails: ["root@example.com".to_owned()].into(),
             },
@@ -301,5 +308,27 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         calls,
         ops(&["GetItem", "GetItem", "GetItem"]),
         "admin: session + roles + config"
+    );
+
+    let (status, _, calls) = app
+        .call(
+            Method::GET,
+            "/api/v1/admin/jobs",
+            root["access_token"].as_str(),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        calls,
+        ops(&["GetItem", "GetItem", "GetItem", "GetItem"]),
+        "admin jobs: session + roles + one last run per schedule"
+    );
+    let (status, _, calls) = app.call(Method::GET, "/health/jobs", None, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        calls,
+        ops(&["GetItem", "GetItem"]),
+        "health/jobs: one last run per schedule"
     );
 }

@@ -1,10 +1,15 @@
-/// Command-line options: `--in-memory`, `--port N`, `--host H`.
+/// Command-line options: `--in-memory`, `--port N`, `--host H`, `--job-interval-secs N`.
 #[derive(Debug)]
 pub struct Args {
     pub in_memory: bool,
     pub port: u16,
     pub host: String,
+    /// How often the in-process timers run every scheduled job (0 = never).
+    pub job_interval_secs: u64,
 }
+
+/// The default job interval, overridable by `DASHTAM_JOB_INTERVAL_SECS` and the flag.
+const DEFAULT_JOB_INTERVAL_SECS: u64 = 60;
 
 impl Args {
     pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Self, String> {
@@ -12,6 +17,12 @@ impl Args {
             in_memory: false,
             port: 3000,
             host: "127.0.0.1".into(),
+            job_interval_secs: match std::env::var("DASHTAM_JOB_INTERVAL_SECS") {
+                Ok(v) => v
+                    .parse()
+                    .map_err(|_| "DASHTAM_JOB_INTERVAL_SECS must be a number of seconds")?,
+                Err(_) => DEFAULT_JOB_INTERVAL_SECS,
+            },
         };
         while let Some(arg) = it.next() {
             match arg.as_str() {
@@ -23,8 +34,14 @@ impl Args {
                         .ok_or("--port needs a port number")?;
                 }
                 "--host" => args.host = it.next().ok_or("--host needs an address")?,
+                "--job-interval-secs" => {
+                    args.job_interval_secs = it
+                        .next()
+                        .and_then(|p| p.parse().ok())
+                        .ok_or("--job-interval-secs needs a number of seconds")?;
+                }
                 "-h" | "--help" => {
-                    println!("usage: dashtam-local [--in-memory] [--port N] [--host ADDR]");
+                    println!("usage: dashtam-local [--in-memory] [--port N] [--host ADDR] [--job-interval-secs N]");
                     std::process::exit(0);
                 }
                 other => return Err(format!("unknown argument {other:?} (try --help)")),

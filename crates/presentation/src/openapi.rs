@@ -3,7 +3,9 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{admin, email_verifications, password_resets, sessions, system, tokens, users};
+use crate::routes::{
+    admin, email_verifications, jobs, password_resets, sessions, system, tokens, users,
+};
 
 /// The OpenAPI document: every route and schema, generated from the code.
 #[derive(OpenApi)]
@@ -17,6 +19,7 @@ use crate::routes::{admin, email_verifications, password_resets, sessions, syste
         password_resets::request_reset, password_resets::reset,
         admin::rotate_global, admin::rotate_user, admin::security_config,
         system::root, system::health, system::openapi, system::docs,
+        jobs::admin_jobs, jobs::health_jobs,
     ),
     components(schemas(crate::Problem)),
     modifiers(&BearerAuth),

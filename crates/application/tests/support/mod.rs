@@ -8,14 +8,14 @@ use std::sync::{
 };
 
 use async_trait::async_trait;
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::ManualClock;
 use dashtam_domain::{
     events::{EmailKind, EventContext},
     ports::{EmailComposer, EmailError, EmailMessage, EmailSender},
 };
 use dashtam_infrastructure::{
-    memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
+    memory::{InProcessQueue, MemoryMailbox, MemoryStore, RecordingPublisher},
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
 };
 
@@ -56,6 +56,7 @@ impl EmailSender for SwitchableSender {
 impl Harness {
     pub fn new() -> Self {
         let store = Arc::new(MemoryStore::new());
+        let queue = InProcessQueue::new();
         let events = Arc::new(RecordingPublisher::default());
         let mailbox = Arc::new(MemoryMailbox::default());
         let email_down = Arc::new(AtomicBool::new(false));
@@ -80,6 +81,12 @@ impl Harness {
             }),
             email_composer: Arc::new(PlainComposer),
             clock: clock.clone(),
+            jobs: JobPorts {
+                runs: store.clone(),
+                queues: queue.clone(),
+                expiry_notices: store.clone(),
+                expired: store.clone(),
+            },
             settings: IdentitySettings::default(),
         };
         Self {

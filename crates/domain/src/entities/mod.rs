@@ -1,4 +1,5 @@
 mod audit_record;
+mod job_run;
 mod one_time_token;
 mod refresh_token;
 mod role;
@@ -8,6 +9,7 @@ mod session_tier;
 mod user;
 
 pub use audit_record::AuditRecord;
+pub use job_run::{Job, JobOutcome, JobRun};
 pub use one_time_token::{OneTimeToken, OneTimeTokenKind};
 pub use refresh_token::RefreshToken;
 pub use role::Role;

@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -130,6 +131,9 @@ events! {
         => Session, "all_sessions_revocation", Succeeded, audit true, email None, stream Some("security.session.revoked");
     AllSessionsRevocationFailed { reason: String }
         => Session, "all_sessions_revocation", Failed, audit true, email None, stream None;
+    // Emitted by the session-expiry job, once per session (see docs/jobs.md).
+    SessionExpiring { session_id: Uuid, expires_at: DateTime<Utc>, expires_in_seconds: i64 }
+        => Session, "session_expiry", Operational, audit true, email None, stream Some("security.session.expiring");
 }
 
 impl EventPayload {

@@ -12,6 +12,7 @@
 //! | security config | `CONFIG`                             | `SECURITY`   |
 //! | audit record    | `AUDIT#<event id>`                   | `AUDIT`      |
 //! | processed event | `PROCESSED#<consumer>#<event id>`    | `PROCESSED`  |
+//! | job run         | `JOB#<job>`                          | `LASTRUN`    |
 //!
 //! Request paths use GetItem, Query, PutItem, UpdateItem, DeleteItem (releasing an event
 //! claim) and TransactWriteItems; nothing here scans. Uniqueness and single use are
@@ -22,6 +23,7 @@
 
 mod audit;
 mod items;
+mod jobs;
 mod processed;
 mod security_config;
 mod sessions;
@@ -30,6 +32,7 @@ mod tokens;
 mod users;
 
 pub use audit::DynamoAuditRepository;
+pub use jobs::DynamoJobStore;
 pub use processed::DynamoProcessedEvents;
 pub use security_config::DynamoSecurityConfigRepository;
 pub use sessions::DynamoSessionRepository;

@@ -2,9 +2,11 @@
 //! optimistic locking, conditional revocation). Used by unit tests and `--in-memory` mode.
 
 mod email;
+mod jobs;
 mod publisher;
 mod store;
 
 pub use email::MemoryMailbox;
+pub use jobs::InProcessQueue;
 pub use publisher::{ChannelPublisher, RecordingPublisher};
 pub use store::MemoryStore;

@@ -19,16 +19,18 @@ use dashtam_domain::{
 use uuid::Uuid;
 
 #[derive(Default)]
-struct State {
+pub(super) struct State {
     users: HashMap<Uuid, User>,
     emails: HashMap<Email, Uuid>,
-    one_time: HashMap<(OneTimeTokenKind, TokenHash), OneTimeToken>,
-    sessions: HashMap<(Uuid, Uuid), Session>,
+    pub(super) one_time: HashMap<(OneTimeTokenKind, TokenHash), OneTimeToken>,
+    pub(super) sessions: HashMap<(Uuid, Uuid), Session>,
     refresh: HashMap<TokenHash, RefreshToken>,
     security: Option<SecurityConfig>,
     audit: HashMap<Uuid, AuditRecord>,
     /// (consumer, event) → (done, lease_until)
     processed: HashMap<(String, Uuid), (bool, DateTime<Utc>)>,
+    /// Scheduled jobs (see `jobs.rs`).
+    pub(super) jobs: super::jobs::JobState,
 }
 
 impl State {
@@ -67,7 +69,7 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    pub(super) fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave a half-applied write (every method
         // checks before it mutates), so a poisoned lock is still consistent.
         self.0.lock().unwrap_or_else(|p| p.into_inner())

@@ -5,9 +5,11 @@
 pub(crate) mod aws_error;
 mod envelope;
 mod eventbridge;
+mod queue_metrics;
 mod retry;
 mod sqs;
 
 pub use envelope::{SOURCE, envelope, parse_envelope};
 pub use eventbridge::EventBridgePublisher;
+pub use queue_metrics::{SqsQueueMetrics, WatchedQueue};
 pub use sqs::SqsPublisher;

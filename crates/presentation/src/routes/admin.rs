@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/security/rotations", post(rotate_global))
         .route("/api/v1/admin/users/{id}/rotations", post(rotate_user))
         .route("/api/v1/admin/security/config", get(security_config))
+        .merge(super::jobs::admin_router())
 }
 
 /// Breach response: every refresh token below the new version dies after the grace period.

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod email_verifications;
+pub mod jobs;
 pub mod password_resets;
 pub mod sessions;
 pub mod system;

@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .route("/docs", get(docs))
+        .merge(super::jobs::health_router())
 }
 
 #[utoipa::path(get, path = "/", tag = "system", responses((status = 200, body = RootResponse)))]

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod identity;
+pub mod jobs;
 pub mod sessions;
 pub mod system;
 mod validate;

@@ -12,14 +12,14 @@ use axum::{
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Duration;
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::{Clock, ManualClock};
 use dashtam_domain::{
     events::{DomainEvent, EmailKind, EventPayload},
     ports::EmailComposer,
 };
 use dashtam_infrastructure::{
-    memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
+    memory::{InProcessQueue, MemoryMailbox, MemoryStore, RecordingPublisher},
     security::{Argon2Hasher, JwtAccessTokens, RandomOpaqueTokens, WootheeDeviceDetector},
 };
 use dashtam_presentation::{AppState, Group, HttpConfig, app, extract::ClientIp};
@@ -181,6 +181,7 @@ impl TestApp {
         let events = Arc::new(RecordingPublisher::default());
         let mailbox = Arc::new(MemoryMailbox::default());
         let store = Arc::new(MemoryStore::new());
+        let queue = InProcessQueue::new();
         let ports = Ports {
             users: store.clone(),
             one_time_tokens: store.clone(),
@@ -199,6 +200,12 @@ impl TestApp {
             email: mailbox.clone(),
             email_composer: Arc::new(PlainComposer),
             clock: clock.clone(),
+            jobs: JobPorts {
+                runs: store.clone(),
+                queues: queue.clone(),
+                expiry_notices: store.clone(),
+                expired: store.clone(),
+            },
             settings: IdentitySettings {
                 admin_emails: admins.iter().map(|e| (*e).to_owned()).collect(),
             },
