@@ -229,10 +229,11 @@ mod tests {
             .unwrap()
             .to_utc();
         let to = from + Duration::minutes(61);
-        let hours: Vec<String> = hours(from, to)
-            .map(|h| hour_bucket("X#", h))
-            .collect();
-        assert_eq!(hours, ["X#2025-01-01T22", "X#2025-01-01T23", "X#2025-01-02T00"]);
+        let buckets: Vec<String> = hours(from, to).map(|h| hour_bucket("X#", h)).collect();
+        assert_eq!(
+            buckets,
+            ["X#2025-01-01T22", "X#2025-01-01T23", "X#2025-01-02T00"]
+        );
         assert_eq!(hours(to, from).count(), 0);
     }
 }

@@ -54,6 +54,8 @@ pub struct TestApp {
     pub events: Arc<RecordingPublisher>,
     pub mailbox: Arc<MemoryMailbox>,
     pub store: Arc<MemoryStore>,
+    /// The in-process queue the jobs health routes report.
+    pub queue: Arc<InProcessQueue>,
 }
 
 /// A response, body parsed as JSON when it is JSON (`Value::Null` otherwise).
@@ -223,6 +225,7 @@ impl TestApp {
             events,
             mailbox,
             store,
+            queue,
         }
     }
 
