@@ -57,7 +57,7 @@ struct Function {
 impl Function {
     fn new() -> Self {
         let config = Config::in_memory().unwrap();
-        let (ports, events) = memory_ports(&config);
+        let (ports, events, _queue) = memory_ports(&config);
         let state = app_state(ports, &config);
         Self {
             router: client_ip_layer(app(state, &Group::ALL)),

@@ -82,7 +82,7 @@ async fn main() -> Result<(), BoxError> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(20_000);
     let config = Config::in_memory()?;
-    let (ports, mut events) = memory_ports(&config);
+    let (ports, mut events, _queue) = memory_ports(&config);
     let app = dashtam_presentation::app(app_state(ports, &config), &Group::ALL);
 
     // One verified user with a live session.
