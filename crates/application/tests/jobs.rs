@@ -68,8 +68,7 @@ async fn a_session_expiring_within_15_minutes_gets_one_notice_however_often_the_
     let start = h.clock.now();
     let soon = session(&h, start).await;
     let later = session(&h, start + Duration::minutes(20)).await;
-    h.clock
-        .advance(Session::LIFETIME - Duration::minutes(10));
+    h.clock.advance(Session::LIFETIME - Duration::minutes(10));
 
     let run = RunJob {
         job: Job::SessionExpiry,
@@ -133,7 +132,10 @@ async fn concurrent_runs_emit_one_notice_per_session() {
     }))
     .await;
     assert!(runs.iter().all(Result::is_ok));
-    let total: u64 = runs.iter().map(|r| r.as_ref().unwrap().counts["notified"]).sum();
+    let total: u64 = runs
+        .iter()
+        .map(|r| r.as_ref().unwrap().counts["notified"])
+        .sum();
     assert_eq!(total, 5);
     let mut seen = notices(&h);
     seen.sort();
@@ -209,7 +211,14 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
         .unwrap();
     assert_eq!(run.counts["deleted_sessions"], 1);
     assert_eq!(run.counts["deleted_one_time_tokens"], 1);
-    assert!(h.ports.sessions.find(old.user_id, old.id).await.unwrap().is_none());
+    assert!(
+        h.ports
+            .sessions
+            .find(old.user_id, old.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(
         h.ports
             .sessions
@@ -276,8 +285,17 @@ async fn an_expired_token_is_kept_for_its_day_of_retention() {
 async fn health_is_ok_only_with_recent_successful_runs() {
     let h = Harness::new();
     let health = GetJobsHealth.execute(&h.ports).await;
-    assert_eq!(health.status(), HealthStatus::Degraded, "never ran: overdue");
-    assert!(health.jobs.iter().all(|j| j.overdue && j.last_run.is_none()));
+    assert_eq!(
+        health.status(),
+        HealthStatus::Degraded,
+        "never ran: overdue"
+    );
+    assert!(
+        health
+            .jobs
+            .iter()
+            .all(|j| j.overdue && j.last_run.is_none())
+    );
 
     for job in Job::ALL {
         RunJob { job }.execute(&h.ports).await.unwrap();

@@ -39,7 +39,9 @@ mod tests {
             Ok(Job::SessionExpiry)
         );
         assert_eq!(
-            job_from_event(&json!({"detail-type": "Scheduled Event", "detail": {"job": "cleanup"}})),
+            job_from_event(
+                &json!({"detail-type": "Scheduled Event", "detail": {"job": "cleanup"}})
+            ),
             Ok(Job::Cleanup)
         );
         assert!(job_from_event(&json!({"job": "reboot"})).is_err());

@@ -19,8 +19,7 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoJobStore, DynamoOneTimeTokenRepository, DynamoSessionRepository,
-        DynamoUserRepository,
+        DynamoJobStore, DynamoOneTimeTokenRepository, DynamoSessionRepository, DynamoUserRepository,
     },
     messaging::{SqsQueueMetrics, WatchedQueue},
 };
@@ -143,19 +142,44 @@ async fn sessions_due_for_notice_are_found_by_hour_bucket_and_marked_once() {
     due.sort();
     let mut want = vec![next_hour.id, this_hour.id];
     want.sort();
-    assert_eq!(due, want, "revoked, expired and later sessions are left out");
+    assert_eq!(
+        due, want,
+        "revoked, expired and later sessions are left out"
+    );
 
     // Eight racing runs: exactly one marks the session.
-    let marks = join_all(
-        (0..8).map(|_| jobs.mark_notified(next_hour.user_id, next_hour.id, now)),
-    )
-    .await;
+    let marks =
+        join_all((0..8).map(|_| jobs.mark_notified(next_hour.user_id, next_hour.id, now))).await;
     assert_eq!(marks.iter().filter(|r| *r.as_ref().unwrap()).count(), 1);
-    assert!(jobs.mark_notified(this_hour.user_id, this_hour.id, now).await.unwrap());
-    assert!(!jobs.mark_notified(this_hour.user_id, this_hour.id, now).await.unwrap());
-    assert!(!jobs.mark_notified(revoked.user_id, revoked.id, now).await.unwrap());
-    assert!(!jobs.mark_notified(expired.user_id, expired.id, now).await.unwrap());
-    assert!(!jobs.mark_notified(Uuid::now_v7(), Uuid::now_v7(), now).await.unwrap());
+    assert!(
+        jobs.mark_notified(this_hour.user_id, this_hour.id, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !jobs
+            .mark_notified(this_hour.user_id, this_hour.id, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !jobs
+            .mark_notified(revoked.user_id, revoked.id, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !jobs
+            .mark_notified(expired.user_id, expired.id, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !jobs
+            .mark_notified(Uuid::now_v7(), Uuid::now_v7(), now)
+            .await
+            .unwrap()
+    );
 
     assert!(
         jobs.due_for_notice(now, now + Duration::minutes(15))
@@ -165,7 +189,12 @@ async fn sessions_due_for_notice_are_found_by_hour_bucket_and_marked_once() {
         "marked sessions are not due again"
     );
     // Marking touched nothing else on the session.
-    let after = db.sessions().find(this_hour.user_id, this_hour.id).await.unwrap().unwrap();
+    let after = db
+        .sessions()
+        .find(this_hour.user_id, this_hour.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after, this_hour);
 }
 
@@ -190,8 +219,12 @@ async fn purge_deletes_expired_sessions_and_tokens_past_retention_once() {
         created,
     );
     // Verification issued 3 days ago: expired 2 days ago, retention ended a day ago.
-    let old_verification =
-        OneTimeToken::issue(hash(), OneTimeTokenKind::EmailVerification, user.id, created);
+    let old_verification = OneTimeToken::issue(
+        hash(),
+        OneTimeTokenKind::EmailVerification,
+        user.id,
+        created,
+    );
     users.create(&user, &old_verification).await.unwrap();
     user = users.find_by_id(user.id).await.unwrap().unwrap();
     // A reset from 2 hours ago: expired, but still within its day of retention.
@@ -203,10 +236,7 @@ async fn purge_deletes_expired_sessions_and_tokens_past_retention_once() {
     );
     tokens.issue(&recent_reset, &user).await.unwrap();
     let item = db
-        .raw(
-            &format!("RESET#{}", recent_reset.hash.as_str()),
-            "RESET",
-        )
+        .raw(&format!("RESET#{}", recent_reset.hash.as_str()), "RESET")
         .await
         .unwrap();
     // 10:30 + 15 min expiry + 1 day retention.
@@ -215,7 +245,10 @@ async fn purge_deletes_expired_sessions_and_tokens_past_retention_once() {
     let since = now - Duration::days(7);
     let counts = join_all((0..3).map(|_| jobs.purge(since, now))).await;
     let sessions: u64 = counts.iter().map(|c| c.as_ref().unwrap().sessions).sum();
-    let one_time: u64 = counts.iter().map(|c| c.as_ref().unwrap().one_time_tokens).sum();
+    let one_time: u64 = counts
+        .iter()
+        .map(|c| c.as_ref().unwrap().one_time_tokens)
+        .sum();
     assert_eq!(sessions, 2, "concurrent purges delete each item once");
     assert_eq!(one_time, 1);
 
@@ -335,7 +368,10 @@ async fn sqs_queue_metrics_report_depths_and_name_an_unreadable_queue() {
     let readings = metrics.readings().await;
     assert_eq!(readings.len(), 3);
     let dead = readings[0].depth.clone().unwrap();
-    assert_eq!((readings[0].name.as_str(), readings[0].role), ("audit", QueueRole::DeadLetter));
+    assert_eq!(
+        (readings[0].name.as_str(), readings[0].role),
+        ("audit", QueueRole::DeadLetter)
+    );
     assert_eq!((dead.visible, dead.in_flight, dead.delayed), (3, 0, 0));
     let email = readings[1].depth.clone().unwrap();
     assert_eq!((email.visible, email.in_flight, email.delayed), (0, 1, 1));

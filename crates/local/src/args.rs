@@ -41,7 +41,9 @@ impl Args {
                         .ok_or("--job-interval-secs needs a number of seconds")?;
                 }
                 "-h" | "--help" => {
-                    println!("usage: dashtam-local [--in-memory] [--port N] [--host ADDR] [--job-interval-secs N]");
+                    println!(
+                        "usage: dashtam-local [--in-memory] [--port N] [--host ADDR] [--job-interval-secs N]"
+                    );
                     std::process::exit(0);
                 }
                 other => return Err(format!("unknown argument {other:?} (try --help)")),

@@ -402,3 +402,77 @@ async fn concurrent_registrations_over_http_have_one_winner() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn the_timers_run_every_job_and_the_jobs_health_reads_the_emulated_queues() {
+    let s = start().await;
+    // The timers run each job once at start-up, then every --job-interval-secs.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut health = Value::Null;
+    while Instant::now() < deadline {
+        let (status, body) = s
+            .call(reqwest::Method::GET, "/health/jobs", None, None)
+            .await;
+        assert_eq!(status, 200);
+        health = body;
+        if health["status"] == "ok" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(health["status"], "ok", "{health}");
+
+    assert_eq!(
+        s.post(
+            "/api/v1/users",
+            json!({"email": "root@example.com", "password": PASSWORD})
+        )
+        .await
+        .0,
+        201
+    );
+    let token = s.mailed_token("root@example.com", 0).await;
+    s.post("/api/v1/email-verifications", json!({"token": token}))
+        .await;
+    let (_, login) = s
+        .post(
+            "/api/v1/sessions",
+            json!({"email": "root@example.com", "password": PASSWORD}),
+        )
+        .await;
+    let (status, jobs) = s
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/admin/jobs",
+            login["access_token"].as_str(),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{jobs}");
+    let queues: Vec<(String, String)> = jobs["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            assert!(q["error"].is_null(), "{q}");
+            assert!(q["visible"].is_u64(), "{q}");
+            (
+                q["name"].as_str().unwrap().to_owned(),
+                q["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let q = |n: &str, r: &str| (n.to_owned(), r.to_owned());
+    assert_eq!(
+        queues,
+        [
+            q("audit", "queue"),
+            q("audit", "dead_letter"),
+            q("email", "queue"),
+            q("email", "dead_letter"),
+        ]
+    );
+    for schedule in jobs["schedules"].as_array().unwrap() {
+        assert_eq!(schedule["last_run"]["outcome"], "ok", "{schedule}");
+    }
+}

@@ -107,7 +107,10 @@ async fn public_health_jobs_answers_200_with_verdicts_only() {
 
     // Overdue after two missed periods of the 5-minute schedule.
     app.advance(Duration::minutes(11));
-    assert_eq!(app.get("/health/jobs", None).await.body["schedules"], "degraded");
+    assert_eq!(
+        app.get("/health/jobs", None).await.body["schedules"],
+        "degraded"
+    );
 }
 
 #[tokio::test]

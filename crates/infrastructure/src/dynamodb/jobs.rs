@@ -3,9 +3,7 @@ use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
     entities::{Job, JobRun, Session},
-    ports::{
-        ExpiredItems, JobRuns, ONE_TIME_TOKEN_RETENTION, PurgeCounts, SessionExpiryNotices,
-    },
+    ports::{ExpiredItems, JobRuns, ONE_TIME_TOKEN_RETENTION, PurgeCounts, SessionExpiryNotices},
 };
 use futures::{StreamExt, stream};
 use uuid::Uuid;

@@ -16,8 +16,8 @@ use dashtam_domain::{
     entities::{Job, JobRun, Session},
     events::DomainEvent,
     ports::{
-        EventPublisher, ExpiredItems, JobRuns, ONE_TIME_TOKEN_RETENTION, PublishError,
-        PurgeCounts, QueueDepth, QueueMetrics, QueueReading, QueueRole, SessionExpiryNotices,
+        EventPublisher, ExpiredItems, JobRuns, ONE_TIME_TOKEN_RETENTION, PublishError, PurgeCounts,
+        QueueDepth, QueueMetrics, QueueReading, QueueRole, SessionExpiryNotices,
     },
 };
 use uuid::Uuid;

@@ -24,7 +24,10 @@ pub fn health_router() -> Router<AppState> {
 /// reported in place (`error`) and makes the status `degraded`.
 #[utoipa::path(get, path = "/api/v1/admin/jobs", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = JobsHealthResponse), (status = 401, body = crate::Problem), (status = 403, body = crate::Problem)))]
-pub async fn admin_jobs(State(state): State<AppState>, Admin(_): Admin) -> Json<JobsHealthResponse> {
+pub async fn admin_jobs(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+) -> Json<JobsHealthResponse> {
     let health = GetJobsHealth.execute(&state.ports).await;
     Json(JobsHealthResponse::from(&health))
 }
