@@ -4,6 +4,8 @@ use dashtam_domain::{
     ports::{QueueReading, QueueRole},
 };
 
+use futures::future::{join, join_all};
+
 use crate::Ports;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,17 +76,19 @@ impl JobsHealth {
     }
 }
 
-/// Reads queue depths and last runs. Never fails: what cannot be read is reported as such
+/// Reads queue depths and last runs, all at once. Never fails: what cannot be read is reported as such
 /// (and makes the status degraded), because a health check must answer.
 pub struct GetJobsHealth;
 
 impl GetJobsHealth {
     pub async fn execute(self, ports: &Ports) -> JobsHealth {
         let checked_at = ports.clock.now();
-        let queues = ports.jobs.queues.readings().await;
-        let mut jobs = Vec::with_capacity(Job::ALL.len());
-        for job in Job::ALL {
-            jobs.push(match ports.jobs.runs.last(job).await {
+        let last_runs = join_all(Job::ALL.map(|job| ports.jobs.runs.last(job)));
+        let (queues, last_runs) = join(ports.jobs.queues.readings(), last_runs).await;
+        let jobs = Job::ALL
+            .into_iter()
+            .zip(last_runs)
+            .map(|(job, last)| match last {
                 Ok(last_run) => JobStatus {
                     job,
                     overdue: job.is_overdue(last_run.as_ref().map(|r| r.started_at), checked_at),
@@ -100,8 +104,8 @@ impl GetJobsHealth {
                         error: Some("last run unavailable".to_owned()),
                     }
                 }
-            });
-        }
+            })
+            .collect();
         JobsHealth {
             checked_at,
             queues,

@@ -1,11 +1,17 @@
 use chrono::Duration;
-use dashtam_domain::events::{EventContext, EventPayload};
+use dashtam_domain::{
+    entities::Session,
+    events::{EventContext, EventPayload},
+};
+use futures::{StreamExt, stream};
 
 use super::Counts;
 use crate::{AppError, EventBatch, Ports};
 
 /// Sessions expiring within this window get their notice.
 pub const NOTICE_WINDOW: Duration = Duration::minutes(15);
+/// Conditional marks in flight at once.
+const MARK_CONCURRENCY: usize = 8;
 
 /// `SessionExpiring` once per live session that expires within [`NOTICE_WINDOW`].
 ///
@@ -23,15 +29,26 @@ impl NotifyExpiringSessions {
             .due_for_notice(now, now + NOTICE_WINDOW)
             .await?;
         let mut events = EventBatch::new(&EventContext::default(), now);
+        let candidates = due.len() as u64;
+        // Owned sessions: a closure over references here makes the future's Send-ness
+        // depend on higher-ranked lifetimes the compiler cannot prove for `tokio::spawn`.
+        let live: Vec<Session> = due.into_iter().filter(|s| s.is_active(now)).collect();
+        let marks: Vec<_> = stream::iter(live)
+            .map(|session| async move {
+                let marked = ports
+                    .jobs
+                    .expiry_notices
+                    .mark_notified(session.user_id, session.id, now)
+                    .await;
+                (session, marked)
+            })
+            .buffer_unordered(MARK_CONCURRENCY)
+            .collect()
+            .await;
         let mut notified = 0u64;
         let mut failure = None;
-        for session in due.iter().filter(|s| s.is_active(now)) {
-            match ports
-                .jobs
-                .expiry_notices
-                .mark_notified(session.user_id, session.id, now)
-                .await
-            {
+        for (session, marked) in marks {
+            match marked {
                 Ok(true) => {
                     notified += 1;
                     events.push(
@@ -44,10 +61,7 @@ impl NotifyExpiringSessions {
                     );
                 }
                 Ok(false) => {} // another run, or a revocation, got there first
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
+                Err(e) => failure = Some(e),
             }
         }
         // The sessions marked so far must get their event even if a later mark failed:
@@ -57,7 +71,7 @@ impl NotifyExpiringSessions {
             return Err(e.into());
         }
         Ok(Counts::from([
-            ("candidates".to_owned(), due.len() as u64),
+            ("candidates".to_owned(), candidates),
             ("notified".to_owned(), notified),
         ]))
     }
