@@ -9,8 +9,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use dashtam_domain::ports::AuditRepository;
-use dashtam_infrastructure::dynamodb::DynamoAuditRepository;
+use dashtam_domain::{
+    entities::{RefreshToken, Session},
+    ports::{AuditRepository, SessionRepository},
+    value_objects::TokenHash,
+};
+use dashtam_infrastructure::dynamodb::{DynamoAuditRepository, DynamoSessionRepository};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Str0ng!Passw0rd";
@@ -37,11 +41,16 @@ fn free_port() -> u16 {
 }
 
 async fn start() -> LocalStack {
+    start_with(&[]).await
+}
+
+async fn start_with(extra_args: &[&str]) -> LocalStack {
     let stack = dashtam_testkit::provision_stack().await;
     let port = free_port();
     let mailbox = std::env::temp_dir().join(format!("dashtam-mailbox-{}", stack.env));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dashtam-local"));
     cmd.args(["--port", &port.to_string()])
+        .args(extra_args)
         .envs(&stack.vars)
         .env("AWS_ENDPOINT_URL", &stack.endpoint)
         .env("AWS_REGION", "us-east-1")
@@ -474,5 +483,68 @@ async fn the_timers_run_every_job_and_the_jobs_health_reads_the_emulated_queues(
     );
     for schedule in jobs["schedules"].as_array().unwrap() {
         assert_eq!(schedule["last_run"]["outcome"], "ok", "{schedule}");
+    }
+}
+
+#[tokio::test]
+async fn a_session_about_to_expire_gets_one_audited_notice_through_the_timers() {
+    let s = start_with(&["--job-interval-secs", "1"]).await;
+    let table = s.stack.var("DASHTAM_TABLE").to_owned();
+    let client = aws_sdk_dynamodb::Client::new(&s.stack.sdk);
+    // A session created 30 days minus 10 minutes ago, written as login would write it.
+    let now = chrono::Utc::now();
+    let created = now - Session::LIFETIME + chrono::Duration::minutes(10);
+    let session = Session {
+        id: uuid::Uuid::now_v7(),
+        user_id: uuid::Uuid::now_v7(),
+        device_info: None,
+        user_agent: None,
+        ip_address: None,
+        location: None,
+        created_at: created,
+        last_activity_at: created,
+        expires_at: created + Session::LIFETIME,
+        revoked_at: None,
+        revoked_reason: None,
+        current_refresh_hash: TokenHash::from_hex("ab".repeat(32)),
+    };
+    let token = RefreshToken {
+        hash: session.current_refresh_hash.clone(),
+        user_id: session.user_id,
+        session_id: session.id,
+        token_version: 1,
+        created_at: created,
+        expires_at: session.expires_at,
+        rotated_at: None,
+    };
+    DynamoSessionRepository::new(client.clone(), table.clone())
+        .create(&session, &token, &[], "")
+        .await
+        .unwrap();
+
+    // The timer runs session-expiry every second: the notice reaches the audit trail
+    // (scheduler → EventBridge → audit queue → consumer), and only once.
+    let audit = DynamoAuditRepository::new(client, table);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let records = audit.list_for_user(session.user_id, 100).await.unwrap();
+        let notices: Vec<_> = records
+            .iter()
+            .filter(|r| r.action == "SessionExpiring")
+            .collect();
+        if let Some(notice) = notices.first() {
+            assert_eq!(notice.context["session_id"], session.id.to_string());
+            // A few more timer ticks add nothing.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            let again = audit.list_for_user(session.user_id, 100).await.unwrap();
+            let count = again
+                .iter()
+                .filter(|r| r.action == "SessionExpiring")
+                .count();
+            assert_eq!(count, 1, "one notice per session");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no SessionExpiring audit record");
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
