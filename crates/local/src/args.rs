@@ -52,3 +52,30 @@ impl Args {
         Ok(args)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, String> {
+        Args::parse(args.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn job_interval_is_a_number_of_seconds() {
+        assert_eq!(
+            parse(&["--job-interval-secs", "5"])
+                .unwrap()
+                .job_interval_secs,
+            5
+        );
+        assert_eq!(
+            parse(&["--job-interval-secs", "0"])
+                .unwrap()
+                .job_interval_secs,
+            0
+        );
+        assert!(parse(&["--job-interval-secs"]).is_err());
+        assert!(parse(&["--job-interval-secs", "soon"]).is_err());
+    }
+}
