@@ -7,6 +7,7 @@ pub mod commands;
 pub mod dto;
 mod error;
 mod event_batch;
+pub mod jobs;
 mod ports;
 pub mod queries;
 pub mod reactions;
@@ -14,4 +15,4 @@ mod retry;
 
 pub use error::AppError;
 pub use event_batch::EventBatch;
-pub use ports::{IdentitySettings, Ports};
+pub use ports::{IdentitySettings, JobPorts, Ports};

@@ -5,9 +5,10 @@ use dashtam_domain::{
     entities::{Role, User},
     ports::{
         AccessTokenService, AuditRepository, CursorSealer, DeviceDetector, EmailComposer,
-        EmailSender, EventFeed, EventOutbox, EventPublisher, OneTimeTokenRepository, OpaqueTokens,
-        PasswordHasher, ProcessedEvents, RateLimitStore, SecurityConfigRepository,
-        SessionRepository, UserRepository,
+        EmailSender, EventFeed, EventOutbox, EventPublisher, ExpiredItems, JobRuns,
+        OneTimeTokenRepository, OpaqueTokens, PasswordHasher, ProcessedEvents, QueueMetrics,
+        RateLimitStore, SecurityConfigRepository, SessionExpiryNotices, SessionRepository,
+        UserRepository,
     },
 };
 
@@ -56,4 +57,14 @@ pub struct Ports {
     /// Token buckets for the HTTP layer's rate limiter (no use case takes from them).
     pub rate_limits: Arc<dyn RateLimitStore>,
     pub settings: IdentitySettings,
+    pub jobs: JobPorts,
+}
+
+/// What the scheduled jobs and the health of the async machinery need.
+#[derive(Clone)]
+pub struct JobPorts {
+    pub runs: Arc<dyn JobRuns>,
+    pub queues: Arc<dyn QueueMetrics>,
+    pub expiry_notices: Arc<dyn SessionExpiryNotices>,
+    pub expired: Arc<dyn ExpiredItems>,
 }

@@ -21,6 +21,9 @@ pub struct Config {
     pub event_bus: String,
     pub audit_queue_url: Option<String>,
     pub email_queue_url: Option<String>,
+    /// The dead-letter queues behind them, watched by the jobs health endpoints.
+    pub audit_dlq_url: Option<String>,
+    pub email_dlq_url: Option<String>,
     pub jwt_secret_id: String,
     pub email_from: String,
     pub api_base_url: String,
@@ -127,6 +130,8 @@ impl Config {
             event_bus: required("DASHTAM_EVENT_BUS")?,
             audit_queue_url: get("DASHTAM_AUDIT_QUEUE_URL").filter(|v| !v.is_empty()),
             email_queue_url: get("DASHTAM_EMAIL_QUEUE_URL").filter(|v| !v.is_empty()),
+            audit_dlq_url: get("DASHTAM_AUDIT_DLQ_URL").filter(|v| !v.is_empty()),
+            email_dlq_url: get("DASHTAM_EMAIL_DLQ_URL").filter(|v| !v.is_empty()),
             jwt_secret_id: required("DASHTAM_JWT_SECRET_ID")?,
             email_from: get("DASHTAM_EMAIL_FROM")
                 .unwrap_or_else(|| "no-reply@dashtam.local".into()),

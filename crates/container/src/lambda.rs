@@ -7,8 +7,8 @@ use lambda_http::request::RequestContext;
 use lambda_runtime::{LambdaEvent, service_fn};
 
 use crate::{
-    Config, Consumer, api_ports, consumer_ports, handle_sqs_event, handle_stream_event,
-    init_logging, relay_ports,
+    Config, Consumer, api_ports, consumer_ports, handle_scheduled_event, handle_sqs_event,
+    handle_stream_event, init_logging, relay_ports, scheduler_ports,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -69,6 +69,22 @@ pub async fn run_relay() -> Result<(), BoxError> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<StreamEvent>| {
         let ports = ports.clone();
         async move { Ok::<_, BoxError>(handle_stream_event(&ports, event.payload).await) }
+    }))
+    .await
+}
+
+/// Runs the scheduled jobs as a Lambda function invoked by EventBridge schedules; the
+/// invocation's input names the job. Answers the recorded run.
+pub async fn run_scheduler() -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let ports = Arc::new(scheduler_ports(&config).await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+        let ports = ports.clone();
+        async move {
+            let run = handle_scheduled_event(&ports, &event.payload).await?;
+            Ok::<_, BoxError>(serde_json::to_value(run)?)
+        }
     }))
     .await
 }

@@ -6,17 +6,23 @@ mod consumers;
 mod lambda;
 mod logging;
 mod relay;
+mod scheduler;
 mod tls;
 mod unwired;
 mod wiring;
 
 pub use config::{Config, ConfigError, Mode, rate_limit_var};
 pub use consumers::{Consumer, handle_sqs_event, process_message};
-pub use lambda::{client_ip_layer, run_consumer, run_http, run_http_streaming, run_relay};
+pub use lambda::{
+    client_ip_layer, run_consumer, run_http, run_http_streaming, run_relay, run_scheduler,
+};
 pub use logging::init_logging;
 pub use relay::{handle_stream_event, relay_memory, relay_stream};
+pub use scheduler::{handle_scheduled_event, job_from_event};
 pub use tls::TrustRoots;
-pub use wiring::{InMemory, api_ports, aws_ports, consumer_ports, memory_ports, relay_ports};
+pub use wiring::{
+    InMemory, api_ports, aws_ports, consumer_ports, memory_ports, relay_ports, scheduler_ports,
+};
 
 use dashtam_application::Ports;
 use dashtam_presentation::{AppState, HttpConfig};

@@ -1,24 +1,25 @@
 use std::sync::Arc;
 
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{DomainEvent, EmailKind},
     ports::{
         AccessTokenService, AuditRepository, CursorSealer, EmailComposer, EmailSender, EventFeed,
         EventOutbox, EventPublisher, OneTimeTokenRepository, OpaqueTokens, ProcessedEvents,
-        RateLimitStore, SecurityConfigRepository, SessionRepository, UserRepository,
+        QueueMetrics, QueueRole, RateLimitStore, SecurityConfigRepository, SessionRepository,
+        UserRepository,
     },
 };
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoAuditRepository, DynamoEventOutbox, DynamoOneTimeTokenRepository,
+        DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoOneTimeTokenRepository,
         DynamoProcessedEvents, DynamoRateLimits, DynamoSecurityConfigRepository,
         DynamoSessionRepository, DynamoUserRepository, Table,
     },
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender, render},
-    memory::{ChannelPublisher, MemoryMailbox, MemoryRateLimits, MemoryStore},
-    messaging::EventBridgePublisher,
+    memory::{ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore},
+    messaging::{EventBridgePublisher, SqsQueueMetrics, WatchedQueue},
     secrets::SecretsManagerSource,
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, SigningKeySource,
@@ -53,6 +54,7 @@ struct Repositories {
     outbox: Arc<dyn EventOutbox>,
     feed: Arc<dyn EventFeed>,
     rate_limits: Arc<dyn RateLimitStore>,
+    jobs: JobPorts,
 }
 
 /// What the signing secret backs.
@@ -91,7 +93,38 @@ impl Aws {
             processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
             outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
             feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-            rate_limits: Arc::new(DynamoRateLimits::from_table(table)),
+            rate_limits: Arc::new(DynamoRateLimits::from_table(table.clone())),
+            jobs: self.job_ports(config, table),
+        }
+    }
+
+    /// Building the SQS client does no I/O; the queues are read only by the health routes.
+    fn job_ports(&self, config: &Config, table: Table) -> JobPorts {
+        let store = Arc::new(DynamoJobStore::from_table(table));
+        let watched = [
+            ("audit", QueueRole::Queue, &config.audit_queue_url),
+            ("audit", QueueRole::DeadLetter, &config.audit_dlq_url),
+            ("email", QueueRole::Queue, &config.email_queue_url),
+            ("email", QueueRole::DeadLetter, &config.email_dlq_url),
+        ]
+        .into_iter()
+        .filter_map(|(name, role, url)| {
+            url.as_ref().map(|url| WatchedQueue {
+                name: name.to_owned(),
+                role,
+                url: url.clone(),
+            })
+        })
+        .collect();
+        let queues: Arc<dyn QueueMetrics> = Arc::new(SqsQueueMetrics::new(
+            aws_sdk_sqs::Client::new(&self.sdk),
+            watched,
+        ));
+        JobPorts {
+            runs: store.clone(),
+            queues,
+            expiry_notices: store.clone(),
+            expired: store,
         }
     }
 
@@ -193,12 +226,30 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     )
 }
 
+/// The ports the scheduler uses: storage (its events go to the outbox in the table);
+/// it signs no tokens, publishes nothing itself and sends no mail.
+pub async fn scheduler_ports(config: &Config) -> Ports {
+    let aws = Aws::load(config).await;
+    assemble(
+        config,
+        aws.repositories(config),
+        Signing {
+            access_tokens: Arc::new(Unwired("access tokens")),
+            cursors: Arc::new(Unwired("cursors")),
+        },
+        Arc::new(Unwired("event publishing")),
+        Arc::new(Unwired("email")),
+    )
+}
+
 /// The in-memory product: its ports, the store (whose outbox the in-process relay
-/// drains) and the receiving end of the bus the relay publishes to.
+/// drains), the receiving end of the bus the relay publishes to, and the queue metrics
+/// of this mode (in-process consumers report their progress to it).
 pub struct InMemory {
     pub ports: Ports,
     pub store: Arc<MemoryStore>,
     pub published: UnboundedReceiver<DomainEvent>,
+    pub queue: Arc<InProcessQueue>,
 }
 
 /// Ports in memory. The JWT key is random per process unless `DASHTAM_JWT_SIGNING_KEY`
@@ -206,6 +257,7 @@ pub struct InMemory {
 pub fn memory_ports(config: &Config) -> InMemory {
     let store = Arc::new(MemoryStore::new());
     let (publisher, rx) = ChannelPublisher::new();
+    let queue = InProcessQueue::new();
     let key = std::env::var("DASHTAM_JWT_SIGNING_KEY")
         .unwrap_or_else(|_| RandomOpaqueTokens::new().hex_token().plaintext);
     let email: Arc<dyn EmailSender> = match &config.mailbox_dir {
@@ -224,6 +276,12 @@ pub fn memory_ports(config: &Config) -> InMemory {
             outbox: store.clone(),
             feed: store.clone(),
             rate_limits: Arc::new(MemoryRateLimits::new()),
+            jobs: JobPorts {
+                runs: store.clone(),
+                queues: queue.clone(),
+                expiry_notices: store.clone(),
+                expired: store.clone(),
+            },
         },
         Signing {
             access_tokens: Arc::new(JwtAccessTokens::with_fixed_key(
@@ -232,13 +290,14 @@ pub fn memory_ports(config: &Config) -> InMemory {
             )),
             cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(key)))),
         },
-        Arc::new(publisher),
+        Arc::new(queue.counting(Arc::new(publisher))),
         email,
     );
     InMemory {
         ports,
         store,
         published: rx,
+        queue,
     }
 }
 
@@ -273,5 +332,6 @@ fn assemble(
         settings: IdentitySettings {
             admin_emails: config.admin_emails.clone(),
         },
+        jobs: repos.jobs,
     }
 }

@@ -13,7 +13,7 @@ use axum::{
     body::Body,
     http::{Method, Request, header},
 };
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::SystemClock;
 use dashtam_domain::{
     events::{EmailKind, EventPayload},
@@ -21,11 +21,11 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoAuditRepository, DynamoEventOutbox, DynamoOneTimeTokenRepository,
+        DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoOneTimeTokenRepository,
         DynamoProcessedEvents, DynamoRateLimits, DynamoSecurityConfigRepository,
         DynamoSessionRepository, DynamoUserRepository, StreamReader, Table,
     },
-    memory::{MemoryMailbox, RecordingPublisher},
+    memory::{InProcessQueue, MemoryMailbox, RecordingPublisher},
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
         WootheeDeviceDetector,
@@ -120,7 +120,14 @@ impl App {
             email_composer: Arc::new(NoTemplates),
             clock: Arc::new(SystemClock),
             // Rate limiting is on, as deployed: one bucket update per request.
-            rate_limits: Arc::new(DynamoRateLimits::from_table(table)),
+            rate_limits: Arc::new(DynamoRateLimits::from_table(table.clone())),
+            jobs: JobPorts {
+                runs: Arc::new(DynamoJobStore::from_table(table.clone())),
+                // Queue depths are SQS calls, not DynamoDB ones.
+                queues: InProcessQueue::new(),
+                expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
+                expired: Arc::new(DynamoJobStore::from_table(table)),
+            },
             settings: IdentitySettings {
                 admin_emails: ["root@example.com".to_owned()].into(),
             },
@@ -357,14 +364,14 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 201);
     assert_eq!(
         calls,
-        ops(&["BatchGetItem", "GetItem", "PutItem"]),
+        ops(&["UpdateItem", "BatchGetItem", "GetItem", "PutItem"]),
         "grant role"
     );
     let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["BatchGetItem", "GetItem"]),
+        ops(&["UpdateItem", "BatchGetItem", "GetItem"]),
         "grant held role: no write"
     );
 
@@ -378,7 +385,11 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(calls, ops(&["BatchGetItem", "Query"]), "audit by user");
+    assert_eq!(
+        calls,
+        ops(&["UpdateItem", "BatchGetItem", "Query"]),
+        "audit by user"
+    );
 
     // Without a user, one Query per UTC day from now back to `since`: the default 30-day
     // window over an empty trail is the worst case within one request (31 days).
@@ -386,7 +397,25 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         .call(Method::GET, "/api/v1/admin/audit", Some(root), None)
         .await;
     assert_eq!(status, 200);
-    let mut expected = ops(&["BatchGetItem"]);
+    let mut expected = ops(&["UpdateItem", "BatchGetItem"]);
     expected.extend(ops(&["Query"; 31]));
     assert_eq!(calls, expected, "audit, default window, empty trail");
+
+    // Jobs health: one last-run read per schedule (queue depths are SQS calls).
+    let (status, _, calls) = app
+        .call(Method::GET, "/api/v1/admin/jobs", Some(root), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        calls,
+        ops(&["UpdateItem", "BatchGetItem", "GetItem", "GetItem"]),
+        "admin jobs: bucket + session and user + one last run per schedule"
+    );
+    let (status, _, calls) = app.call(Method::GET, "/health/jobs", None, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        calls,
+        ops(&["UpdateItem", "GetItem", "GetItem"]),
+        "health/jobs: bucket + one last run per schedule"
+    );
 }

@@ -23,7 +23,7 @@ use std::{
 
 use async_trait::async_trait;
 use dashtam_application::{
-    IdentitySettings, Ports,
+    IdentitySettings, JobPorts, Ports,
     commands::{Authenticate, Login, Logout, RegisterUser, VerifyEmail},
     reactions::{RecordAudit, RelayOutbox, SendEmail},
 };
@@ -35,11 +35,11 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoAuditRepository, DynamoEventOutbox, DynamoOneTimeTokenRepository,
+        DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoOneTimeTokenRepository,
         DynamoProcessedEvents, DynamoSecurityConfigRepository, DynamoSessionRepository,
         DynamoUserRepository, StreamReader, Table,
     },
-    memory::{MemoryMailbox, MemoryRateLimits},
+    memory::{InProcessQueue, MemoryMailbox, MemoryRateLimits},
     messaging::{EventBridgePublisher, parse_envelope},
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
@@ -89,7 +89,7 @@ fn ports(stack: &Stack, bus: Arc<Switchable>, mailbox: Arc<MemoryMailbox>) -> Po
         audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
         processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
         outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-        feed: Arc::new(DynamoEventOutbox::from_table(table)),
+        feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
         rate_limits: Arc::new(MemoryRateLimits::new()),
         cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
             "c".repeat(64),
@@ -103,6 +103,12 @@ fn ports(stack: &Stack, bus: Arc<Switchable>, mailbox: Arc<MemoryMailbox>) -> Po
         email_composer: Arc::new(Plain),
         clock: Arc::new(SystemClock),
         settings: IdentitySettings::default(),
+        jobs: JobPorts {
+            runs: Arc::new(DynamoJobStore::from_table(table.clone())),
+            queues: InProcessQueue::new(),
+            expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
+            expired: Arc::new(DynamoJobStore::from_table(table.clone())),
+        },
     }
 }
 

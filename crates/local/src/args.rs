@@ -1,4 +1,5 @@
-/// Command-line options: `--in-memory`, `--port N`, `--host H`, or `redrive QUEUE`.
+/// Command-line options: `--in-memory`, `--port N`, `--host H`, `--job-interval-secs N`,
+/// or `redrive QUEUE`.
 #[derive(Debug)]
 pub struct Args {
     /// `redrive audit|email`: move the queue's dead letters back, then exit.
@@ -6,7 +7,12 @@ pub struct Args {
     pub in_memory: bool,
     pub port: u16,
     pub host: String,
+    /// How often the in-process timers run every scheduled job (0 = never).
+    pub job_interval_secs: u64,
 }
+
+/// The default job interval, overridable by `DASHTAM_JOB_INTERVAL_SECS` and the flag.
+const DEFAULT_JOB_INTERVAL_SECS: u64 = 60;
 
 impl Args {
     pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Self, String> {
@@ -15,6 +21,12 @@ impl Args {
             in_memory: false,
             port: 3000,
             host: "127.0.0.1".into(),
+            job_interval_secs: match std::env::var("DASHTAM_JOB_INTERVAL_SECS") {
+                Ok(v) => v
+                    .parse()
+                    .map_err(|_| "DASHTAM_JOB_INTERVAL_SECS must be a number of seconds")?,
+                Err(_) => DEFAULT_JOB_INTERVAL_SECS,
+            },
         };
         while let Some(arg) = it.next() {
             match arg.as_str() {
@@ -33,9 +45,15 @@ impl Args {
                     }
                     args.redrive = Some(queue);
                 }
+                "--job-interval-secs" => {
+                    args.job_interval_secs = it
+                        .next()
+                        .and_then(|p| p.parse().ok())
+                        .ok_or("--job-interval-secs needs a number of seconds")?;
+                }
                 "-h" | "--help" => {
                     println!(
-                        "usage: dashtam-local [--in-memory] [--port N] [--host ADDR]\n       \
+                        "usage: dashtam-local [--in-memory] [--port N] [--host ADDR] [--job-interval-secs N]\n       \
                          dashtam-local redrive audit|email"
                     );
                     std::process::exit(0);
@@ -44,5 +62,32 @@ impl Args {
             }
         }
         Ok(args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, String> {
+        Args::parse(args.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn job_interval_is_a_number_of_seconds() {
+        assert_eq!(
+            parse(&["--job-interval-secs", "5"])
+                .unwrap()
+                .job_interval_secs,
+            5
+        );
+        assert_eq!(
+            parse(&["--job-interval-secs", "0"])
+                .unwrap()
+                .job_interval_secs,
+            0
+        );
+        assert!(parse(&["--job-interval-secs"]).is_err());
+        assert!(parse(&["--job-interval-secs", "soon"]).is_err());
     }
 }

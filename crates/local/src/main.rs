@@ -2,11 +2,13 @@
 //!
 //! Every endpoint group on one port, the audit and email consumers running in process
 //! (polling the emulated SQS queues the way Lambda's event source mappings do, or reading
-//! an in-process channel with `--in-memory`), and a mailbox route for local emails.
+//! an in-process channel with `--in-memory`), the scheduled jobs on timers (as the
+//! EventBridge schedules run them on AWS), and a mailbox route for local emails.
 
 mod args;
 mod mailbox;
 mod pollers;
+mod timers;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -52,10 +54,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             ports,
             store,
             published,
+            queue,
         } = memory_ports(&config);
         let ports = Arc::new(ports);
         tokio::spawn(relay_memory(ports.clone(), store));
-        tokio::spawn(pollers::drain_channel(ports.clone(), published));
+        tokio::spawn(pollers::drain_channel(ports.clone(), published, queue));
         ports
     } else {
         let ports = Arc::new(aws_ports(&config).await);
@@ -82,6 +85,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         }
         ports
     };
+
+    timers::start(ports.clone(), args.job_interval_secs);
 
     let state = app_state(Arc::unwrap_or_clone(ports), &config);
     let app = dashtam_presentation::app(state, &Group::ALL)

@@ -3,7 +3,7 @@ use std::{sync::Arc, time::Duration};
 use dashtam_application::Ports;
 use dashtam_container::{Consumer, process_message};
 use dashtam_domain::events::DomainEvent;
-use dashtam_infrastructure::messaging::envelope;
+use dashtam_infrastructure::{memory::InProcessQueue, messaging::envelope};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Emulates an SQS event source mapping: long-poll, process, delete what succeeded.
@@ -59,15 +59,23 @@ pub async fn poll_queue(
 
 /// In-memory mode: every published event goes to both consumers, through the same
 /// envelope and the same code path as on AWS.
-pub async fn drain_channel(ports: Arc<Ports>, mut events: UnboundedReceiver<DomainEvent>) {
+pub async fn drain_channel(
+    ports: Arc<Ports>,
+    mut events: UnboundedReceiver<DomainEvent>,
+    queue: Arc<InProcessQueue>,
+) {
     while let Some(event) = events.recv().await {
+        queue.taken();
         let body = envelope(&event).to_string();
+        let mut ok = true;
         for consumer in [Consumer::Audit, Consumer::Email] {
             // Only events routed to the email queue reach the email consumer on AWS; the
             // reactions skip the rest themselves, so delivering all is equivalent.
             if let Err(error) = process_message(&ports, consumer, &body).await {
                 tracing::error!(?consumer, %error, "in-process consumer failed");
+                ok = false;
             }
         }
+        queue.finished(ok);
     }
 }

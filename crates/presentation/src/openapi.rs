@@ -7,7 +7,7 @@ use utoipa::{
 };
 
 use crate::routes::{
-    admin, admin_audit, admin_roles, email_verifications, events, password_resets, sessions,
+    admin, admin_audit, admin_roles, email_verifications, events, jobs, password_resets, sessions,
     system, tokens, users,
 };
 
@@ -25,6 +25,7 @@ use crate::routes::{
         admin_roles::grant, admin_roles::revoke, admin_audit::list,
         system::root, system::health, system::openapi, system::docs,
         events::events,
+        jobs::admin_jobs, jobs::health_jobs,
     ),
     components(schemas(crate::Problem)),
     modifiers(&BearerAuth, &RateLimited),

@@ -8,14 +8,14 @@ use std::sync::{
 };
 
 use async_trait::async_trait;
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::ManualClock;
 use dashtam_domain::{
     events::{EmailKind, EventContext},
     ports::{EmailComposer, EmailError, EmailMessage, EmailSender},
 };
 use dashtam_infrastructure::{
-    memory::{MemoryMailbox, MemoryStore, RecordingPublisher},
+    memory::{InProcessQueue, MemoryMailbox, MemoryStore, RecordingPublisher},
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
         WootheeDeviceDetector,
@@ -59,6 +59,7 @@ impl EmailSender for SwitchableSender {
 impl Harness {
     pub fn new() -> Self {
         let store = Arc::new(MemoryStore::new());
+        let queue = InProcessQueue::new();
         let events = Arc::new(RecordingPublisher::default());
         let mailbox = Arc::new(MemoryMailbox::default());
         let email_down = Arc::new(AtomicBool::new(false));
@@ -89,6 +90,12 @@ impl Harness {
             email_composer: Arc::new(PlainComposer),
             clock: clock.clone(),
             rate_limits: Arc::new(dashtam_infrastructure::memory::MemoryRateLimits::new()),
+            jobs: JobPorts {
+                runs: store.clone(),
+                queues: queue.clone(),
+                expiry_notices: store.clone(),
+                expired: store.clone(),
+            },
             settings: IdentitySettings::default(),
         };
         Self {
@@ -102,7 +109,6 @@ impl Harness {
     }
 
     /// What the use cases recorded in the outbox and nothing relayed yet, in order.
-    #[allow(dead_code)] // not every test file reads events
     pub fn recorded(&self) -> Vec<dashtam_domain::events::DomainEvent> {
         self.store.pending_events(usize::MAX)
     }

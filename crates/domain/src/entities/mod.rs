@@ -1,4 +1,5 @@
 mod audit_record;
+mod job_run;
 mod one_time_token;
 mod permission;
 mod refresh_token;
@@ -9,6 +10,7 @@ mod session_tier;
 mod user;
 
 pub use audit_record::AuditRecord;
+pub use job_run::{Job, JobOutcome, JobRun};
 pub use one_time_token::{OneTimeToken, OneTimeTokenKind};
 pub use permission::Permission;
 pub use refresh_token::RefreshToken;

@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -146,6 +147,9 @@ events! {
         => Security, "role_revoke", Succeeded, audit true, email None, stream None;
     RoleRevokeFailed { target_user_id: Uuid, role: String, reason: String }
         => Security, "role_revoke", Failed, audit true, email None, stream None;
+    // Emitted by the session-expiry job, once per session (see docs/jobs.md).
+    SessionExpiring { session_id: Uuid, expires_at: DateTime<Utc>, expires_in_seconds: i64 }
+        => Session, "session_expiry", Operational, audit true, email None, stream Some("security.session.expiring");
 }
 
 impl EventPayload {

@@ -9,13 +9,13 @@
 
 #![allow(non_snake_case)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use dashtam_domain::{
     entities::{
-        AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, Role, SecurityConfig, Session,
-        SessionTier, User,
+        AuditRecord, Job, JobOutcome, JobRun, OneTimeToken, OneTimeTokenKind, RefreshToken, Role,
+        SecurityConfig, Session, SessionTier, User,
     },
     value_objects::{Email, TokenHash},
 };
@@ -34,6 +34,11 @@ pub(crate) const CONFIG_PK: &str = "CONFIG";
 pub(crate) const CONFIG_SK: &str = "SECURITY";
 pub(crate) const AUDIT_SK: &str = "AUDIT";
 pub(crate) const PROCESSED_SK: &str = "PROCESSED";
+pub(crate) const JOB_RUN_SK: &str = "LASTRUN";
+/// GSI2 partitions of sessions by the UTC hour they expire in (expiry notices, cleanup).
+pub(crate) const SESSION_EXPIRY_PREFIX: &str = "SESSIONEXP#";
+/// GSI2 partitions of one-time tokens by the UTC hour their retention ends (cleanup).
+pub(crate) const TOKEN_EXPIRY_PREFIX: &str = "EXPIRY#";
 
 /// How long a refresh or one-time token outlives its expiry before TTL removes it, so that
 /// presenting it again is still recognised (reuse detection) rather than "unknown".
@@ -80,6 +85,15 @@ pub(crate) fn audit_day_gsi2pk(day: chrono::NaiveDate) -> String {
 
 pub(crate) fn processed_pk(consumer: &str, event_id: Uuid) -> String {
     format!("PROCESSED#{consumer}#{event_id}")
+}
+
+pub(crate) fn job_pk(job: &str) -> String {
+    format!("JOB#{job}")
+}
+
+/// The UTC hour `at` falls in, as a GSI2 partition suffix (`2025-01-02T03`).
+pub(crate) fn hour_bucket(prefix: &str, at: DateTime<Utc>) -> String {
+    format!("{prefix}{}", at.format("%Y-%m-%dT%H"))
 }
 
 /// Epoch seconds, the unit of DynamoDB's TTL attribute.
@@ -251,6 +265,11 @@ pub(crate) struct OneTimeTokenItem {
     pub PK: String,
     pub SK: String,
     pub entity: String,
+    /// `EXPIRY#<hour its retention ends>` / `<that instant>#<PK>`, for the cleanup job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub GSI2PK: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub GSI2SK: Option<String>,
     pub hash: TokenHash,
     pub kind: OneTimeTokenKind,
     pub user_id: Uuid,
@@ -266,7 +285,10 @@ pub(crate) struct OneTimeTokenItem {
 impl OneTimeTokenItem {
     pub(crate) fn new(t: &OneTimeToken) -> Self {
         let (pk, sk) = one_time_keys(t.kind, &t.hash);
+        let purge_at = t.expires_at + TOKEN_RETENTION;
         Self {
+            GSI2PK: Some(hour_bucket(TOKEN_EXPIRY_PREFIX, purge_at)),
+            GSI2SK: Some(format!("{}#{pk}", ts::format(purge_at))),
             PK: pk,
             SK: sk.to_owned(),
             entity: "one_time_token".to_owned(),
@@ -300,6 +322,11 @@ impl OneTimeTokenItem {
 pub(crate) struct SessionItem {
     pub PK: String,
     pub SK: String,
+    /// `SESSIONEXP#<hour it expires>` / `<expires_at>#<id>`, for the session-expiry job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub GSI2PK: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub GSI2SK: Option<String>,
     pub entity: String,
     pub id: Uuid,
     pub user_id: Uuid,
@@ -322,6 +349,9 @@ pub(crate) struct SessionItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_reason: Option<String>,
     pub current_refresh_hash: TokenHash,
+    /// Set once, by the one session-expiry run that sent the notice.
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    pub expiry_notice_at: Option<DateTime<Utc>>,
     pub ttl: i64,
 }
 
@@ -330,6 +360,8 @@ impl SessionItem {
         Self {
             PK: user_pk(s.user_id),
             SK: session_sk(s.id),
+            GSI2PK: Some(hour_bucket(SESSION_EXPIRY_PREFIX, s.expires_at)),
+            GSI2SK: Some(format!("{}#{}", ts::format(s.expires_at), s.id)),
             entity: "session".to_owned(),
             id: s.id,
             user_id: s.user_id,
@@ -343,6 +375,7 @@ impl SessionItem {
             revoked_at: s.revoked_at,
             revoked_reason: s.revoked_reason.clone(),
             current_refresh_hash: s.current_refresh_hash.clone(),
+            expiry_notice_at: None,
             ttl: epoch(s.expires_at),
         }
     }
@@ -557,4 +590,59 @@ pub(crate) struct ProcessedItem {
     #[serde(with = "ts")]
     pub updated_at: DateTime<Utc>,
     pub ttl: i64,
+}
+
+// ---------------------------------------------------------------------------------------
+// Scheduled jobs
+// ---------------------------------------------------------------------------------------
+
+/// `JOB#<job>` / `LASTRUN`: the last recorded run of a scheduled job.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct JobRunItem {
+    pub PK: String,
+    pub SK: String,
+    pub entity: String,
+    pub job: Job,
+    #[serde(with = "ts")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "ts")]
+    pub finished_at: DateTime<Utc>,
+    pub outcome: JobOutcome,
+    pub counts: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl JobRunItem {
+    pub(crate) fn new(r: &JobRun) -> Self {
+        Self {
+            PK: job_pk(r.job.as_str()),
+            SK: JOB_RUN_SK.to_owned(),
+            entity: "job_run".to_owned(),
+            job: r.job,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            outcome: r.outcome,
+            counts: r.counts.clone(),
+            error: r.error.clone(),
+        }
+    }
+
+    pub(crate) fn into_run(self) -> JobRun {
+        JobRun {
+            job: self.job,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            outcome: self.outcome,
+            counts: self.counts,
+            error: self.error,
+        }
+    }
+}
+
+/// Only the key of an item, for deletes found through an index.
+#[derive(Debug, Deserialize)]
+pub(crate) struct KeyOnly {
+    pub PK: String,
+    pub SK: String,
 }

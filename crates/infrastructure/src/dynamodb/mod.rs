@@ -15,6 +15,7 @@
 //! | outbox event    | `OUTBOX#<event id>`                  | `OUTBOX`     |
 //! | feed event      | `FEED#<user id>`                     | `EVENT#<event id>` |
 //! | rate-limit bucket | `RATELIMIT#<policy>#<subject>#<route>` | `RATELIMIT` |
+//! | job run         | `JOB#<job>`                          | `LASTRUN`    |
 //!
 //! Request paths use GetItem, Query, PutItem, UpdateItem, DeleteItem (releasing an event
 //! claim) and TransactWriteItems; nothing here scans. Uniqueness and single use are
@@ -25,6 +26,7 @@
 
 mod audit;
 mod items;
+mod jobs;
 mod outbox;
 mod processed;
 mod rate_limits;
@@ -36,6 +38,7 @@ mod tokens;
 mod users;
 
 pub use audit::{DynamoAuditRepository, MAX_QUERIES_PER_PAGE};
+pub use jobs::DynamoJobStore;
 pub use outbox::{DynamoEventOutbox, outbox_event};
 pub use processed::DynamoProcessedEvents;
 pub use rate_limits::DynamoRateLimits;

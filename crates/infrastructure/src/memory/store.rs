@@ -21,11 +21,11 @@ use dashtam_domain::{
 use uuid::Uuid;
 
 #[derive(Default)]
-struct State {
+pub(super) struct State {
     users: HashMap<Uuid, User>,
     emails: HashMap<Email, Uuid>,
-    one_time: HashMap<(OneTimeTokenKind, TokenHash), OneTimeToken>,
-    sessions: HashMap<(Uuid, Uuid), Session>,
+    pub(super) one_time: HashMap<(OneTimeTokenKind, TokenHash), OneTimeToken>,
+    pub(super) sessions: HashMap<(Uuid, Uuid), Session>,
     refresh: HashMap<TokenHash, RefreshToken>,
     security: Option<SecurityConfig>,
     audit: HashMap<Uuid, AuditRecord>,
@@ -34,6 +34,8 @@ struct State {
     /// Unrelayed events by id (UUIDv7, so in order).
     outbox: BTreeMap<Uuid, DomainEvent>,
     feed: HashMap<Uuid, BTreeMap<Uuid, FeedEntry>>,
+    /// Scheduled jobs (see `jobs.rs`).
+    pub(super) jobs: super::jobs::JobState,
 }
 
 impl State {
@@ -45,7 +47,7 @@ impl State {
     }
 
     /// The outbox half of every write: called once the write's checks passed.
-    fn record(&mut self, events: &[DomainEvent]) {
+    pub(super) fn record(&mut self, events: &[DomainEvent]) {
         for e in events {
             self.outbox.insert(e.event_id, e.clone());
             if let Some((user_id, entry)) = FeedEntry::of(e) {
@@ -90,7 +92,7 @@ impl MemoryStore {
         self.state().outbox.values().take(limit).cloned().collect()
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    pub(super) fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave a half-applied write (every method
         // checks before it mutates), so a poisoned lock is still consistent.
         self.0.lock().unwrap_or_else(|p| p.into_inner())

@@ -5,11 +5,13 @@
 pub(crate) mod aws_error;
 mod envelope;
 mod eventbridge;
+mod queue_metrics;
 mod redrive;
 mod retry;
 mod sqs;
 
 pub use envelope::{SOURCE, envelope, parse_envelope};
 pub use eventbridge::EventBridgePublisher;
+pub use queue_metrics::{SqsQueueMetrics, WatchedQueue};
 pub use redrive::redrive;
 pub use sqs::SqsPublisher;

@@ -45,6 +45,7 @@ pub fn routes() -> Vec<Route> {
             security,
             get(security_config),
         ),
+        super::jobs::admin_route(),
     ]
 }
 

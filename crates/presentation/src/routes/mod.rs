@@ -8,6 +8,7 @@ pub mod admin_audit;
 pub mod admin_roles;
 pub mod email_verifications;
 pub mod events;
+pub mod jobs;
 pub mod password_resets;
 pub mod sessions;
 pub mod system;

@@ -20,6 +20,7 @@ pub fn routes() -> Vec<Route> {
         Route::new(Method::GET, "/health", Access::Public, get(health)),
         Route::new(Method::GET, "/openapi.json", Access::Public, get(openapi)),
         Route::new(Method::GET, "/docs", Access::Public, get(docs)),
+        super::jobs::health_route(),
     ]
 }
 

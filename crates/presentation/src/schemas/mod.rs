@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admin_audit;
 pub mod admin_roles;
 pub mod identity;
+pub mod jobs;
 pub mod sessions;
 pub mod system;
 mod validate;

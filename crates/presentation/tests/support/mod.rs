@@ -12,14 +12,14 @@ use axum::{
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Duration;
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::{Clock, ManualClock};
 use dashtam_domain::{
     events::{DomainEvent, EmailKind, EventPayload},
     ports::EmailComposer,
 };
 use dashtam_infrastructure::{
-    memory::{MemoryMailbox, MemoryRateLimits, MemoryStore, RecordingPublisher},
+    memory::{InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore, RecordingPublisher},
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
         WootheeDeviceDetector,
@@ -57,6 +57,8 @@ pub struct TestApp {
     pub mailbox: Arc<MemoryMailbox>,
     pub store: Arc<MemoryStore>,
     pub rate_limits: Arc<MemoryRateLimits>,
+    /// The in-process queue the jobs health routes report.
+    pub queue: Arc<InProcessQueue>,
 }
 
 /// How a [`TestApp`] is built beyond the defaults.
@@ -210,6 +212,7 @@ impl TestApp {
         let mailbox = Arc::new(MemoryMailbox::default());
         let store = Arc::new(MemoryStore::new());
         let rate_limits = Arc::new(MemoryRateLimits::new());
+        let queue = InProcessQueue::new();
         let ports = Ports {
             users: store.clone(),
             one_time_tokens: store.clone(),
@@ -235,6 +238,12 @@ impl TestApp {
             email_composer: Arc::new(PlainComposer),
             clock: clock.clone(),
             rate_limits: rate_limits.clone(),
+            jobs: JobPorts {
+                runs: store.clone(),
+                queues: queue.clone(),
+                expiry_notices: store.clone(),
+                expired: store.clone(),
+            },
             settings: IdentitySettings {
                 admin_emails: options.admins.iter().cloned().collect(),
             },
@@ -256,6 +265,7 @@ impl TestApp {
             mailbox,
             store,
             rate_limits,
+            queue,
         }
     }
 

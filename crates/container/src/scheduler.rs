@@ -1,0 +1,60 @@
+//! The scheduled jobs' entry point, shared by the Lambda function and the local timers.
+
+use dashtam_application::{Ports, jobs::RunJob};
+use dashtam_domain::entities::{Job, JobRun};
+use serde_json::Value;
+
+/// The job an EventBridge invocation names. With a SAM `Schedule` event's `Input`, the
+/// function receives that input as is (`{"job":"session-expiry"}`); a plain scheduled
+/// event (`detail-type: Scheduled Event`) may carry it in `detail` instead.
+pub fn job_from_event(event: &Value) -> Result<Job, String> {
+    let name = event
+        .get("job")
+        .or_else(|| event.get("detail").and_then(|d| d.get("job")))
+        .and_then(Value::as_str)
+        .ok_or_else(|| "the event names no job (expected {\"job\": \"...\"})".to_owned())?;
+    Job::parse(name).ok_or_else(|| format!("unknown job {name:?}"))
+}
+
+/// Runs the job the event names. `Err` (a failed invocation, which EventBridge's async
+/// invocation retries) for an unknown job or a failed run; the run is recorded either way.
+pub async fn handle_scheduled_event(ports: &Ports, event: &Value) -> Result<JobRun, String> {
+    let job = job_from_event(event)?;
+    RunJob { job }
+        .execute(ports)
+        .await
+        .map_err(|e| format!("{}: {e}", job.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_job_comes_from_the_input_or_the_detail() {
+        assert_eq!(
+            job_from_event(&json!({"job": "session-expiry"})),
+            Ok(Job::SessionExpiry)
+        );
+        assert_eq!(
+            job_from_event(
+                &json!({"detail-type": "Scheduled Event", "detail": {"job": "cleanup"}})
+            ),
+            Ok(Job::Cleanup)
+        );
+        assert!(job_from_event(&json!({"job": "reboot"})).is_err());
+        assert!(job_from_event(&json!({"detail": {}})).is_err());
+    }
+
+    #[test]
+    fn the_sample_events_name_real_jobs() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/");
+        for file in ["schedule-session-expiry.json", "schedule-cleanup.json"] {
+            let text = std::fs::read_to_string(format!("{root}{file}")).unwrap();
+            let event: Value = serde_json::from_str(&text).unwrap();
+            assert!(job_from_event(&event).is_ok(), "{file}");
+        }
+    }
+}
