@@ -55,8 +55,7 @@ async fn session(h: &Harness, created: DateTime<Utc>) -> Session {
 }
 
 fn notices(h: &Harness) -> Vec<Uuid> {
-    h.events
-        .events()
+    h.recorded()
         .iter()
         .filter_map(|e| match e.payload {
             EventPayload::SessionExpiring { session_id, .. } => Some(session_id),
@@ -82,7 +81,7 @@ async fn a_session_expiring_within_15_minutes_gets_one_notice_however_often_the_
     assert_eq!(run.outcome, JobOutcome::Ok);
     assert_eq!(run.counts["notified"], 1);
     assert_eq!(notices(&h), [soon.id]);
-    let event = h.events.events().into_iter().last().unwrap();
+    let event = h.recorded().into_iter().last().unwrap();
     assert_eq!(event.user_id, Some(soon.user_id));
     assert_eq!(event.meta().stream, Some("security.session.expiring"));
     match event.payload {
@@ -184,8 +183,7 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
     .await
     .unwrap();
     let verification = h
-        .events
-        .events()
+        .recorded()
         .iter()
         .find_map(|e| match &e.payload {
             EventPayload::UserRegistrationSucceeded {

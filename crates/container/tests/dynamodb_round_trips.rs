@@ -351,7 +351,8 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     );
     let root = root["access_token"].as_str().unwrap();
 
-    // Granting a role: authenticate, read the target, conditional save.
+    // Granting a role: authenticate, read the target, the conditional save and its events
+    // in one transaction.
     let bob = app
         .call(Method::GET, "/api/v1/users/me", Some(&access), None)
         .await
@@ -364,15 +365,25 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     assert_eq!(status, 201);
     assert_eq!(
         calls,
-        ops(&["UpdateItem", "BatchGetItem", "GetItem", "PutItem"]),
+        ops(&[
+            "UpdateItem",
+            "BatchGetItem",
+            "GetItem",
+            "TransactWriteItems"
+        ]),
         "grant role"
     );
     let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["UpdateItem", "BatchGetItem", "GetItem"]),
-        "grant held role: no write"
+        ops(&[
+            "UpdateItem",
+            "BatchGetItem",
+            "GetItem",
+            "TransactWriteItems"
+        ]),
+        "grant held role: the user is not written, the attempt is still recorded"
     );
 
     // The audit trail of one user: one Query on GSI1.

@@ -303,6 +303,62 @@ fn both_queues_feed_consumers_that_report_partial_batch_failures() {
     }
 }
 
+/// Nothing reaches the bus but through the outbox relay: it is the one function that may
+/// publish, it reads the table's stream (new outbox items only), and it reports batch
+/// item failures so a failed publish is retried rather than dropped.
+#[test]
+fn the_outbox_relay_is_the_only_publisher_and_reads_the_table_stream() {
+    let res = resources(&lines(&template()));
+    let publishers: Vec<&String> = res
+        .iter()
+        .filter(|(_, block)| block.iter().any(|l| l.text == "Action: events:PutEvents"))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(publishers, ["OutboxRelayFunction"]);
+    let relay = &res["OutboxRelayFunction"];
+    let has = |text: &str| relay.iter().any(|l| l.text == text);
+    assert!(has("Binary: dashtam-outbox-relay"));
+    assert!(has("Type: DynamoDB"));
+    assert!(has("Stream: !GetAtt Table.StreamArn"));
+    assert!(
+        has("MaximumRetryAttempts: -1"),
+        "retried until the records expire"
+    );
+    assert!(
+        relay
+            .iter()
+            .any(|l| l.text.contains(r#""eventName": ["INSERT"]"#) && l.text.contains("OUTBOX#")),
+        "only new outbox items trigger it"
+    );
+    let types = relay
+        .iter()
+        .position(|l| l.text.starts_with("FunctionResponseTypes:"))
+        .and_then(|i| list_at(relay, i, "FunctionResponseTypes"))
+        .unwrap_or_default();
+    assert_eq!(types, ["ReportBatchItemFailures"]);
+}
+
+/// Every event meant for the live stream names a category the stream serves (the audit
+/// and email consumers are checked against the bus rules above).
+#[test]
+fn every_stream_and_email_consumer_of_the_registry_is_wired() {
+    for m in REGISTRY {
+        if let Some(stream) = m.stream {
+            let category = stream.split('.').next().unwrap_or_default();
+            assert!(
+                dashtam_presentation::routes::events::CATEGORIES.contains(&category),
+                "{}: live-stream type {stream} has no served category",
+                m.name
+            );
+        }
+    }
+    let names: Vec<&str> = REGISTRY.iter().map(|m| m.name).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), names.len(), "event names are unique");
+}
+
 // ---- the scanner itself ----------------------------------------------------------------
 
 #[test]
