@@ -332,6 +332,16 @@ impl TestApp {
             .await
     }
 
+    /// The status of a response whose body is never read: for the live stream, whose
+    /// body does not end.
+    pub async fn status_of(&self, method: Method, uri: &str, token: Option<&str>) -> StatusCode {
+        self.router
+            .clone()
+            .oneshot(Self::request(method, uri, token, None))
+            .await
+            .map_or(StatusCode::INTERNAL_SERVER_ERROR, |r| r.status())
+    }
+
     pub async fn get(&self, uri: &str, token: Option<&str>) -> Resp {
         self.call(Method::GET, uri, token, None).await
     }
