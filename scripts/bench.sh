@@ -10,6 +10,7 @@
 # dashtam-coldstart over the function binaries with the hello-world as baseline.
 # Writes target/bench/coldstart.json; child logs go to target/bench/logs/.
 #
+# A function with functions/<dir>/bench-skip is left out (the file says why).
 # First-invocation events: functions/<dir>/bench-event.json if present; otherwise an
 # empty SQS batch for packages named *-consumer; otherwise the built-in API Gateway
 # HTTP API v2 `GET /__bench/not-found`.
@@ -95,6 +96,10 @@ while read -r pkg dir bins; do
     if [[ " ${failed_builds[*]} " == *" $pkg "* ]]; then continue; fi
     if [[ -z "$bins" ]]; then
         echo "!! $pkg has no binary target; skipping it" >&2
+        continue
+    fi
+    if [[ -f "$dir/bench-skip" ]]; then
+        echo "==> not benchmarked: $pkg ($(head -n1 "$dir/bench-skip"))"
         continue
     fi
     event=""

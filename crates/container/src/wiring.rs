@@ -116,10 +116,8 @@ impl Aws {
             })
         })
         .collect();
-        let queues: Arc<dyn QueueMetrics> = Arc::new(SqsQueueMetrics::new(
-            aws_sdk_sqs::Client::new(&self.sdk),
-            watched,
-        ));
+        let queues: Arc<dyn QueueMetrics> =
+            Arc::new(SqsQueueMetrics::new(self.sdk.clone(), watched));
         JobPorts {
             runs: store.clone(),
             queues,

@@ -350,7 +350,7 @@ async fn sqs_queue_metrics_report_depths_and_name_an_unreadable_queue() {
     assert_eq!(received.messages.unwrap_or_default().len(), 1);
 
     let metrics = SqsQueueMetrics::new(
-        sqs,
+        stack.sdk.clone(),
         vec![
             WatchedQueue {
                 name: "audit".into(),

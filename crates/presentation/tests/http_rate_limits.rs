@@ -352,6 +352,19 @@ async fn every_route_has_its_policy() {
         ),
         ("get", "/api/v1/admin/security/config", Policy::ApiRead),
         ("get", "/api/v1/events", Policy::ApiRead),
+        (
+            "post",
+            "/api/v1/admin/users/{id}/roles/{role}",
+            Policy::ApiWrite,
+        ),
+        (
+            "delete",
+            "/api/v1/admin/users/{id}/roles/{role}",
+            Policy::ApiWrite,
+        ),
+        ("get", "/api/v1/admin/audit", Policy::ApiRead),
+        ("get", "/api/v1/admin/jobs", Policy::ApiRead),
+        ("get", "/health/jobs", Policy::ApiRead),
         ("get", "/", Policy::ApiRead),
         ("get", "/health", Policy::ApiRead),
         ("get", "/openapi.json", Policy::ApiRead),
@@ -390,7 +403,9 @@ async fn every_route_has_its_policy() {
     );
 
     for (i, (method, path, policy)) in expected.iter().enumerate() {
-        let concrete = path.replace("{id}", &Uuid::now_v7().to_string());
+        let concrete = path
+            .replace("{id}", &Uuid::now_v7().to_string())
+            .replace("{role}", "readonly");
         let r = app
             .call_from(
                 &format!("198.18.0.{i}"),

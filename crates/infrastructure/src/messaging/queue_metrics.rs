@@ -17,20 +17,29 @@ pub struct WatchedQueue {
 
 /// Reads the approximate depths of the configured queues, all at once (one
 /// GetQueueAttributes each).
-#[derive(Debug, Clone)]
+///
+/// The SQS client is built on first use: only the jobs-health routes read queues, and
+/// building a client at cold start costs every function that never will.
+#[derive(Debug)]
 pub struct SqsQueueMetrics {
-    client: Client,
+    sdk: aws_config::SdkConfig,
+    client: std::sync::OnceLock<Client>,
     queues: Vec<WatchedQueue>,
 }
 
 impl SqsQueueMetrics {
-    pub fn new(client: Client, queues: Vec<WatchedQueue>) -> Self {
-        Self { client, queues }
+    pub fn new(sdk: aws_config::SdkConfig, queues: Vec<WatchedQueue>) -> Self {
+        Self {
+            sdk,
+            client: std::sync::OnceLock::new(),
+            queues,
+        }
     }
 
     async fn depth(&self, url: &str) -> Result<QueueDepth, String> {
         let out = self
             .client
+            .get_or_init(|| Client::new(&self.sdk))
             .get_queue_attributes()
             .queue_url(url)
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
