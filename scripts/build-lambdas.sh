@@ -36,8 +36,9 @@ args=()
 for p in "${packages[@]}"; do args+=(-p "$p"); done
 cargo lambda build --release "$arch" "${args[@]}"
 
+target_dir="$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 echo "build-lambdas: bootstrap sizes (limit 10 MB)"
-for dir in target/lambda/*/; do
+for dir in "$target_dir"/lambda/*/; do
     bin="$(basename "$dir")"
     if [[ -f "$dir/bootstrap" ]]; then
         printf '  %-32s %8.2f MB\n' "$bin" "$(stat -c %s "$dir/bootstrap" | awk '{print $1 / 1048576}')"
