@@ -13,7 +13,8 @@
 # A function with functions/<dir>/bench-skip is left out (the file says why).
 # First-invocation events: functions/<dir>/bench-event.json if present; otherwise an
 # empty SQS batch for packages named *-consumer; otherwise the built-in API Gateway
-# HTTP API v2 `GET /__bench/not-found`.
+# HTTP API v2 `GET /__bench/not-found`. Rate limiting is off: with it, a routed request's
+# first step is a DynamoDB call, which the emulator does not provide.
 #
 # Exit status: 0 when everything built and ran; 1 when a function failed to build or a
 # binary failed at run time (the table is printed either way).
@@ -131,6 +132,7 @@ echo "==> cold start: ${#binaries[@]} function binaries against dashtam-hello-la
     --env DASHTAM_EMAIL_QUEUE_URL=http://127.0.0.1:9/q \
     --env DASHTAM_EMAIL_FROM=bench@example.com \
     --env DASHTAM_API_BASE_URL=http://bench \
+    --env DASHTAM_RATE_LIMITS=off \
     --env "SSL_CERT_FILE=${BENCH_SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" \
     "${event_args[@]}" \
     "$@" \

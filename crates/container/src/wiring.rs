@@ -63,6 +63,16 @@ struct Signing {
     cursors: Arc<dyn CursorSealer>,
 }
 
+impl Signing {
+    /// For functions that neither sign tokens nor page the audit trail.
+    fn unwired() -> Self {
+        Self {
+            access_tokens: Arc::new(Unwired("access tokens")),
+            cursors: Arc::new(Unwired("cursors")),
+        }
+    }
+}
+
 /// The AWS clients a function may need, all from one SDK configuration. Building them
 /// does no network I/O (cold start); the JWT key is read from Secrets Manager on first use.
 struct Aws {
@@ -192,10 +202,7 @@ pub async fn relay_ports(config: &Config) -> Ports {
     assemble(
         config,
         aws.repositories(config),
-        Signing {
-            access_tokens: Arc::new(Unwired("access tokens")),
-            cursors: Arc::new(Unwired("cursors")),
-        },
+        Signing::unwired(),
         aws.events(config),
         Arc::new(Unwired("email")),
     )
@@ -215,10 +222,7 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     assemble(
         config,
         repos,
-        Signing {
-            access_tokens: Arc::new(Unwired("access tokens")),
-            cursors: Arc::new(Unwired("cursors")),
-        },
+        Signing::unwired(),
         Arc::new(Unwired("event publishing")),
         email,
     )
@@ -231,10 +235,7 @@ pub async fn scheduler_ports(config: &Config) -> Ports {
     assemble(
         config,
         aws.repositories(config),
-        Signing {
-            access_tokens: Arc::new(Unwired("access tokens")),
-            cursors: Arc::new(Unwired("cursors")),
-        },
+        Signing::unwired(),
         Arc::new(Unwired("event publishing")),
         Arc::new(Unwired("email")),
     )
