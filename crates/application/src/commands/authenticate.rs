@@ -1,5 +1,7 @@
 use std::collections::BTreeSet;
 
+use dashtam_domain::ports::AccessClaims;
+
 use crate::{AppError, Ports, dto::Principal};
 
 /// Turns a bearer token into a [`Principal`]: a valid signature is not enough, the
@@ -13,29 +15,45 @@ pub struct Authenticate<'a> {
 impl Authenticate<'_> {
     pub async fn execute(self, ports: &Ports) -> Result<Principal, AppError> {
         let claims = ports.access_tokens.verify(self.bearer).await?;
-        let now = ports.clock.now();
-        let (session, user) = ports
-            .sessions
-            .find_with_user(claims.sub, claims.session_id)
-            .await?;
-        if !session.is_some_and(|s| s.is_active(now)) {
-            return Err(AppError::unauthorized(
-                "Session has been revoked or has expired",
-            ));
-        }
-        let user = user.ok_or_else(|| AppError::unauthorized("User no longer exists"))?;
-        // A deactivated account keeps only what needs no permission (logout, profile).
-        let roles = if user.is_active {
-            ports.settings.effective_roles(&user)
-        } else {
-            BTreeSet::new()
-        };
-        Ok(Principal {
-            user_id: user.id,
-            email: user.email.as_str().to_owned(),
-            session_id: claims.session_id,
-            roles,
-            user,
-        })
+        principal(ports, claims).await
     }
+}
+
+/// [`Authenticate`] for claims already verified from the request's own bearer token (the
+/// rate limiter verifies it to key the caller's bucket), so it is not verified twice.
+pub struct AuthenticateVerified {
+    pub claims: AccessClaims,
+}
+
+impl AuthenticateVerified {
+    pub async fn execute(self, ports: &Ports) -> Result<Principal, AppError> {
+        principal(ports, self.claims).await
+    }
+}
+
+async fn principal(ports: &Ports, claims: AccessClaims) -> Result<Principal, AppError> {
+    let now = ports.clock.now();
+    let (session, user) = ports
+        .sessions
+        .find_with_user(claims.sub, claims.session_id)
+        .await?;
+    if !session.is_some_and(|s| s.is_active(now)) {
+        return Err(AppError::unauthorized(
+            "Session has been revoked or has expired",
+        ));
+    }
+    let user = user.ok_or_else(|| AppError::unauthorized("User no longer exists"))?;
+    // A deactivated account keeps only what needs no permission (logout, profile).
+    let roles = if user.is_active {
+        ports.settings.effective_roles(&user)
+    } else {
+        BTreeSet::new()
+    };
+    Ok(Principal {
+        user_id: user.id,
+        email: user.email.as_str().to_owned(),
+        session_id: claims.session_id,
+        roles,
+        user,
+    })
 }

@@ -15,7 +15,10 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use dashtam_domain::rate_limit::{BucketKey, Decision, Policy, Scope};
+use dashtam_domain::{
+    ports::AccessClaims,
+    rate_limit::{BucketKey, Decision, Policy, Scope},
+};
 use uuid::Uuid;
 
 pub use routes::{first_path_param, policy_for};
@@ -28,7 +31,7 @@ static RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 static RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
 
 /// The route layer (see the module docs). Without limits in the state it does nothing.
-pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let Some(limits) = state.rate_limits.clone() else {
         return next.run(req).await;
     };
@@ -42,9 +45,14 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
     let policy = policy_for(req.method(), &template);
     let route = format!("{} {template}", route_method(req.method()));
     let caller = Caller::of(&req);
+    let (subject, claims) = subject(&state, caller, policy, &template).await;
+    // The route guard authenticates with these instead of verifying the token again.
+    if let Some(claims) = claims {
+        req.extensions_mut().insert(VerifiedBearer(claims));
+    }
     let key = BucketKey {
         policy,
-        subject: subject(&state, caller, policy, &template).await,
+        subject,
         route,
     };
     let now_ms = state.ports.clock.now().timestamp_millis();
@@ -110,19 +118,30 @@ impl Caller {
 /// Whose bucket: `ip:<addr>`, `user:<id>` or `user:<id>:<path id>`. A user scope needs an
 /// access token that verifies (signature, expiry, issuer, audience); without one the
 /// caller is limited by IP, so floods of bad tokens are limited too.
-async fn subject(state: &AppState, caller: Caller, policy: Policy, template: &str) -> String {
+/// Also answers the verified claims, when it verified the token.
+async fn subject(
+    state: &AppState,
+    caller: Caller,
+    policy: Policy,
+    template: &str,
+) -> (String, Option<AccessClaims>) {
     let by_ip = format!("ip:{}", caller.ip);
     if policy.scope() == Scope::Ip {
-        return by_ip;
+        return (by_ip, None);
     }
     let Some(token) = caller.bearer else {
-        return by_ip;
+        return (by_ip, None);
     };
     let Ok(claims) = state.ports.access_tokens.verify(&token).await else {
-        return by_ip;
+        return (by_ip, None);
     };
-    user_subject(claims.sub, policy.scope(), template, &caller.path)
+    let subject = user_subject(claims.sub, policy.scope(), template, &caller.path);
+    (subject, Some(claims))
 }
+
+/// The claims of the request's bearer token, verified by the limiter.
+#[derive(Clone)]
+pub(crate) struct VerifiedBearer(pub(crate) AccessClaims);
 
 /// `user:<id>`, or `user:<id>:<path id>` for a per-connection scope. Only a UUID counts as
 /// a path id: anything else would let a client mint buckets at will (or overflow the key).

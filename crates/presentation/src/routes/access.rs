@@ -10,11 +10,14 @@ use axum::{
     response::{IntoResponse, Response},
     routing::MethodRouter,
 };
-use dashtam_application::{commands::Authenticate, dto::Principal};
+use dashtam_application::{
+    commands::{Authenticate, AuthenticateVerified},
+    dto::Principal,
+};
 use dashtam_core::ErrorCode;
 use dashtam_domain::entities::Permission;
 
-use crate::{ApiError, AppState, extract::bearer_token};
+use crate::{ApiError, AppState, extract::bearer_token, rate_limit::VerifiedBearer};
 
 /// What a route requires of its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +79,9 @@ pub fn build(routes: Vec<Route>) -> Router<AppState> {
 async fn guard(access: Access, mut req: Request, next: Next) -> Response {
     // Owned copies: the body is not `Sync`, so `&Request` cannot be held across an await.
     let state = req.extensions().get::<AppState>().cloned();
+    let verified = req.extensions_mut().remove::<VerifiedBearer>();
     let bearer = bearer_token(req.headers()).map(str::to_owned);
-    match authorise(access, state, bearer).await {
+    match authorise(access, state, verified, bearer).await {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
             next.run(req).await
@@ -89,17 +93,28 @@ async fn guard(access: Access, mut req: Request, next: Next) -> Response {
 async fn authorise(
     access: Access,
     state: Option<AppState>,
+    verified: Option<VerifiedBearer>,
     bearer: Option<String>,
 ) -> Result<Principal, ApiError> {
     let state = state.ok_or_else(|| {
         tracing::error!("route guard without application state");
         ApiError::new(ErrorCode::InternalServerError, "Route misconfigured")
     })?;
-    let bearer =
-        bearer.ok_or_else(|| ApiError::unauthorized("Valid authorization token required"))?;
-    let principal = Authenticate { bearer: &bearer }
-        .execute(&state.ports)
-        .await?;
+    let principal = match (verified, bearer) {
+        (Some(VerifiedBearer(claims)), _) => {
+            AuthenticateVerified { claims }
+                .execute(&state.ports)
+                .await?
+        }
+        (None, Some(bearer)) => {
+            Authenticate { bearer: &bearer }
+                .execute(&state.ports)
+                .await?
+        }
+        (None, None) => {
+            return Err(ApiError::unauthorized("Valid authorization token required"));
+        }
+    };
     if let Access::Permission(p) = access {
         principal.require(p)?;
     }
