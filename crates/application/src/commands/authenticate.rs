@@ -37,12 +37,12 @@ async fn principal(ports: &Ports, claims: AccessClaims) -> Result<Principal, App
         .sessions
         .find_with_user(claims.sub, claims.session_id)
         .await?;
-    if !session.is_some_and(|s| s.is_active(now)) {
+    let user = user.ok_or_else(|| AppError::unauthorized("User no longer exists"))?;
+    if !session.is_some_and(|s| s.is_active(now) && user.accepts_session_from(s.created_at)) {
         return Err(AppError::unauthorized(
             "Session has been revoked or has expired",
         ));
     }
-    let user = user.ok_or_else(|| AppError::unauthorized("User no longer exists"))?;
     // A deactivated account keeps only what needs no permission (logout, profile).
     let roles = if user.is_active {
         ports.settings.effective_roles(&user)

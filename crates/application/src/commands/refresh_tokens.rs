@@ -111,9 +111,11 @@ async fn rotate(
         .find(token.user_id, token.session_id)
         .await
         .map_err(|e| Err(e.into()))?;
-    if !session.is_some_and(|s| s.is_active(now) && s.current_refresh_hash == token.hash) {
+    let Some(session) =
+        session.filter(|s| s.is_active(now) && s.current_refresh_hash == token.hash)
+    else {
         return fail(user_id, session_id, "session_revoked");
-    }
+    };
     let user = ports
         .users
         .find_by_id(token.user_id)
@@ -122,6 +124,10 @@ async fn rotate(
     let Some(user) = user.filter(|u| u.is_active) else {
         return fail(user_id, session_id, "user_inactive");
     };
+    // Ended by a password reset or a per-user rotation, even if its revocation never ran.
+    if !user.accepts_session_from(session.created_at) {
+        return fail(user_id, session_id, "session_revoked");
+    }
     let config = ports
         .security_config
         .get()

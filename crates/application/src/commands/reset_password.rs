@@ -87,6 +87,8 @@ impl ResetPassword {
                 .ok_or_else(|| not_found(owner))?;
             let mut updated = user.clone();
             updated.password_hash = password_hash.clone();
+            // Every session ends with this write; revoking their items below is cleanup.
+            updated.sessions_valid_from = Some(now);
             // Proving control of the inbox also lifts a lockout.
             updated.reset_failed_logins(now);
             match ports

@@ -60,6 +60,8 @@ impl RotateUserTokens {
                 .ok_or_else(|| AppError::NotFound("User not found".into()))?;
             let previous_version = user.min_token_version;
             user.min_token_version = global.max(previous_version) + 1;
+            // Access tokens die with their sessions, in this same write.
+            user.sessions_valid_from = Some(now);
             user.updated_at = now;
             let succeeded = events.event(
                 Some(self.admin.user_id),

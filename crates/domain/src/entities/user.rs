@@ -26,6 +26,10 @@ pub struct User {
     /// One-time-token emails (resets, verification resends) in the current hour.
     pub mail_window_start: Option<DateTime<Utc>>,
     pub mails_in_window: u32,
+    /// Sessions created before this instant are dead. Set by a password reset and a
+    /// per-user rotation in the same write as the change itself, so the old sessions end
+    /// even if marking each of them revoked, which follows, never happens.
+    pub sessions_valid_from: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Optimistic-lock counter: the version this copy was read at.
@@ -60,10 +64,17 @@ impl User {
             min_token_version: 1,
             mail_window_start: None,
             mails_in_window: 0,
+            sessions_valid_from: None,
             created_at: now,
             updated_at: now,
             version: 0,
         }
+    }
+
+    /// Whether a session created at `created_at` may still be used.
+    pub fn accepts_session_from(&self, created_at: DateTime<Utc>) -> bool {
+        self.sessions_valid_from
+            .is_none_or(|from| created_at >= from)
     }
 
     pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
@@ -148,6 +159,17 @@ mod tests {
         );
         u.is_verified = true;
         u
+    }
+
+    #[test]
+    fn sessions_from_before_a_cut_off_are_refused() {
+        let now = Utc::now();
+        let mut u = user(now);
+        assert!(u.accepts_session_from(now - Duration::days(3)));
+        u.sessions_valid_from = Some(now);
+        assert!(!u.accepts_session_from(now - Duration::seconds(1)));
+        assert!(u.accepts_session_from(now));
+        assert!(u.accepts_session_from(now + Duration::seconds(1)));
     }
 
     #[test]

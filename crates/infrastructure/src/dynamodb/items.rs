@@ -181,6 +181,8 @@ pub(crate) struct UserItem {
     #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
     pub mail_window_start: Option<DateTime<Utc>>,
     pub mails_in_window: u32,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    pub sessions_valid_from: Option<DateTime<Utc>>,
     #[serde(with = "ts")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "ts")]
@@ -208,6 +210,7 @@ impl UserItem {
             min_token_version: u.min_token_version,
             mail_window_start: u.mail_window_start,
             mails_in_window: u.mails_in_window,
+            sessions_valid_from: u.sessions_valid_from,
             created_at: u.created_at,
             updated_at: u.updated_at,
             version,
@@ -229,6 +232,7 @@ impl UserItem {
             min_token_version: self.min_token_version,
             mail_window_start: self.mail_window_start,
             mails_in_window: self.mails_in_window,
+            sessions_valid_from: self.sessions_valid_from,
             created_at: self.created_at,
             updated_at: self.updated_at,
             version: self.version,
