@@ -12,7 +12,8 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use axum::{Router, body::Body};
 use dashtam_application::Ports;
 use dashtam_container::{
-    Config, Consumer, app_state, client_ip_layer, handle_sqs_event, memory_ports,
+    Config, Consumer, app_state, client_ip_layer, handle_sqs_event, handle_stream_event,
+    memory_ports,
 };
 use dashtam_domain::{
     events::{DomainEvent, EventContext, EventPayload},
@@ -501,4 +502,39 @@ async fn email_events_send_one_email_per_event_however_often_delivered() {
     let message: Value =
         serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     assert_eq!(message["to"], "reset@example.com");
+}
+
+/// The relay's DynamoDB stream fixture through its Lambda handler: the outbox insert is
+/// published; the feed insert and the removal are not. A failed publish reports the batch
+/// failed from its first record, so Lambda retries it.
+#[tokio::test]
+async fn the_stream_fixture_runs_through_the_relay_handler() {
+    let config = Config::in_memory().unwrap();
+    for path in fixtures("dynamodb-stream") {
+        let event: aws_lambda_events::event::dynamodb::Event =
+            serde_json::from_value(read_json(&path)).unwrap();
+        let mut memory = memory_ports(&config);
+        let response = handle_stream_event(&memory.ports, event.clone()).await;
+        assert!(response.batch_item_failures.is_empty(), "{path:?}");
+        let published: Vec<DomainEvent> =
+            std::iter::from_fn(|| memory.published.try_recv().ok()).collect();
+        let names: Vec<&str> = published.iter().map(DomainEvent::name).collect();
+        assert_eq!(names, ["UserLoginFailed"], "{path:?}");
+        assert_eq!(
+            published[0].event_id.to_string(),
+            "01a1f000-0000-7000-8000-000000000001"
+        );
+
+        let failing = Arc::new(dashtam_infrastructure::memory::RecordingPublisher::default());
+        failing.set_failing(true);
+        let mut ports = memory_ports(&config).ports;
+        ports.events = failing;
+        let response = handle_stream_event(&ports, event).await;
+        let failed: Vec<Option<String>> = response
+            .batch_item_failures
+            .into_iter()
+            .map(|f| f.item_identifier)
+            .collect();
+        assert_eq!(failed, [Some("100".to_owned())], "{path:?}");
+    }
 }
