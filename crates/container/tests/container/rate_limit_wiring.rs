@@ -33,17 +33,22 @@ fn register_event(email: &str, source_ip: &str, xff: &str) -> Value {
     event
 }
 
+/// Registers `u{i}@example.com` from 192.0.2.8, without a proxy.
+async fn register(function: &Function, i: usize) -> (u16, HashMap<String, String>, Value) {
+    function
+        .invoke(&register_event(
+            &format!("u{i}@example.com"),
+            "192.0.2.8",
+            "192.0.2.8",
+        ))
+        .await
+}
+
 #[tokio::test]
 async fn limits_are_on_by_default_and_off_when_configured() {
     let function = Function::new(&config(&[]));
     for i in 0..3 {
-        let (status, headers, _) = function
-            .invoke(&register_event(
-                &format!("u{i}@example.com"),
-                "192.0.2.8",
-                "192.0.2.8",
-            ))
-            .await;
+        let (status, headers, _) = register(&function, i).await;
         assert_eq!(status, 201);
         assert_eq!(headers["x-ratelimit-limit"], "3");
     }
@@ -56,13 +61,7 @@ async fn limits_are_on_by_default_and_off_when_configured() {
 
     let function = Function::new(&config(&[("DASHTAM_RATE_LIMITS", "off")]));
     for i in 0..5 {
-        let (status, headers, _) = function
-            .invoke(&register_event(
-                &format!("u{i}@example.com"),
-                "192.0.2.8",
-                "192.0.2.8",
-            ))
-            .await;
+        let (status, headers, _) = register(&function, i).await;
         assert_eq!(status, 201);
         assert!(!headers.contains_key("x-ratelimit-limit"));
     }
@@ -148,13 +147,7 @@ async fn an_unreachable_table_lets_requests_through_with_a_warning() {
     ));
     let function = Function::over(ports, memory.store, &config);
     for i in 0..5 {
-        let (status, headers, body) = function
-            .invoke(&register_event(
-                &format!("u{i}@example.com"),
-                "192.0.2.8",
-                "192.0.2.8",
-            ))
-            .await;
+        let (status, headers, body) = register(&function, i).await;
         assert_eq!(status, 201, "{body}");
         assert!(!headers.contains_key("x-ratelimit-limit"));
     }
