@@ -1,8 +1,9 @@
 //! The AWS side of the wiring: one SDK configuration, the clients built from it, and
 //! the ports of each context over them.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
+use aws_config::timeout::TimeoutConfig;
 use dashtam_application::{JobPorts, Ports};
 use dashtam_domain::ports::{EmailSender, EventPublisher, QueueMetrics, QueueRole};
 use dashtam_infrastructure::{
@@ -18,7 +19,36 @@ use super::{
     identity::{ACCESS_TOKEN_TTL_SECONDS, Identity},
     platform::Platform,
 };
-use crate::{Config, tls::aws_http_client, unwired::Unwired};
+use crate::{
+    Config,
+    tls::{TrustRoots, aws_http_client},
+    unwired::Unwired,
+};
+
+/// A connection must open within this, an attempt answer within this (it covers the
+/// local consumers' 2 s SQS long polls), and a call with its retries end within this:
+/// a call that hangs fails, is logged and retried by its caller, and an HTTP function
+/// answers before its 10 s Lambda timeout.
+const AWS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const AWS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+const AWS_OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// The one AWS SDK configuration of a process: region and credentials from the
+/// environment, the trusted roots, and the timeouts above. Every AWS client is built
+/// from it.
+pub async fn sdk_config(roots: TrustRoots) -> aws_config::SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(AWS_CONNECT_TIMEOUT)
+        .operation_attempt_timeout(AWS_ATTEMPT_TIMEOUT)
+        .operation_timeout(AWS_OPERATION_TIMEOUT)
+        .build();
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(timeouts);
+    if let Some(client) = aws_http_client(roots) {
+        loader = loader.http_client(client);
+    }
+    loader.load().await
+}
 
 /// The AWS clients a function may need, all from one SDK configuration. Building them
 /// does no network I/O (cold start); the JWT key is read from Secrets Manager on first use.
@@ -39,12 +69,8 @@ pub(super) struct Uses {
 
 impl Aws {
     pub(super) async fn load(config: &Config) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(client) = aws_http_client(config.tls_roots) {
-            loader = loader.http_client(client);
-        }
         Self {
-            sdk: loader.load().await,
+            sdk: sdk_config(config.tls_roots).await,
         }
     }
 

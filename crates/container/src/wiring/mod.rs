@@ -13,6 +13,7 @@ use dashtam_core::SystemClock;
 use dashtam_domain::ports::{AccessTokenService, CursorSealer};
 use dashtam_infrastructure::security::{Argon2Hasher, RandomOpaqueTokens, WootheeDeviceDetector};
 
+pub use aws::sdk_config;
 pub use memory::{InMemory, memory_ports};
 
 use self::{

@@ -8,4 +8,5 @@ mod identity;
 mod jobs;
 mod live;
 mod rate_limits;
+mod relay;
 mod support;

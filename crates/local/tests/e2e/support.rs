@@ -1,11 +1,18 @@
 //! The `dashtam-local` binary on a freshly provisioned emulated stack, and a client for it.
 
 use std::{
+    io::{BufRead, BufReader},
     net::TcpListener,
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
+use dashtam_domain::{
+    entities::AuditRecord,
+    ports::{AuditQuery, AuditRepository},
+};
+use dashtam_infrastructure::dynamodb::{DynamoAuditRepository, StreamReader};
 use serde_json::Value;
 
 pub const PASSWORD: &str = "Str0ng!Passw0rd";
@@ -15,6 +22,8 @@ pub struct LocalStack {
     pub base: String,
     pub http: reqwest::Client,
     pub stack: dashtam_testkit::Stack,
+    /// What the process logged (also passed through to the test's stderr).
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for LocalStack {
@@ -51,16 +60,29 @@ pub async fn start_with(env: &[(&str, &str)], extra_args: &[&str]) -> LocalStack
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("DASHTAM_MAILBOX_DIR", &mailbox)
         .env("DASHTAM_ADMIN_EMAILS", "root@example.com")
-        .envs(env.iter().copied())
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    let child = cmd.spawn().expect("dashtam-local starts");
+    let mut child = cmd.spawn().expect("dashtam-local starts");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    // The process logs to stdout.
+    if let Some(stdout) = child.stdout.take() {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                log.lock().unwrap().push(line);
+            }
+        });
+    }
     let local = LocalStack {
         child,
         base: format!("http://127.0.0.1:{port}"),
         http: reqwest::Client::new(),
         stack,
+        log,
     };
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
@@ -101,6 +123,76 @@ impl LocalStack {
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.call(reqwest::Method::POST, path, None, Some(body))
             .await
+    }
+
+    /// The emails to `to`, newest first.
+    pub async fn mails(&self, to: &str) -> Vec<Value> {
+        let (_, mails) = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/_local/mailbox?to={to}"),
+                None,
+                None,
+            )
+            .await;
+        mails.as_array().cloned().unwrap_or_default()
+    }
+
+    /// How many events the relay logged as published (`events relayed count=N`).
+    pub fn relayed(&self) -> usize {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter(|l| l.contains("events relayed"))
+            .filter_map(|l| {
+                let count = l.split_once("count=")?.1;
+                count
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .sum()
+    }
+
+    /// Every outbox event the table's stream holds: the events that committed.
+    pub async fn committed(&self) -> usize {
+        let mut reader = StreamReader::open(&self.stack.sdk, self.stack.var("DASHTAM_TABLE"))
+            .await
+            .unwrap();
+        let mut total = 0;
+        loop {
+            let batch = reader.next_events().await.unwrap();
+            if batch.is_empty() {
+                return total;
+            }
+            total += batch.len();
+        }
+    }
+
+    /// The whole audit trail of this stack (its table is its own).
+    pub async fn audit_trail(&self) -> Vec<AuditRecord> {
+        let audit = DynamoAuditRepository::new(
+            aws_sdk_dynamodb::Client::new(&self.stack.sdk),
+            self.stack.var("DASHTAM_TABLE").to_owned(),
+        );
+        let now = chrono::Utc::now();
+        let mut query = AuditQuery {
+            user_id: None,
+            action: None,
+            since: now - chrono::Duration::hours(1),
+            until: now + chrono::Duration::minutes(1),
+            limit: 100,
+            after: None,
+        };
+        let mut records = Vec::new();
+        loop {
+            let page = audit.list(&query).await.unwrap();
+            records.extend(page.records);
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => return records,
+            }
+        }
     }
 
     /// Waits for the newest email to `to` that carries a 64-hex token, and returns it.
