@@ -10,6 +10,7 @@
 mod args;
 mod emulator;
 mod report;
+mod runtime_api;
 mod stats;
 
 use std::collections::HashMap;
