@@ -18,7 +18,7 @@ use crate::{Group, contract};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Dashtam API", description = "Personal financial-data aggregation API. Errors are RFC 9457 problem details (application/problem+json). Every route is rate-limited per caller and route (docs/rate-limits.md; each operation names its policy in `x-rate-limit-policy`): responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (seconds until the bucket is full); a refused request is a 429 problem with retry_after and a Retry-After header."),
-    components(schemas(crate::Problem, crate::problem::ProblemFieldError)),
+    components(schemas(crate::Problem, crate::problem::ProblemFieldError, crate::schemas::names::RoleName)),
     modifiers(&BearerAuth),
 )]
 struct Base;
@@ -34,7 +34,7 @@ impl OpenApi for ApiDoc {
             let method = http_method(&route.method);
             let operation = contract::complete(route.operation, route.access, route.policy);
             doc.paths
-                .add_path_operation(&route.path, vec![method], operation);
+                .add_path_operation(route.path, vec![method], operation);
             components.schemas.extend(route.schemas);
         }
         doc

@@ -4,7 +4,10 @@
 //! OpenAPI document are both built from these declarations, so a route cannot be served
 //! undeclared, undocumented, unguarded or unlimited.
 
-use std::sync::Arc;
+use std::{
+    collections::BTreeSet,
+    sync::{Arc, Mutex, OnceLock},
+};
 
 use axum::{
     Router,
@@ -34,7 +37,7 @@ pub enum Access {
 /// OpenAPI operation.
 pub struct Route {
     pub method: Method,
-    pub path: String,
+    pub path: &'static str,
     pub access: Access,
     pub policy: Policy,
     handler: MethodRouter<AppState>,
@@ -65,7 +68,7 @@ impl Route {
         assert!(declared.next().is_none(), "{path}: one method per route");
         Self {
             method: method_of(&method),
-            path,
+            path: intern(path),
             access,
             policy,
             handler,
@@ -73,6 +76,22 @@ impl Route {
             schemas,
         }
     }
+}
+
+/// The declared path as a `&'static str`: each distinct path is kept once per process
+/// (the set of routes is fixed, so this is bounded).
+fn intern(path: String) -> &'static str {
+    static PATHS: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut paths = PATHS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(p) = paths.get(path.as_str()) {
+        return p;
+    }
+    let p: &'static str = Box::leak(path.into_boxed_str());
+    paths.insert(p);
+    p
 }
 
 fn method_of(m: &HttpMethod) -> Method {
@@ -106,13 +125,13 @@ pub fn build(routes: Vec<Route>) -> Router<AppState> {
             access: r.access,
             policy: r.policy,
             route: format!("{} {}", r.method, r.path),
-            template: r.path.clone(),
+            template: r.path.to_owned(),
         });
         let handler = r
             .handler
             .route_layer(middleware::from_fn(move |req: Request, next: Next| {
                 gate::gate(declared.clone(), req, next)
             }));
-        router.route(&r.path, handler)
+        router.route(r.path, handler)
     })
 }

@@ -30,6 +30,20 @@ pub fn length(errors: &mut Vec<FieldError>, field: &str, value: &str, min: usize
     }
 }
 
+/// What [`not_blank`] (and the documented `[^ \t\n\r]` pattern) does not count.
+pub const BLANK: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// At least one character other than [`BLANK`].
+pub fn not_blank(errors: &mut Vec<FieldError>, field: &str, value: &str) {
+    if value.chars().all(|c| BLANK.contains(&c)) {
+        errors.push(FieldError::new(
+            field,
+            "string_pattern_mismatch",
+            "must not be blank",
+        ));
+    }
+}
+
 pub fn email(errors: &mut Vec<FieldError>, value: &str) -> Option<Email> {
     Email::parse(value).map_err(|e| errors.push(e)).ok()
 }

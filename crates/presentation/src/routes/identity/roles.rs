@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiPath, Authenticated, ClientContext},
-    schemas::identity::roles::UserRolesResponse,
+    schemas::{identity::roles::UserRolesResponse, names::RoleName},
 };
 
 pub fn routes() -> Vec<Route> {
@@ -25,7 +25,7 @@ pub fn routes() -> Vec<Route> {
 
 /// Grant a role (`readonly`, `user`, `admin`). Counts from the user's next request.
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/roles/{role}", tag = "admin",
-    params(("id" = Uuid, Path), ("role" = String, Path, description = "readonly, user or admin")),
+    params(("id" = Uuid, Path), ("role" = RoleName, Path, description = "readonly, user or admin")),
     responses(
         (status = 201, description = "Granted", body = UserRolesResponse),
         (status = 200, description = "Already held: nothing changed (idempotent)", body = UserRolesResponse),
@@ -75,7 +75,7 @@ pub async fn grant(
 /// caller's own admin role, and for admin held through `DASHTAM_ADMIN_EMAILS`
 /// (configuration keeps granting it: remove the email there).
 #[utoipa::path(delete, path = "/api/v1/admin/users/{id}/roles/{role}", tag = "admin",
-    params(("id" = Uuid, Path), ("role" = String, Path, description = "readonly, user or admin")),
+    params(("id" = Uuid, Path), ("role" = RoleName, Path, description = "readonly, user or admin")),
     responses(
         (status = 204, description = "Revoked, or was not held"),
         (status = 401, body = crate::Problem),

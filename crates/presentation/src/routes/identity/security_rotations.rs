@@ -41,7 +41,7 @@ pub async fn rotate_global(
     let body = body.validated()?;
     let r = RotateGlobalTokens {
         admin,
-        reason: body.reason.trim().to_owned(),
+        reason: body.reason(),
         context,
     }
     .execute(&state.ports)
@@ -75,7 +75,7 @@ pub async fn rotate_user(
     let r = RotateUserTokens {
         admin,
         user_id: id,
-        reason: body.reason.trim().to_owned(),
+        reason: body.reason(),
         context,
     }
     .execute(&state.ports)

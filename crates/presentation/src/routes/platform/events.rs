@@ -49,8 +49,10 @@ pub fn routes() -> Vec<Route> {
 pub struct EventsQuery {
     /// Comma-separated categories to follow (default: all): data_sync, provider,
     /// import, portfolio, security.
+    #[param(value_type = Option<Vec<crate::schemas::names::CategoryName>>, style = Form, explode = false)]
     categories: Option<String>,
     /// Resume after this event id (same as the `Last-Event-ID` header, which wins).
+    #[param(value_type = Option<Uuid>)]
     last_event_id: Option<String>,
 }
 

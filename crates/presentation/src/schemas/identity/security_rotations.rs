@@ -9,14 +9,25 @@ use crate::schemas::validate::{self, Validate};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotationRequest {
-    #[schema(min_length = 1, max_length = 500, example = "Suspected key leak")]
+    /// 1–500 characters, not only spaces, tabs and line breaks (which are trimmed).
+    #[schema(min_length = 1, max_length = 500, pattern = "[^ \t\n\r]", example = "Suspected key leak")]
     pub reason: String,
+}
+
+impl RotationRequest {
+    /// The reason without surrounding spaces, tabs and line breaks.
+    pub fn reason(&self) -> String {
+        self.reason.trim_matches(validate::BLANK).to_owned()
+    }
 }
 
 impl Validate for RotationRequest {
     fn errors(&self) -> Vec<FieldError> {
         let mut e = Vec::new();
-        validate::length(&mut e, "reason", self.reason.trim(), 1, 500);
+        validate::length(&mut e, "reason", &self.reason, 1, 500);
+        if e.is_empty() {
+            validate::not_blank(&mut e, "reason", &self.reason);
+        }
         e
     }
 }

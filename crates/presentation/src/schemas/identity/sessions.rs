@@ -55,6 +55,7 @@ impl From<SessionList> for SessionListResponse {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListSessionsQuery {
     /// Only sessions that are neither revoked nor expired (default true).
     pub active_only: Option<bool>,
@@ -63,6 +64,7 @@ pub struct ListSessionsQuery {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub reason: Option<String>,
 }
 

@@ -9,9 +9,11 @@ use crate::schemas::validate::{self, Validate};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    #[schema(example = "ada@example.com", max_length = 255)]
+    /// Trimmed and lower-cased before use.
+    #[schema(example = "ada@example.com", format = Email, max_length = 255)]
     pub email: String,
-    /// 8–128 characters with upper case, lower case, a digit and a special character.
+    /// 8–128 characters; with upper case, lower case, a digit and a special character,
+    /// or the answer is 400 `command_validation_failed` naming `password`.
     #[schema(example = "Str0ng!Passw0rd", min_length = 8, max_length = 128)]
     pub password: String,
 }
@@ -36,7 +38,9 @@ pub struct RegisterResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(example = "ada@example.com", format = Email, max_length = 255)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
 }
 
@@ -73,6 +77,7 @@ impl From<dashtam_application::dto::TokenPair> for TokenResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: String,
 }
 
@@ -88,6 +93,7 @@ impl Validate for RefreshRequest {
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// The 64-hex token from the email.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)]
     pub token: String,
 }
 
@@ -102,6 +108,7 @@ impl Validate for TokenRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailRequest {
+    #[schema(example = "ada@example.com", format = Email, max_length = 255)]
     pub email: String,
 }
 
@@ -116,7 +123,11 @@ impl Validate for EmailRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
+    /// The 64-hex token from the email.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)]
     pub token: String,
+    /// Same rules as at registration (400 `command_validation_failed` when too weak).
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 

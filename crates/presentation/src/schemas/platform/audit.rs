@@ -15,12 +15,16 @@ pub struct AuditQueryParams {
     /// Only records of this user (the actor of the event).
     pub user_id: Option<Uuid>,
     /// Only records of this event name, e.g. `UserLoginFailed`.
+    #[param(value_type = Option<crate::schemas::names::EventName>)]
     pub action: Option<String>,
     /// RFC 3339; oldest record included. Default 30 days ago; at most 366 days ago.
     pub since: Option<DateTime<Utc>>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page of the same query.
+    /// `next_cursor` of the previous page of the same query (400 when altered or sent
+    /// with other filters).
+    #[param(min_length = 1, max_length = 1024)]
     pub cursor: Option<String>,
 }
 
