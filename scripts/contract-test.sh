@@ -2,7 +2,7 @@
 # The HTTP contract, checked against the server: schemathesis (pinned in
 # infra/requirements.txt, config in infra/schemathesis.toml) generates requests from the
 # served /openapi.json and runs every check against the in-memory local stack, signed in
-# as a verified admin. Bounded: CONTRACT_MAX_TIME seconds (default 150).
+# as a verified admin. Bounded: CONTRACT_MAX_TIME seconds (default 140), then 20 s for logout.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,7 +69,7 @@ st() {
 }
 status=0
 # Everything but logout, which ends the run's session; then logout alone, last.
-st --max-time "${CONTRACT_MAX_TIME:-150}" --exclude-path /api/v1/sessions/current || status=$?
+st --max-time "${CONTRACT_MAX_TIME:-140}" --exclude-path /api/v1/sessions/current || status=$?
 st --max-time 20 --include-path /api/v1/sessions/current || status=$?
 if [[ $status -ne 0 ]]; then
     echo "contract-test: schemathesis failed (server log: last lines follow)" >&2

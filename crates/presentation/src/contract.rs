@@ -7,10 +7,7 @@
 use dashtam_domain::rate_limit::Policy;
 use utoipa::openapi::{
     ContentBuilder, Header, HeaderBuilder, ObjectBuilder, Ref, RefOr, Response, ResponseBuilder,
-    Type,
-    extensions::ExtensionsBuilder,
-    path::Operation,
-    security::SecurityRequirement,
+    Type, extensions::ExtensionsBuilder, path::Operation, security::SecurityRequirement,
 };
 
 use crate::Access;
@@ -30,10 +27,7 @@ pub(crate) fn complete(mut operation: Operation, access: Access, policy: Policy)
         add(
             &mut operation,
             "403",
-            problem(&format!(
-                "The caller's roles do not grant `{}`",
-                p.as_str()
-            )),
+            problem(&format!("The caller's roles do not grant `{}`", p.as_str())),
         );
     }
     let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
@@ -131,10 +125,16 @@ fn seconds(description: &str) -> Header {
 fn rate_limited() -> Response {
     let mut r = problem("Rate limit exceeded: retry after `retry_after` seconds");
     for (name, description) in [
-        ("Retry-After", "Seconds until a retry can succeed (at least 1)"),
+        (
+            "Retry-After",
+            "Seconds until a retry can succeed (at least 1)",
+        ),
         ("X-RateLimit-Limit", "The policy's burst"),
         ("X-RateLimit-Remaining", "Always 0 here"),
-        ("X-RateLimit-Reset", "Seconds until the bucket is full again"),
+        (
+            "X-RateLimit-Reset",
+            "Seconds until the bucket is full again",
+        ),
     ] {
         r.headers.insert(name.to_owned(), seconds(description));
     }

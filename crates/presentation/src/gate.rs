@@ -22,7 +22,7 @@ use dashtam_core::ErrorCode;
 use dashtam_domain::{ports::AccessClaims, rate_limit::Policy};
 
 use crate::{
-    ApiError, AppState, Access,
+    Access, ApiError, AppState,
     extract::{ClientIp, bearer_token},
     rate_limit::{self, Limited},
 };
@@ -46,7 +46,8 @@ pub(crate) struct Caller {
 pub(crate) async fn gate(declared: Arc<Declared>, mut req: Request, next: Next) -> Response {
     let Some(state) = req.extensions().get::<AppState>().cloned() else {
         tracing::error!("request gate without application state");
-        return ApiError::new(ErrorCode::InternalServerError, "Route misconfigured").into_response();
+        return ApiError::new(ErrorCode::InternalServerError, "Route misconfigured")
+            .into_response();
     };
     let caller = Caller {
         ip: req
@@ -64,11 +65,7 @@ pub(crate) async fn gate(declared: Arc<Declared>, mut req: Request, next: Next) 
             .as_ref()
             .is_some_and(|_| rate_limit::keyed_by_user(declared.policy));
     let claims: Option<Result<AccessClaims, AppError>> = match (bearer, wanted) {
-        (Some(bearer), true) => Some(
-            VerifyBearer { bearer: &bearer }
-                .execute(&state.ports)
-                .await,
-        ),
+        (Some(bearer), true) => Some(VerifyBearer { bearer: &bearer }.execute(&state.ports).await),
         _ => None,
     };
 

@@ -45,7 +45,10 @@ impl ReadLiveFeed {
         let from = self
             .floor
             .max(id_floor(self.newest_ms.saturating_sub(LOOKBACK_MS)));
-        let entries = ports.feed.read_after(self.user_id, Some(from), PAGE).await?;
+        let entries = ports
+            .feed
+            .read_after(self.user_id, Some(from), PAGE)
+            .await?;
         let mut out = Vec::new();
         for entry in entries {
             if !self.sent.insert(entry.event_id) {

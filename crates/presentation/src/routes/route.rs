@@ -127,11 +127,11 @@ pub fn build(routes: Vec<Route>) -> Router<AppState> {
             route: format!("{} {}", r.method, r.path),
             template: r.path.to_owned(),
         });
-        let handler = r
-            .handler
-            .route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                gate::gate(declared.clone(), req, next)
-            }));
+        let handler =
+            r.handler
+                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                    gate::gate(declared.clone(), req, next)
+                }));
         router.route(r.path, handler)
     })
 }

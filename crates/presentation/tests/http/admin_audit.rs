@@ -1,14 +1,13 @@
 //! `GET /api/v1/admin/audit` over the in-memory trail: filters, newest first, signed
 //! cursors bound to their query, and every bad input as a problem (never a 500).
 
-
 use std::collections::BTreeSet;
 
+use crate::support::TestApp;
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use dashtam_domain::{entities::AuditRecord, ports::AuditRepository};
 use serde_json::{Value, json};
-use crate::support::TestApp;
 use uuid::Uuid;
 
 fn record(action: &str, user: Option<Uuid>, at: DateTime<Utc>) -> AuditRecord {
@@ -159,7 +158,9 @@ async fn cursors_walk_every_filter_to_the_end_without_gaps_or_repeats() {
     );
     // Default window: the last 30 days (all seeded records are within 10).
     app.advance(Duration::days(25));
-    let admin = app.login(crate::support::ADMIN_EMAIL, crate::support::PASSWORD).await;
+    let admin = app
+        .login(crate::support::ADMIN_EMAIL, crate::support::PASSWORD)
+        .await;
     assert_eq!(
         walk(&app, &admin.access, "limit=50").await.len(),
         all.iter()

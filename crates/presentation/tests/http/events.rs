@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
+use crate::support::{PASSWORD, TestApp};
 use axum::{
     body::Body,
     http::{Method, Request, header},
 };
 use http_body_util::BodyExt;
-use crate::support::{PASSWORD, TestApp};
 use tower::ServiceExt;
 
 /// An open event stream: the text received so far.

@@ -1,12 +1,11 @@
 //! The jobs health routes in process, over the in-memory adapters.
 
-
+use crate::support::{PASSWORD, TestApp};
 use chrono::Duration;
 use dashtam_domain::{
     entities::{Job, JobOutcome, JobRun},
     ports::JobRuns,
 };
-use crate::support::{PASSWORD, TestApp};
 
 async fn record(app: &TestApp, job: Job, outcome: JobOutcome) {
     let now = app.now();

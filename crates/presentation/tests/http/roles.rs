@@ -1,14 +1,13 @@
 //! Roles on every route: the route table against the OpenAPI document, the guard on every
 //! route, readonly versus user versus admin, and the role-management routes.
 
-
 use std::collections::BTreeSet;
 
+use crate::support::{ADMIN_EMAIL, PASSWORD, TestApp};
 use axum::http::Method;
 use dashtam_domain::entities::Role;
 use dashtam_presentation::{Access, ApiDoc, Group};
 use serde_json::json;
-use crate::support::{ADMIN_EMAIL, PASSWORD, TestApp};
 use utoipa::OpenApi;
 use uuid::Uuid;
 

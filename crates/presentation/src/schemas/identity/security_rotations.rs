@@ -10,7 +10,12 @@ use crate::schemas::validate::{self, Validate};
 #[serde(deny_unknown_fields)]
 pub struct RotationRequest {
     /// 1–500 characters, not only spaces, tabs and line breaks (which are trimmed).
-    #[schema(min_length = 1, max_length = 500, pattern = "[^ \t\n\r]", example = "Suspected key leak")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "[^ \t\n\r]",
+        example = "Suspected key leak"
+    )]
     pub reason: String,
 }
 

@@ -3,21 +3,22 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+mod flows;
+mod resp;
+
+pub use resp::{Resp, Tokens, jwt_claims};
+
 use std::{collections::BTreeSet, sync::Arc};
 
 use axum::{
     Router,
     body::Body,
-    http::{HeaderMap, Method, Request, StatusCode, header},
+    http::{Method, Request, StatusCode, header},
 };
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Duration;
 use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::{Clock, ManualClock};
-use dashtam_domain::{
-    events::{DomainEvent, EmailKind, EventPayload},
-    ports::EmailComposer,
-};
+use dashtam_domain::{events::EmailKind, ports::EmailComposer};
 use dashtam_infrastructure::{
     memory::{InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore, RecordingPublisher},
     security::{
@@ -29,7 +30,6 @@ use dashtam_presentation::{AppState, Group, HttpConfig, app, extract::ClientIp};
 use http_body_util::BodyExt as _;
 use serde_json::Value;
 use tower::ServiceExt as _;
-use uuid::Uuid;
 
 pub const BASE_URL: &str = "https://api.dashtam.test";
 pub const SIGNING_KEY: &str = "test-signing-key-0123456789abcdef-0123456789abcdef";
@@ -78,121 +78,6 @@ pub struct Options {
     /// rules and make more requests per IP than the auth policies allow).
     pub rate_limits: Option<dashtam_domain::rate_limit::Limits>,
     pub trusted_proxy_hops: usize,
-}
-
-/// A response, body parsed as JSON when it is JSON (`Value::Null` otherwise).
-#[derive(Debug)]
-pub struct Resp {
-    pub path: String,
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub text: String,
-    pub body: Value,
-}
-
-impl Resp {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Asserts the status, printing the body when it differs.
-    #[track_caller]
-    pub fn expect(&self, status: u16) -> &Self {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "{} answered {}: {}",
-            self.path,
-            self.status,
-            self.text
-        );
-        self
-    }
-
-    /// Asserts a complete RFC 9457 problem of `status` and `code`.
-    #[track_caller]
-    pub fn problem(&self, status: u16, code: &str) -> &Self {
-        self.expect(status);
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "{}",
-            self.text
-        );
-        let b = &self.body;
-        assert_eq!(b["type"], format!("{BASE_URL}/errors/{code}"), "{b}");
-        assert_eq!(b["status"], status, "{b}");
-        assert!(
-            b["title"].as_str().is_some_and(|t| !t.is_empty()),
-            "title: {b}"
-        );
-        assert!(
-            b["detail"].as_str().is_some_and(|t| !t.is_empty()),
-            "detail: {b}"
-        );
-        assert_eq!(b["instance"], self.path.as_str(), "{b}");
-        let trace = self.header("x-trace-id").expect("X-Trace-Id header");
-        assert_eq!(b["trace_id"], trace, "{b}");
-        if let Some(errors) = b.get("errors") {
-            assert!(
-                errors.as_array().is_some_and(|e| !e.is_empty()),
-                "errors is left out when empty: {b}"
-            );
-        }
-        self
-    }
-
-    /// 401 problem with the `WWW-Authenticate: Bearer` challenge.
-    #[track_caller]
-    pub fn unauthorized(&self) -> &Self {
-        self.problem(401, "unauthorized");
-        assert_eq!(self.header("www-authenticate"), Some("Bearer"));
-        self
-    }
-
-    /// The `field` of each entry of the problem's `errors`.
-    pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
-/// An access/refresh pair from login or refresh.
-#[derive(Debug, Clone)]
-pub struct Tokens {
-    pub access: String,
-    pub refresh: String,
-}
-
-impl Tokens {
-    fn from(r: &Resp) -> Self {
-        Self {
-            access: r.body["access_token"].as_str().unwrap().to_owned(),
-            refresh: r.body["refresh_token"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    /// The session id claim of the access token.
-    pub fn session_id(&self) -> String {
-        jwt_claims(&self.access)["session_id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-}
-
-/// The payload of a JWT, decoded without checking the signature.
-pub fn jwt_claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT has three parts");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url payload"))
-        .expect("JSON claims")
 }
 
 impl TestApp {
@@ -361,129 +246,6 @@ impl TestApp {
 
     pub async fn delete(&self, uri: &str, token: Option<&str>, body: Option<Value>) -> Resp {
         self.call(Method::DELETE, uri, token, body).await
-    }
-
-    // ---- identity flows -------------------------------------------------------------
-
-    pub async fn register(&self, email: &str, password: &str) -> Resp {
-        self.post(
-            "/api/v1/users",
-            None,
-            serde_json::json!({"email": email, "password": password}),
-        )
-        .await
-    }
-
-    /// The newest verification token mailed (as an event) to `email`.
-    pub fn verification_token(&self, email: &str) -> Option<String> {
-        self.published()
-            .iter()
-            .rev()
-            .find_map(|e| match &e.payload {
-                EventPayload::UserRegistrationSucceeded {
-                    email: to,
-                    verification_token,
-                }
-                | EventPayload::EmailVerificationRequestSucceeded {
-                    email: to,
-                    verification_token,
-                } if to == email => Some(verification_token.clone()),
-                _ => None,
-            })
-    }
-
-    /// Every reset token mailed (as an event) to `email`, oldest first.
-    pub fn reset_tokens(&self, email: &str) -> Vec<String> {
-        self.published()
-            .iter()
-            .filter_map(|e| match &e.payload {
-                EventPayload::PasswordResetRequestSucceeded {
-                    email: to,
-                    reset_token,
-                } if to == email => Some(reset_token.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    pub async fn verify(&self, token: &str) -> Resp {
-        self.post(
-            "/api/v1/email-verifications",
-            None,
-            serde_json::json!({ "token": token }),
-        )
-        .await
-    }
-
-    /// Registers and verifies `email`; answers the user id.
-    pub async fn signup(&self, email: &str) -> Uuid {
-        let r = self.register(email, PASSWORD).await;
-        r.expect(201);
-        let id = r.body["id"].as_str().unwrap().parse().unwrap();
-        let token = self
-            .verification_token(&email.trim().to_lowercase())
-            .expect("a verification token");
-        self.verify(&token).await.expect(201);
-        id
-    }
-
-    pub async fn try_login(&self, email: &str, password: &str) -> Resp {
-        self.post(
-            "/api/v1/sessions",
-            None,
-            serde_json::json!({"email": email, "password": password}),
-        )
-        .await
-    }
-
-    pub async fn login(&self, email: &str, password: &str) -> Tokens {
-        let r = self.try_login(email, password).await;
-        r.expect(201);
-        Tokens::from(&r)
-    }
-
-    pub async fn try_refresh(&self, refresh: &str) -> Resp {
-        self.post(
-            "/api/v1/tokens",
-            None,
-            serde_json::json!({ "refresh_token": refresh }),
-        )
-        .await
-    }
-
-    pub async fn refresh(&self, refresh: &str) -> Tokens {
-        let r = self.try_refresh(refresh).await;
-        r.expect(201);
-        Tokens::from(&r)
-    }
-
-    /// GET /users/me with `access`: the quickest "does this token still work".
-    pub async fn me(&self, access: &str) -> Resp {
-        self.get("/api/v1/users/me", Some(access)).await
-    }
-
-    /// The admin, signed up and logged in.
-    pub async fn admin(&self) -> Tokens {
-        self.signup(ADMIN_EMAIL).await;
-        self.login(ADMIN_EMAIL, PASSWORD).await
-    }
-
-    /// Every event the use cases recorded in the outbox, in order.
-    pub fn published(&self) -> Vec<DomainEvent> {
-        self.store.pending_events(usize::MAX)
-    }
-
-    pub fn names(&self) -> Vec<&'static str> {
-        self.published().iter().map(DomainEvent::name).collect()
-    }
-
-    /// Names of the events published after the first `skip`.
-    pub fn names_since(&self, skip: usize) -> Vec<&'static str> {
-        self.names().into_iter().skip(skip).collect()
-    }
-
-    pub fn event_count(&self) -> usize {
-        self.published().len()
     }
 }
 
