@@ -9,6 +9,7 @@ use crate::{
     schemas::{
         Validate,
         identity::users::{EmailRequest, MessageResponse, TokenRequest},
+        validate::WithEmail,
     },
 };
 
@@ -55,9 +56,7 @@ pub async fn resend(
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<EmailRequest>,
 ) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
-    let body = body.validated()?;
-    let email = dashtam_domain::value_objects::Email::parse(&body.email)
-        .map_err(|e| ApiError::invalid(vec![e]))?;
+    let (email, _) = body.parsed()?;
     RequestVerificationEmail { email, context }
         .execute(&state.ports)
         .await?;

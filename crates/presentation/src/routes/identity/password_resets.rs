@@ -9,6 +9,7 @@ use crate::{
     schemas::{
         Validate,
         identity::users::{EmailRequest, MessageResponse, PasswordResetRequest},
+        validate::WithEmail,
     },
 };
 
@@ -31,9 +32,7 @@ pub async fn request_reset(
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<EmailRequest>,
 ) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
-    let body = body.validated()?;
-    let email = dashtam_domain::value_objects::Email::parse(&body.email)
-        .map_err(|e| ApiError::invalid(vec![e]))?;
+    let (email, _) = body.parsed()?;
     RequestPasswordReset { email, context }
         .execute(&state.ports)
         .await?;

@@ -19,6 +19,7 @@ use crate::{
             },
             users::{LoginRequest, RefreshRequest, TokenResponse},
         },
+        validate::WithEmail,
     },
 };
 
@@ -50,9 +51,7 @@ pub async fn login(
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
-    let body = body.validated()?;
-    let email = dashtam_domain::value_objects::Email::parse(&body.email)
-        .map_err(|e| ApiError::invalid(vec![e]))?;
+    let (email, body) = body.parsed()?;
     let pair = Login {
         email,
         password: body.password,

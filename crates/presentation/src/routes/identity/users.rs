@@ -7,8 +7,8 @@ use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiJson, Authenticated, ClientContext},
     schemas::{
-        Validate,
         identity::users::{RegisterRequest, RegisterResponse, UserProfileResponse},
+        validate::WithEmail,
     },
 };
 
@@ -33,9 +33,7 @@ pub async fn register(
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<RegisterResponse>), ApiError> {
-    let body = body.validated()?;
-    let email = dashtam_domain::value_objects::Email::parse(&body.email)
-        .map_err(|e| ApiError::invalid(vec![e]))?;
+    let (email, body) = body.parsed()?;
     let user = RegisterUser {
         email,
         password: body.password,
