@@ -142,6 +142,95 @@ async fn events_are_written_with_their_state_or_not_at_all_and_reach_the_stream(
     assert!(stream.next_events().await.unwrap().is_empty());
 }
 
+async fn drain(stream: &mut StreamReader) -> Vec<DomainEvent> {
+    let mut all = Vec::new();
+    loop {
+        let batch = stream.next_events().await.unwrap();
+        if batch.is_empty() {
+            return all;
+        }
+        all.extend(batch);
+    }
+}
+
+fn registered(user: &User) -> DomainEvent {
+    event(
+        Some(user.id),
+        EventPayload::UserRegistrationSucceeded {
+            email: user.email.as_str().to_owned(),
+            verification_token: "secret-token".into(),
+        },
+    )
+}
+
+#[tokio::test]
+async fn a_cancelled_transaction_leaves_no_stream_record_and_later_writes_still_arrive() {
+    let stack = dashtam_testkit::provision_stack().await;
+    let table = stack.var("DASHTAM_TABLE").to_owned();
+    let client = Client::new(&stack.sdk);
+    let users = DynamoUserRepository::new(client.clone(), table.clone());
+    let outbox = DynamoEventOutbox::new(client.clone(), table.clone());
+    // A reader that is already reading when the transaction is cancelled.
+    let mut stream = StreamReader::open(&stack.sdk, &table).await.unwrap();
+    assert!(stream.next_events().await.unwrap().is_empty());
+    assert_eq!(outbox.oldest_pending().await.unwrap(), None);
+
+    let (ada, ada_token) = user("ada@example.com");
+    let first = registered(&ada);
+    users
+        .create(&ada, &ada_token, std::slice::from_ref(&first))
+        .await
+        .unwrap();
+    assert_eq!(drain(&mut stream).await, std::slice::from_ref(&first));
+
+    let (twin, twin_token) = user("ADA@example.com");
+    let phantom = registered(&twin);
+    assert_eq!(
+        users
+            .create(&twin, &twin_token, std::slice::from_ref(&phantom))
+            .await,
+        Err(StoreError::AlreadyExists("email"))
+    );
+
+    let (bob, bob_token) = user("bob@example.com");
+    let second = registered(&bob);
+    users
+        .create(&bob, &bob_token, std::slice::from_ref(&second))
+        .await
+        .unwrap();
+    let attempt = event(
+        None,
+        EventPayload::UserLoginAttempted {
+            email: "bob@example.com".into(),
+        },
+    );
+    outbox.append(std::slice::from_ref(&attempt)).await.unwrap();
+
+    // Every committed event once, in order; the cancelled one never.
+    assert_eq!(drain(&mut stream).await, [second.clone(), attempt.clone()]);
+    let mut fresh = StreamReader::open(&stack.sdk, &table).await.unwrap();
+    assert_eq!(
+        drain(&mut fresh).await,
+        [first.clone(), second.clone(), attempt.clone()]
+    );
+
+    // The relay's lag is the oldest unacknowledged event's; none once all are.
+    assert_eq!(
+        outbox.oldest_pending().await.unwrap(),
+        Some(first.occurred_at)
+    );
+    outbox.acknowledge(&[first.event_id]).await.unwrap();
+    assert_eq!(
+        outbox.oldest_pending().await.unwrap(),
+        Some(second.occurred_at)
+    );
+    outbox
+        .acknowledge(&[second.event_id, attempt.event_id])
+        .await
+        .unwrap();
+    assert_eq!(outbox.oldest_pending().await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn the_feed_holds_a_users_streamable_events_in_order_without_secrets() {
     let stack = dashtam_testkit::provision_stack().await;

@@ -365,6 +365,10 @@ impl EventOutbox for MemoryStore {
         }
         Ok(())
     }
+
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.state().outbox.values().map(|e| e.occurred_at).min())
+    }
 }
 
 #[async_trait]
