@@ -57,10 +57,20 @@ pub(crate) fn complete(mut operation: Operation, access: Access, policy: Policy)
         problem("An unexpected fault (quote the trace id)"),
     );
     for (status, response) in &mut operation.responses.responses {
-        if status.starts_with(['4', '5'])
-            && let RefOr::T(response) = response
-        {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if status.starts_with(['4', '5']) {
             as_problem(response);
+            if status == "401" {
+                // Every 401 carries the challenge, whoever wrote the annotation.
+                response
+                    .headers
+                    .entry("WWW-Authenticate".to_owned())
+                    .or_insert_with(challenge);
+            }
+        } else if status.starts_with('2') {
+            limit_headers(response);
         }
     }
     let extensions = ExtensionsBuilder::new()
@@ -100,15 +110,14 @@ fn problem(description: &str) -> Response {
 }
 
 fn unauthorized() -> Response {
-    let mut r = problem("Missing, invalid or expired bearer token, or the session has ended");
-    r.headers.insert(
-        "WWW-Authenticate".to_owned(),
-        HeaderBuilder::new()
-            .schema(ObjectBuilder::new().schema_type(Type::String))
-            .description(Some("`Bearer`"))
-            .build(),
-    );
-    r
+    problem("Missing, invalid or expired bearer token, or the session has ended")
+}
+
+fn challenge() -> Header {
+    HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::String))
+        .description(Some("`Bearer`"))
+        .build()
 }
 
 fn seconds(description: &str) -> Header {
@@ -139,4 +148,23 @@ fn rate_limited() -> Response {
         r.headers.insert(name.to_owned(), seconds(description));
     }
     r
+}
+
+/// The bucket's headers on an allowed response (absent when rate limiting is off).
+fn limit_headers(r: &mut Response) {
+    for (name, description) in [
+        ("X-RateLimit-Limit", "The policy's burst"),
+        (
+            "X-RateLimit-Remaining",
+            "Tokens left in the caller's bucket",
+        ),
+        (
+            "X-RateLimit-Reset",
+            "Seconds until the bucket is full again",
+        ),
+    ] {
+        r.headers
+            .entry(name.to_owned())
+            .or_insert_with(|| seconds(description));
+    }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests may panic on the unexpected
 
 mod admin_audit;
+mod contract;
 mod events;
 mod identity;
 mod jobs;

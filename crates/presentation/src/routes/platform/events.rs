@@ -71,12 +71,17 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let categories = parse_categories(query.categories.as_deref())?;
-    let last = headers
+    // The header (an EventSource sends it on reconnect) may be blank; the query
+    // parameter, documented as a UUID, may not.
+    let header = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or(query.last_event_id);
-    let after = match last.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        .map(str::trim);
+    let last = match header {
+        Some(h) => Some(h).filter(|h| !h.is_empty()),
+        None => query.last_event_id.as_deref(),
+    };
+    let after = match last {
         None => None,
         Some(s) => Some(Uuid::parse_str(s).map_err(|_| {
             ApiError::invalid(vec![FieldError::new(
