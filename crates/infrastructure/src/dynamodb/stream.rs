@@ -42,6 +42,23 @@ pub struct StreamReader {
     finished: HashSet<String>,
 }
 
+/// Of the listed shards (id, parent), those to read now: not read to their end, and whose
+/// parent, while the stream still lists it, has been read to its end, so that records
+/// stay in order across a split.
+fn readable(listed: &[(String, Option<String>)], finished: &HashSet<String>) -> Vec<String> {
+    let ids: HashSet<&str> = listed.iter().map(|(id, _)| id.as_str()).collect();
+    listed
+        .iter()
+        .filter(|(id, parent)| {
+            let parent_pending = parent
+                .as_deref()
+                .is_some_and(|p| ids.contains(p) && !finished.contains(p));
+            !finished.contains(id) && !parent_pending
+        })
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
 /// What one shard gave in one poll.
 struct ShardRead {
     events: Vec<DomainEvent>,
@@ -108,27 +125,21 @@ impl StreamReader {
         Ok(events)
     }
 
-    /// The shards to read now: open or not yet read to the end, and whose parent (if the
-    /// stream still lists it) has been read to its end, so records stay in order across
-    /// a split. Forgets finished shards the stream no longer lists.
+    /// The shards to read now (see [`readable`]). Forgets finished shards the stream no
+    /// longer lists (trimmed away).
     async fn readable_shards(&mut self) -> Result<Vec<String>, StoreError> {
-        let shards = self.describe_shards().await?;
-        let listed: HashSet<&str> = shards.iter().filter_map(|s| s.shard_id()).collect();
-        self.finished.retain(|s| listed.contains(s.as_str()));
-        self.positions.retain(|s, _| listed.contains(s.as_str()));
-        let mut readable = Vec::new();
-        for shard in &shards {
-            let Some(id) = shard.shard_id() else { continue };
-            if self.finished.contains(id) {
-                continue;
-            }
-            let parent_pending = shard
-                .parent_shard_id()
-                .is_some_and(|p| listed.contains(p) && !self.finished.contains(p));
-            if !parent_pending {
-                self.positions.entry(id.to_owned()).or_insert(None);
-                readable.push(id.to_owned());
-            }
+        let listed: Vec<(String, Option<String>)> = self
+            .describe_shards()
+            .await?
+            .into_iter()
+            .filter_map(|s| Some((s.shard_id?, s.parent_shard_id)))
+            .collect();
+        let ids: HashSet<&str> = listed.iter().map(|(id, _)| id.as_str()).collect();
+        self.finished.retain(|s| ids.contains(s.as_str()));
+        self.positions.retain(|s, _| ids.contains(s.as_str()));
+        let readable = readable(&listed, &self.finished);
+        for id in &readable {
+            self.positions.entry(id.clone()).or_insert(None);
         }
         Ok(readable)
     }
@@ -255,5 +266,47 @@ impl StreamReader {
             }
             Err(e) => Err(unavailable("GetShardIterator", DisplayErrorContext(e))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard(id: &str, parent: Option<&str>) -> (String, Option<String>) {
+        (id.to_owned(), parent.map(str::to_owned))
+    }
+
+    fn finished(ids: &[&str]) -> HashSet<String> {
+        ids.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn children_of_a_split_wait_for_their_parent_to_be_read_to_its_end() {
+        let listed = [
+            shard("p", None),
+            shard("c1", Some("p")),
+            shard("c2", Some("p")),
+        ];
+        assert_eq!(readable(&listed, &finished(&[])), ["p"]);
+        assert_eq!(readable(&listed, &finished(&["p"])), ["c1", "c2"]);
+        assert!(readable(&listed, &finished(&["p", "c1", "c2"])).is_empty());
+    }
+
+    #[test]
+    fn a_child_whose_parent_was_trimmed_away_is_read_at_once() {
+        let listed = [shard("c", Some("gone")), shard("open", None)];
+        assert_eq!(readable(&listed, &finished(&[])), ["c", "open"]);
+    }
+
+    #[test]
+    fn a_grandchild_waits_for_its_own_parent_not_the_grandparent() {
+        let listed = [
+            shard("a", None),
+            shard("b", Some("a")),
+            shard("c", Some("b")),
+        ];
+        assert_eq!(readable(&listed, &finished(&["a"])), ["b"]);
+        assert_eq!(readable(&listed, &finished(&["a", "b"])), ["c"]);
     }
 }
