@@ -200,7 +200,7 @@ async fn user_round_trip_lookup_by_email_and_optimistic_locking() {
     assert_eq!(stored.locked_until, user.locked_until);
     assert_eq!(
         users.save(&stale, &[]).await,
-        Err(StoreError::Conflict("user"))
+        Err(StoreError::Conflict(Conflict::StaleUser))
     );
     // The fresh copy saves fine, and again moves the version.
     users.save(&stored, &[]).await.expect("save fresh");
@@ -210,7 +210,7 @@ async fn user_round_trip_lookup_by_email_and_optimistic_locking() {
     let (ghost, _) = new_user("ghost@example.io", now);
     assert_eq!(
         users.save(&ghost, &[]).await,
-        Err(StoreError::Conflict("user"))
+        Err(StoreError::Conflict(Conflict::StaleUser))
     );
 
     // Stored shape: the marker holds the user id; no NULL attributes for absent options.
@@ -243,7 +243,7 @@ async fn duplicate_email_in_any_case_is_refused_and_nothing_is_written() {
     // The TransactionCanceled's per-item reason (the marker's condition) becomes the error.
     assert_eq!(
         users.create(&second, &v2, &[]).await,
-        Err(StoreError::AlreadyExists("email"))
+        Err(StoreError::AlreadyExists(Existing::Email))
     );
 
     assert_eq!(users.find_by_id(second.id).await.unwrap(), None);
@@ -285,7 +285,7 @@ async fn concurrent_registrations_with_one_email_let_exactly_one_win() {
     assert_eq!(winners.len(), 1, "{results:?}");
     for r in &results {
         if let Err(e) = r {
-            assert_eq!(e, &StoreError::AlreadyExists("email"));
+            assert_eq!(e, &StoreError::AlreadyExists(Existing::Email));
         }
     }
     // The winner's writes survive the losers' cancelled transactions (the emulator
@@ -325,7 +325,7 @@ async fn one_time_tokens_issue_and_redeem_once() {
     let another = OneTimeToken::issue(hash("p"), OneTimeTokenKind::PasswordReset, user.id, now);
     assert_eq!(
         tokens.issue(&another, &user, &[]).await,
-        Err(StoreError::Conflict("user"))
+        Err(StoreError::Conflict(Conflict::StaleUser))
     );
     assert_eq!(
         tokens
@@ -383,7 +383,7 @@ async fn one_time_tokens_issue_and_redeem_once() {
     let user = users.find_by_id(user.id).await.unwrap().unwrap();
     assert_eq!(
         tokens.redeem(&reset, used_at, &user, &[]).await,
-        Err(StoreError::Conflict("token"))
+        Err(StoreError::Conflict(Conflict::TokenUsed))
     );
 
     // A stale user on an unused token: nothing is written, the token stays unused.
@@ -391,7 +391,7 @@ async fn one_time_tokens_issue_and_redeem_once() {
         tokens
             .redeem(&verification, used_at, &stale_user, &[])
             .await,
-        Err(StoreError::Conflict("user"))
+        Err(StoreError::Conflict(Conflict::StaleUser))
     );
     let v = tokens
         .find(OneTimeTokenKind::EmailVerification, &verification.hash)
@@ -403,7 +403,7 @@ async fn one_time_tokens_issue_and_redeem_once() {
     let unknown = OneTimeToken::issue(hash("u"), OneTimeTokenKind::EmailVerification, user.id, now);
     assert_eq!(
         tokens.redeem(&unknown, used_at, &user, &[]).await,
-        Err(StoreError::Conflict("token"))
+        Err(StoreError::Conflict(Conflict::TokenUsed))
     );
 }
 
@@ -484,7 +484,7 @@ async fn sessions_round_trip_with_ttl_and_list_newest_first() {
     dup.id = s0.id;
     assert_eq!(
         sessions.create(&dup, &dup_token, &[], "", &[]).await,
-        Err(StoreError::AlreadyExists("session"))
+        Err(StoreError::AlreadyExists(Existing::Session))
     );
     assert_eq!(
         sessions.find_refresh_token(&dup_token.hash).await.unwrap(),
@@ -637,7 +637,7 @@ async fn refresh_rotation_raced_with_one_old_token_has_exactly_one_winner() {
     assert!(r1.is_ok() != r2.is_ok(), "exactly one wins: {r1:?} {r2:?}");
     let winner = if r1.is_ok() { &n1 } else { &n2 };
     let err = if r1.is_ok() { r2 } else { r1 };
-    assert_eq!(err, Err(StoreError::Conflict("refresh_token")));
+    assert_eq!(err, Err(StoreError::Conflict(Conflict::RefreshRotated)));
     // The session now points at the winner's successor, whatever the loser did.
     let stored = sessions.find(user_id, s.id).await.unwrap().unwrap();
     assert_eq!(stored.current_refresh_hash, winner.hash);
@@ -692,7 +692,7 @@ async fn refresh_rotation_moves_the_session_and_is_single_use() {
                 &[]
             )
             .await,
-        Err(StoreError::Conflict("refresh_token"))
+        Err(StoreError::Conflict(Conflict::RefreshRotated))
     );
     assert_eq!(
         sessions.find_refresh_token(&again.hash).await.unwrap(),
@@ -732,7 +732,7 @@ async fn refresh_rotation_moves_the_session_and_is_single_use() {
                 &[]
             )
             .await,
-        Err(StoreError::Conflict("refresh_token"))
+        Err(StoreError::Conflict(Conflict::RefreshRotated))
     );
     let token = sessions
         .find_refresh_token(&third.hash)
@@ -770,7 +770,7 @@ async fn rotation_of_an_expired_session_is_refused() {
                 &[]
             )
             .await,
-        Err(StoreError::Conflict("refresh_token"))
+        Err(StoreError::Conflict(Conflict::RefreshRotated))
     );
     // find returns the expired session anyway; the application checks expiry.
     assert!(
@@ -808,14 +808,14 @@ async fn security_config_defaults_then_locks_optimistically() {
     // A second "create" from the default copy must not overwrite.
     assert_eq!(
         repo.save(&stale, &[]).await,
-        Err(StoreError::Conflict("security_config"))
+        Err(StoreError::Conflict(Conflict::StaleSecurityConfig))
     );
     let mut next = stored.clone();
     next.rotate("again".into(), now);
     repo.save(&next, &[]).await.expect("update");
     assert_eq!(
         repo.save(&stored, &[]).await,
-        Err(StoreError::Conflict("security_config"))
+        Err(StoreError::Conflict(Conflict::StaleSecurityConfig))
     );
     let last = repo.get().await.unwrap();
     assert_eq!((last.version, last.global_min_token_version), (2, 3));

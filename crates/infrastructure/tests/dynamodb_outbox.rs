@@ -117,7 +117,7 @@ async fn events_are_written_with_their_state_or_not_at_all_and_reach_the_stream(
         users
             .create(&twin, &twin_token, std::slice::from_ref(&lost))
             .await,
-        Err(StoreError::AlreadyExists("email"))
+        Err(StoreError::AlreadyExists(Existing::Email))
     );
     assert!(!outbox_item(&client, &table, lost.event_id).await);
 

@@ -8,9 +8,14 @@ use dashtam_domain::{
 };
 use uuid::Uuid;
 
+use serde::{Deserialize, Serialize};
+
 use super::{
-    items::{AuditItem, audit_day_gsi2pk, audit_user_gsi1pk, ts},
-    table::{Expr, QuerySpec, Table, from_item, sdk_error, to_item},
+    errors::sdk_error,
+    expr::{Expr, QuerySpec},
+    keys::{AUDIT_SK, audit_day_gsi2pk, audit_pk, audit_user_gsi1pk},
+    table::{Table, from_item, to_item},
+    ts,
 };
 
 /// Queries one `list` call may make before it answers a (possibly short) page with a
@@ -265,5 +270,79 @@ impl Walk<'_> {
                 _ => return Ok(true),
             }
         }
+    }
+}
+
+/// `AUDIT#<event id>` / `AUDIT`. GSI1 lists a user's records newest first; GSI2 partitions
+/// all records by UTC day (`AUDIT#<yyyy-mm-dd>`) for an "everything, newest first" view.
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+pub(crate) struct AuditItem {
+    pub PK: String,
+    pub SK: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub GSI1PK: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub GSI1SK: Option<String>,
+    pub GSI2PK: String,
+    pub GSI2SK: String,
+    pub entity: String,
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// Kept as a JSON string: a DynamoDB map would not round-trip every JSON value
+    /// (number precision, empty-vs-null), and nothing queries inside it.
+    pub context: String,
+    #[serde(with = "ts")]
+    pub created_at: DateTime<Utc>,
+}
+
+impl AuditItem {
+    pub(crate) fn new(r: &AuditRecord) -> Result<Self, serde_json::Error> {
+        let sort = format!("{}#{}", ts::format(r.created_at), r.id);
+        Ok(Self {
+            PK: audit_pk(r.event_id),
+            SK: AUDIT_SK.to_owned(),
+            GSI1PK: r.user_id.map(audit_user_gsi1pk),
+            GSI1SK: r.user_id.map(|_| sort.clone()),
+            GSI2PK: audit_day_gsi2pk(r.created_at.date_naive()),
+            GSI2SK: sort,
+            entity: "audit".to_owned(),
+            id: r.id,
+            event_id: r.event_id,
+            action: r.action.clone(),
+            user_id: r.user_id,
+            resource_type: r.resource_type.clone(),
+            resource_id: r.resource_id.clone(),
+            ip_address: r.ip_address.clone(),
+            user_agent: r.user_agent.clone(),
+            context: serde_json::to_string(&r.context)?,
+            created_at: r.created_at,
+        })
+    }
+
+    pub(crate) fn into_record(self) -> Result<AuditRecord, serde_json::Error> {
+        Ok(AuditRecord {
+            id: self.id,
+            event_id: self.event_id,
+            action: self.action,
+            user_id: self.user_id,
+            resource_type: self.resource_type,
+            resource_id: self.resource_id,
+            ip_address: self.ip_address,
+            user_agent: self.user_agent,
+            context: serde_json::from_str(&self.context)?,
+            created_at: self.created_at,
+        })
     }
 }
