@@ -1,8 +1,6 @@
 //! Secrets Manager, EventBridge, SQS and SES adapters against the emulated AWS
 //! (a fresh stack from template.yaml per test, via dashtam-testkit).
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
