@@ -57,6 +57,7 @@ impl From<AccessTokenError> for AppError {
         match e {
             AccessTokenError::Invalid => Self::unauthorized("Invalid or expired token"),
             AccessTokenError::KeyUnavailable(m) => Self::Internal(m),
+            AccessTokenError::Upstream(m) => Self::Upstream(m),
         }
     }
 }

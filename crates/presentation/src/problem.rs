@@ -196,3 +196,28 @@ pub async fn method_not_allowed() -> ApiError {
         "This route does not support the method",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_store_is_503_with_retry_after_and_a_failed_upstream_502() {
+        let busy = ApiError::from(AppError::Unavailable("throttled".into()));
+        assert_eq!(busy.code, ErrorCode::ServiceUnavailable);
+        assert_eq!(busy.retry_after, Some(STORE_RETRY_AFTER_SECS));
+        let response = busy.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(STORE_RETRY_AFTER_SECS))
+        );
+
+        let upstream = ApiError::from(AppError::Upstream("secrets manager".into()));
+        assert_eq!(upstream.code, ErrorCode::ExternalServiceError);
+        assert!(!upstream.detail.contains("secrets manager"));
+        let response = upstream.into_response();
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+        assert!(response.headers().get(header::RETRY_AFTER).is_none());
+    }
+}
