@@ -48,6 +48,8 @@ impl DynamoProcessedEvents {
     }
 
     /// The clock that decides whether a lease has run out (system clock by default).
+    /// Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     #[must_use]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;

@@ -116,17 +116,22 @@ impl JwtAccessTokens {
         Self::new(Arc::new(StaticSigningKey::new(key)), ttl_seconds)
     }
 
+    /// Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = issuer.into();
         self
     }
 
+    /// Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = audience.into();
         self
     }
 
-    /// The clock that stamps `iat`/`exp` and checks expiry.
+    /// The clock that stamps `iat`/`exp` and checks expiry. Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
