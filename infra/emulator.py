@@ -7,6 +7,14 @@ race tests). DynamoDB itself serialises conflicting transactions, so serialising
 DynamoDB calls here makes the emulator behave like AWS. Other services (notably SQS
 long polls) stay concurrent.
 
+The same rollback also forked the table's stream: the restored copy got a copy of the
+stream shard, while every shard iterator handed out before kept reading the old shard
+object, which holds a record of the cancelled write (a phantom: an event for state
+that never committed) and never receives another record. So a cancelled transaction
+here keeps the table's one shard object, without the records the transaction added,
+as DynamoDB does (a cancelled transaction writes nothing, to the table or its stream).
+DynamoDB Streams calls share the lock so that no reader sees a transaction half-way.
+
 Usage: python infra/emulator.py [-H HOST] [-p PORT]
 """
 
@@ -15,6 +23,8 @@ import signal
 import sys
 import threading
 
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -23,6 +33,62 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import run_simple
 
 _dynamodb = threading.Lock()
+_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+def _transact_without_phantoms(self, transact_items):
+    shards = {
+        name: (table.stream_shard, len(table.stream_shard.items))
+        for name, table in self.tables.items()
+        if table.stream_shard is not None
+    }
+    try:
+        return _transact_write_items(self, transact_items)
+    except Exception:
+        # moto has put the tables back from copies; give each its own shard back,
+        # without what the cancelled transaction appended to it.
+        for name, (shard, kept) in shards.items():
+            table = self.tables.get(name)
+            if table is None:
+                continue
+            del shard.items[kept:]
+            shard.table = table
+            table.stream_shard = shard
+        raise
+
+
+DynamoDBBackend.transact_write_items = _transact_without_phantoms
+
+# moto keeps every shard iterator it ever handed out; a reader that asks for a fresh one
+# each poll would grow the emulator without end. Iterators older than the newest 10,000
+# are forgotten (AWS lets them expire after 15 minutes).
+_MAX_ITERATORS = 10_000
+_get_shard_iterator = DynamoDBStreamsBackend.get_shard_iterator
+_get_records = DynamoDBStreamsBackend.get_records
+
+
+def _forget_old_iterators(backend):
+    iterators = backend.shard_iterators
+    while len(iterators) > _MAX_ITERATORS:
+        del iterators[next(iter(iterators))]
+
+
+def _get_shard_iterator_bounded(self, *args, **kwargs):
+    try:
+        return _get_shard_iterator(self, *args, **kwargs)
+    finally:
+        _forget_old_iterators(self)
+
+
+def _get_records_bounded(self, *args, **kwargs):
+    try:
+        return _get_records(self, *args, **kwargs)
+    finally:
+        _forget_old_iterators(self)
+
+
+DynamoDBStreamsBackend.get_shard_iterator = _get_shard_iterator_bounded
+DynamoDBStreamsBackend.get_records = _get_records_bounded
 
 
 class SerialDynamoDB:
@@ -30,7 +96,8 @@ class SerialDynamoDB:
         self.app = app
 
     def __call__(self, environ, start_response):
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        # DynamoDB_20120810.* and DynamoDBStreams_20120810.*
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
             return self.app(environ, start_response)
         captured = []
 

@@ -358,3 +358,44 @@ async fn health_is_ok_only_with_recent_successful_runs() {
     let last = h.ports.jobs.runs.last(Job::Cleanup).await.unwrap().unwrap();
     assert_eq!(last.outcome, JobOutcome::Failed);
 }
+
+#[tokio::test]
+async fn the_relay_is_degraded_once_an_event_waits_more_than_a_minute() {
+    let h = Harness::new();
+    let health = GetJobsHealth.execute(&h.ports).await;
+    assert_eq!(health.relay.status(), HealthStatus::Ok);
+    assert_eq!(health.relay.oldest_pending_at, None);
+
+    let waiting = dashtam_domain::events::DomainEvent::new(
+        EventPayload::UserLoginAttempted {
+            email: "ada@example.com".into(),
+        },
+        None,
+        &Default::default(),
+        h.clock.now(),
+    );
+    h.ports
+        .outbox
+        .append(std::slice::from_ref(&waiting))
+        .await
+        .unwrap();
+    h.clock.advance(Duration::seconds(60));
+    let health = GetJobsHealth.execute(&h.ports).await;
+    assert_eq!(health.relay.oldest_pending_at, Some(waiting.occurred_at));
+    assert_eq!(health.relay.lag, Duration::seconds(60));
+    assert_eq!(health.relay.status(), HealthStatus::Ok, "60 s is the limit");
+
+    h.clock.advance(Duration::seconds(1));
+    let health = GetJobsHealth.execute(&h.ports).await;
+    assert_eq!(health.relay.status(), HealthStatus::Degraded);
+    assert_eq!(health.status(), HealthStatus::Degraded);
+
+    h.ports
+        .outbox
+        .acknowledge(&[waiting.event_id])
+        .await
+        .unwrap();
+    let health = GetJobsHealth.execute(&h.ports).await;
+    assert_eq!(health.relay.status(), HealthStatus::Ok);
+    assert_eq!(health.relay.lag, Duration::zero());
+}

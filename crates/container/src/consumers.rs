@@ -12,6 +12,15 @@ pub enum Consumer {
     Email,
 }
 
+impl Consumer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Audit => "audit-consumer",
+            Self::Email => "email-consumer",
+        }
+    }
+}
+
 /// Handles one queue message. `Err` leaves it on the queue for redelivery (and, after the
 /// queue's maxReceiveCount, the DLQ); the reactions are idempotent, so redelivery is safe.
 pub async fn process_message(ports: &Ports, consumer: Consumer, body: &str) -> Result<(), String> {

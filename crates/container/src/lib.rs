@@ -22,6 +22,7 @@ pub use scheduler::{handle_scheduled_event, job_from_event};
 pub use tls::TrustRoots;
 pub use wiring::{
     InMemory, api_ports, aws_ports, consumer_ports, memory_ports, relay_ports, scheduler_ports,
+    sdk_config,
 };
 
 use dashtam_application::Ports;

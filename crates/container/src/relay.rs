@@ -44,8 +44,8 @@ pub async fn handle_stream_event(ports: &Ports, event: StreamEvent) -> DynamoDbE
         let mut failure = DynamoDbBatchItemFailure::default();
         failure.item_identifier = first;
         response.batch_item_failures.push(failure);
-    } else if !events.is_empty() {
-        tracing::info!(count = events.len(), "events relayed");
+    } else {
+        log_relayed(ports, &events);
     }
     response
 }
@@ -54,7 +54,10 @@ pub async fn handle_stream_event(ports: &Ports, event: StreamEvent) -> DynamoDbE
 async fn relay_until_published(ports: &Ports, events: &[DomainEvent]) {
     loop {
         match (RelayOutbox { events }).execute(ports).await {
-            Ok(()) => return,
+            Ok(()) => {
+                log_relayed(ports, events);
+                return;
+            }
             Err(e) => {
                 tracing::warn!(error = %e, count = events.len(), "relay publish failed; retrying");
                 tokio::time::sleep(RETRY).await;
@@ -63,9 +66,29 @@ async fn relay_until_published(ports: &Ports, events: &[DomainEvent]) {
     }
 }
 
+/// Logs a published batch with the relay's lag: how long its oldest event waited
+/// between its commit and its publication.
+fn log_relayed(ports: &Ports, events: &[DomainEvent]) {
+    let Some(oldest) = events.iter().map(|e| e.occurred_at).min() else {
+        return;
+    };
+    let lag_ms = (ports.clock.now() - oldest).num_milliseconds().max(0);
+    tracing::info!(count = events.len(), lag_ms, "events relayed");
+}
+
 /// The local stack's relay on the emulated AWS: reads the table's stream like Lambda's
-/// event source mapping and publishes each batch until it goes out.
-pub async fn relay_stream(ports: Arc<Ports>, mut reader: StreamReader) {
+/// event source mapping and publishes each batch until it goes out. Never gives up: a
+/// failed read or publish is logged and retried.
+pub async fn relay_stream(ports: Arc<Ports>, sdk: aws_config::SdkConfig, table: String) {
+    let mut reader = loop {
+        match StreamReader::open(&sdk, &table).await {
+            Ok(reader) => break reader,
+            Err(e) => {
+                tracing::warn!(error = %e, "table stream not found; retrying");
+                tokio::time::sleep(RETRY).await;
+            }
+        }
+    };
     tracing::info!("outbox relay reading the table stream");
     loop {
         match reader.next_events().await {

@@ -1,4 +1,6 @@
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
+
+use aws_config::timeout::TimeoutConfig;
 
 use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::SystemClock;
@@ -28,7 +30,11 @@ use dashtam_infrastructure::{
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::{Config, Consumer, tls::aws_http_client, unwired::Unwired};
+use crate::{
+    Config, Consumer,
+    tls::{TrustRoots, aws_http_client},
+    unwired::Unwired,
+};
 
 const ACCESS_TOKEN_TTL_SECONDS: i64 = 900;
 
@@ -41,6 +47,31 @@ impl EmailComposer for Templates {
     fn compose(&self, kind: EmailKind, to: &str, token: Option<&str>) -> (String, String, String) {
         render(kind, to, token, &self.app_url)
     }
+}
+
+/// A connection must open within this, an attempt answer within this (it covers the
+/// local consumers' 2 s SQS long polls), and a call with its retries end within this:
+/// a call that hangs fails, is logged and retried by its caller, and an HTTP function
+/// answers before its 10 s Lambda timeout.
+const AWS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const AWS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+const AWS_OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// The one AWS SDK configuration of a process: region and credentials from the
+/// environment, the trusted roots, and the timeouts above. Every AWS client is built
+/// from it.
+pub async fn sdk_config(roots: TrustRoots) -> aws_config::SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(AWS_CONNECT_TIMEOUT)
+        .operation_attempt_timeout(AWS_ATTEMPT_TIMEOUT)
+        .operation_timeout(AWS_OPERATION_TIMEOUT)
+        .build();
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(timeouts);
+    if let Some(client) = aws_http_client(roots) {
+        loader = loader.http_client(client);
+    }
+    loader.load().await
 }
 
 /// The storage-backed ports, which differ by mode.
@@ -81,12 +112,8 @@ struct Aws {
 
 impl Aws {
     async fn load(config: &Config) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(client) = aws_http_client(config.tls_roots) {
-            loader = loader.http_client(client);
-        }
         Self {
-            sdk: loader.load().await,
+            sdk: sdk_config(config.tls_roots).await,
         }
     }
     fn repositories(&self, config: &Config) -> Repositories {

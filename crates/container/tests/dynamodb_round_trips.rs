@@ -412,21 +412,39 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     expected.extend(ops(&["Query"; 31]));
     assert_eq!(calls, expected, "audit, default window, empty trail");
 
-    // Jobs health: one last-run read per schedule (queue depths are SQS calls).
+    // Jobs health: one last-run read per schedule, one Query per partition of the
+    // waiting-events index (queue depths are SQS calls).
     let (status, _, calls) = app
         .call(Method::GET, "/api/v1/admin/jobs", Some(root), None)
         .await;
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["UpdateItem", "BatchGetItem", "GetItem", "GetItem"]),
-        "admin jobs: bucket + session and user + one last run per schedule"
+        ops(&[
+            "UpdateItem",
+            "BatchGetItem",
+            "GetItem",
+            "GetItem",
+            "Query",
+            "Query",
+            "Query",
+            "Query"
+        ]),
+        "admin jobs: bucket + session and user + one last run per schedule + relay lag"
     );
     let (status, _, calls) = app.call(Method::GET, "/health/jobs", None, None).await;
     assert_eq!(status, 200);
     assert_eq!(
         calls,
-        ops(&["UpdateItem", "GetItem", "GetItem"]),
-        "health/jobs: bucket + one last run per schedule"
+        ops(&[
+            "UpdateItem",
+            "GetItem",
+            "GetItem",
+            "Query",
+            "Query",
+            "Query",
+            "Query"
+        ]),
+        "health/jobs: bucket + one last run per schedule + relay lag"
     );
 }

@@ -14,11 +14,11 @@ use std::{net::SocketAddr, sync::Arc};
 
 use axum::extract::ConnectInfo;
 use dashtam_container::{
-    Config, Consumer, InMemory, app_state, aws_ports, init_logging, memory_ports, relay_memory,
-    relay_stream,
+    Config, Consumer, InMemory, TrustRoots, app_state, aws_ports, init_logging, memory_ports,
+    relay_memory, relay_stream, sdk_config,
 };
-use dashtam_infrastructure::dynamodb::StreamReader;
 use dashtam_presentation::{Group, extract::ClientIp};
+use pollers::supervise;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -57,28 +57,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             queue,
         } = memory_ports(&config);
         let ports = Arc::new(ports);
-        tokio::spawn(relay_memory(ports.clone(), store));
-        tokio::spawn(pollers::drain_channel(ports.clone(), published, queue));
+        let (relay_ports, drain_ports) = (ports.clone(), ports.clone());
+        supervise("relay", move || {
+            relay_memory(relay_ports.clone(), store.clone())
+        });
+        // The channel cannot be shared by restarts: if this one ends, events stop.
+        tokio::spawn(pollers::drain_channel(drain_ports, published, queue));
         ports
     } else {
         let ports = Arc::new(aws_ports(&config).await);
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = sdk_config(config.tls_roots).await;
         let sqs = aws_sdk_sqs::Client::new(&sdk);
         // The relay Lambda's stand-in: the table's stream → the event bus.
-        let reader = StreamReader::open(&sdk, &config.table).await?;
-        tokio::spawn(relay_stream(ports.clone(), reader));
+        let (relay_ports, table) = (ports.clone(), config.table.clone());
+        supervise("relay", move || {
+            relay_stream(relay_ports.clone(), sdk.clone(), table.clone())
+        });
         for (consumer, url) in [
             (Consumer::Audit, &config.audit_queue_url),
             (Consumer::Email, &config.email_queue_url),
         ] {
             match url {
                 Some(url) => {
-                    tokio::spawn(pollers::poll_queue(
-                        ports.clone(),
-                        consumer,
-                        sqs.clone(),
-                        url.clone(),
-                    ));
+                    let (ports, sqs, url) = (ports.clone(), sqs.clone(), url.clone());
+                    supervise(consumer.as_str(), move || {
+                        pollers::poll_queue(ports.clone(), consumer, sqs.clone(), url.clone())
+                    });
                 }
                 None => tracing::warn!(?consumer, "no queue URL configured: consumer not started"),
             }
@@ -125,7 +129,7 @@ async fn redrive(queue: &str) -> Result<(), Box<dyn std::error::Error + Send + S
         std::env::var(&name).map_err(|_| format!("{name} is not set"))
     };
     let (source, dlq) = (var("QUEUE")?, var("DLQ")?);
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = sdk_config(TrustRoots::Aws).await;
     let moved = dashtam_infrastructure::messaging::redrive(
         &aws_sdk_sqs::Client::new(&sdk),
         &dlq,

@@ -1,10 +1,33 @@
-use std::{sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use dashtam_application::Ports;
 use dashtam_container::{Consumer, process_message};
 use dashtam_domain::events::DomainEvent;
 use dashtam_infrastructure::{memory::InProcessQueue, messaging::envelope};
 use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Runs a poller for the life of the process: if it ever ends or panics, that is logged
+/// and a new one is started a second later (a panic would otherwise end its task
+/// silently, and with it the events or emails it carries).
+pub fn supervise<F, Fut>(name: &'static str, mut start: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        loop {
+            match tokio::spawn(start()).await {
+                Ok(()) => tracing::error!(poller = name, "poller stopped; restarting"),
+                Err(e) if e.is_panic() => {
+                    tracing::error!(poller = name, error = %e, "poller panicked; restarting")
+                }
+                // Cancelled: the runtime is shutting down.
+                Err(_) => return,
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}
 
 /// Emulates an SQS event source mapping: long-poll, process, delete what succeeded.
 /// A failed message stays and comes back after its visibility timeout; after the

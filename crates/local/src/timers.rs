@@ -3,6 +3,8 @@ use std::{sync::Arc, time::Duration};
 use dashtam_application::{Ports, jobs::RunJob};
 use dashtam_domain::entities::Job;
 
+use crate::pollers::supervise;
+
 /// Runs every scheduled job in process every `interval_secs` (first right away), the way
 /// the EventBridge schedules invoke the scheduler function on AWS. The local interval is
 /// shorter than AWS's periods so that a person sees the effects; the jobs are idempotent,
@@ -14,13 +16,17 @@ pub fn start(ports: Arc<Ports>, interval_secs: u64) {
     }
     for job in Job::ALL {
         let ports = ports.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(interval_secs));
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                // RunJob records the run and logs the outcome; a failure waits for the next tick.
-                let _ = RunJob { job }.execute(&ports).await;
+        supervise(job.as_str(), move || {
+            let ports = ports.clone();
+            async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(interval_secs));
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    // RunJob records the run and logs the outcome; a failure waits for the
+                    // next tick.
+                    let _ = RunJob { job }.execute(&ports).await;
+                }
             }
         });
     }

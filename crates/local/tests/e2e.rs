@@ -4,17 +4,21 @@
 #![allow(clippy::unwrap_used)] // tests may panic on the unexpected
 
 use std::{
+    io::{BufRead, BufReader},
     net::TcpListener,
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use dashtam_domain::{
-    entities::{RefreshToken, Session},
-    ports::{AuditRepository, SessionRepository},
+    entities::{AuditRecord, RefreshToken, Session},
+    ports::{AuditQuery, AuditRepository, SessionRepository},
     value_objects::TokenHash,
 };
-use dashtam_infrastructure::dynamodb::{DynamoAuditRepository, DynamoSessionRepository};
+use dashtam_infrastructure::dynamodb::{
+    DynamoAuditRepository, DynamoSessionRepository, StreamReader,
+};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Str0ng!Passw0rd";
@@ -24,6 +28,8 @@ struct LocalStack {
     base: String,
     http: reqwest::Client,
     stack: dashtam_testkit::Stack,
+    /// What the process logged (also passed through to the test's stderr).
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for LocalStack {
@@ -60,16 +66,29 @@ async fn start_with(env: &[(&str, &str)], extra_args: &[&str]) -> LocalStack {
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("DASHTAM_MAILBOX_DIR", &mailbox)
         .env("DASHTAM_ADMIN_EMAILS", "root@example.com")
-        .envs(env.iter().copied())
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    let child = cmd.spawn().expect("dashtam-local starts");
+    let mut child = cmd.spawn().expect("dashtam-local starts");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    // The process logs to stdout.
+    if let Some(stdout) = child.stdout.take() {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                log.lock().unwrap().push(line);
+            }
+        });
+    }
     let local = LocalStack {
         child,
         base: format!("http://127.0.0.1:{port}"),
         http: reqwest::Client::new(),
         stack,
+        log,
     };
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
@@ -110,6 +129,76 @@ impl LocalStack {
     async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.call(reqwest::Method::POST, path, None, Some(body))
             .await
+    }
+
+    /// The emails to `to`, newest first.
+    async fn mails(&self, to: &str) -> Vec<Value> {
+        let (_, mails) = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/_local/mailbox?to={to}"),
+                None,
+                None,
+            )
+            .await;
+        mails.as_array().cloned().unwrap_or_default()
+    }
+
+    /// How many events the relay logged as published (`events relayed count=N`).
+    fn relayed(&self) -> usize {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter(|l| l.contains("events relayed"))
+            .filter_map(|l| {
+                let count = l.split_once("count=")?.1;
+                count
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .sum()
+    }
+
+    /// Every outbox event the table's stream holds: the events that committed.
+    async fn committed(&self) -> usize {
+        let mut reader = StreamReader::open(&self.stack.sdk, self.stack.var("DASHTAM_TABLE"))
+            .await
+            .unwrap();
+        let mut total = 0;
+        loop {
+            let batch = reader.next_events().await.unwrap();
+            if batch.is_empty() {
+                return total;
+            }
+            total += batch.len();
+        }
+    }
+
+    /// The whole audit trail of this stack (its table is its own).
+    async fn audit_trail(&self) -> Vec<AuditRecord> {
+        let audit = DynamoAuditRepository::new(
+            aws_sdk_dynamodb::Client::new(&self.stack.sdk),
+            self.stack.var("DASHTAM_TABLE").to_owned(),
+        );
+        let now = chrono::Utc::now();
+        let mut query = AuditQuery {
+            user_id: None,
+            action: None,
+            since: now - chrono::Duration::hours(1),
+            until: now + chrono::Duration::minutes(1),
+            limit: 100,
+            after: None,
+        };
+        let mut records = Vec::new();
+        loop {
+            let page = audit.list(&query).await.unwrap();
+            records.extend(page.records);
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => return records,
+            }
+        }
     }
 
     /// Waits for the newest email to `to` that carries a 64-hex token, and returns it.
@@ -865,4 +954,125 @@ async fn a_new_device_login_reaches_the_live_stream_and_the_mailbox() {
     .await;
     assert!(after.starts_with("retry: 3000"), "{after}");
     assert!(!after.contains(&id), "{after}");
+}
+
+/// Refused writes, a cancelled transaction among them, leave no event behind and do not
+/// stop the events of later writes (the emulated stream once forked at the first
+/// cancelled transaction: a phantom event, then silence).
+#[tokio::test]
+async fn refused_writes_leave_no_event_and_later_events_still_flow() {
+    let s = start_with(
+        &[
+            ("DASHTAM_RATE_LIMITS", "off"),
+            ("RUST_LOG", "warn,dashtam_container::relay=info"),
+        ],
+        &[],
+    )
+    .await;
+    let ada = "ada@example.com";
+    let register = |email: &'static str| {
+        s.post(
+            "/api/v1/users",
+            json!({"email": email, "password": PASSWORD}),
+        )
+    };
+    assert_eq!(register(ada).await.0, 201);
+    // The email marker's condition cancels the second registration's transaction.
+    assert_eq!(register("ADA@example.com").await.0, 409);
+    let token = s.mailed_token(ada, 0).await;
+    assert_eq!(
+        s.post("/api/v1/email-verifications", json!({"token": token}))
+            .await
+            .0,
+        201
+    );
+
+    // A lockout: five wrong passwords, then the right one is refused.
+    for _ in 0..5 {
+        let wrong = json!({"email": ada, "password": "Wr0ng!Passw0rd"});
+        assert_eq!(s.post("/api/v1/sessions", wrong).await.0, 401);
+    }
+    let right = json!({"email": ada, "password": PASSWORD});
+    assert_eq!(s.post("/api/v1/sessions", right).await.0, 403);
+
+    // Failed password resets: an unknown token, then a used one (twice at once).
+    let unknown = json!({"token": "f".repeat(64), "new_password": "N3w!Passw0rdX"});
+    assert_eq!(s.post("/api/v1/password-resets", unknown).await.0, 404);
+    let asked = json!({"email": ada});
+    assert_eq!(s.post("/api/v1/password-reset-tokens", asked).await.0, 201);
+    let reset = s.mailed_token(ada, 1).await;
+    let confirm = json!({"token": reset, "new_password": "N3w!Passw0rdX"});
+    assert_eq!(
+        s.post("/api/v1/password-resets", confirm.clone()).await.0,
+        201
+    );
+    let (again, twice) = futures::join!(
+        s.post("/api/v1/password-resets", confirm.clone()),
+        s.post("/api/v1/password-resets", confirm)
+    );
+    assert_eq!((again.0, twice.0), (404, 404));
+
+    // A new registration's email arrives within a few seconds.
+    let started = Instant::now();
+    assert_eq!(register("bob@example.com").await.0, 201);
+    let deadline = started + Duration::from_secs(5);
+    while s.mails("bob@example.com").await.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no verification email within 5 s: the relay stalled"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let waited = started.elapsed();
+
+    // Ada got her verification, reset and password-changed emails, nothing for what was
+    // refused.
+    let subjects: Vec<String> = s
+        .mails(ada)
+        .await
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert_eq!(
+        subjects.iter().filter(|s| s.contains("Verify")).count(),
+        1,
+        "{subjects:?}"
+    );
+
+    // Every committed event is recorded once, and nothing else is.
+    let committed = s.committed().await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let trail = loop {
+        let trail = s.audit_trail().await;
+        if trail.len() >= committed || Instant::now() > deadline {
+            break trail;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let mut ids: Vec<_> = trail.iter().map(|r| r.event_id).collect();
+    ids.sort();
+    ids.dedup();
+    let count = |action: &str| trail.iter().filter(|r| r.action == action).count();
+    eprintln!(
+        "events: committed {committed}, relayed {}, recorded {} ({} distinct); bob's email after {waited:?}",
+        s.relayed(),
+        trail.len(),
+        ids.len()
+    );
+    assert_eq!(ids.len(), trail.len(), "one record per event");
+    assert_eq!(trail.len(), committed, "every committed event, once");
+    assert_eq!(
+        s.relayed(),
+        committed,
+        "the relay published exactly what committed"
+    );
+    assert_eq!(
+        count("UserRegistrationSucceeded"),
+        2,
+        "ada and bob, no phantom"
+    );
+    assert_eq!(count("UserRegistrationFailed"), 1);
+    assert_eq!(count("PasswordResetConfirmSucceeded"), 1);
+    assert_eq!(count("PasswordResetConfirmFailed"), 3);
 }

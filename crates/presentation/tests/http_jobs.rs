@@ -9,6 +9,7 @@ use dashtam_domain::{
     entities::{Job, JobOutcome, JobRun},
     ports::JobRuns,
 };
+use serde_json::json;
 use support::{PASSWORD, TestApp};
 
 async fn record(app: &TestApp, job: Job, outcome: JobOutcome) {
@@ -70,6 +71,12 @@ async fn admin_jobs_reports_queues_and_last_runs() {
     record(&app, Job::Cleanup, JobOutcome::Ok).await;
     let r = app.get("/api/v1/admin/jobs", Some(&admin.access)).await;
     assert_eq!(r.body["status"], "ok", "{}", r.body);
+    // The admin's own events wait in the outbox (nothing relays here); none for long.
+    let relay = &r.body["relay"];
+    assert_eq!(relay["status"], "ok");
+    assert_eq!(relay["oldest_pending_age_seconds"], 0);
+    assert!(relay["oldest_pending_at"].as_str().unwrap().ends_with('Z'));
+    assert!(relay["error"].is_null());
     let last = &r.body["schedules"][0]["last_run"];
     assert_eq!(last["outcome"], "ok");
     assert_eq!(last["counts"]["notified"], 2);
@@ -103,7 +110,19 @@ async fn public_health_jobs_answers_200_with_verdicts_only() {
     let r = app.get("/health/jobs", None).await;
     assert_eq!(r.body["status"], "ok");
     let keys: Vec<&String> = r.body.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["checked_at", "queues", "schedules", "status"]);
+    assert_eq!(
+        keys,
+        [
+            "checked_at",
+            "queues",
+            "relay",
+            "relay_lag_seconds",
+            "schedules",
+            "status"
+        ]
+    );
+    assert_eq!(r.body["relay"], "ok");
+    assert_eq!(r.body["relay_lag_seconds"], 0);
 
     // Overdue after two missed periods of the 5-minute schedule.
     app.advance(Duration::minutes(11));
@@ -111,6 +130,25 @@ async fn public_health_jobs_answers_200_with_verdicts_only() {
         app.get("/health/jobs", None).await.body["schedules"],
         "degraded"
     );
+}
+
+#[tokio::test]
+async fn an_event_waiting_over_a_minute_for_the_relay_degrades_the_health() {
+    let app = TestApp::new();
+    record(&app, Job::SessionExpiry, JobOutcome::Ok).await;
+    record(&app, Job::Cleanup, JobOutcome::Ok).await;
+    app.post(
+        "/api/v1/users",
+        None,
+        json!({"email": "waiting@example.com", "password": PASSWORD}),
+    )
+    .await
+    .expect(201);
+    app.advance(Duration::seconds(90));
+    let r = app.get("/health/jobs", None).await;
+    assert_eq!(r.body["relay"], "degraded");
+    assert_eq!(r.body["relay_lag_seconds"], 90);
+    assert_eq!(r.body["status"], "degraded");
 }
 
 #[tokio::test]

@@ -1,10 +1,10 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use dashtam_domain::{
     entities::{Job, JobOutcome, JobRun},
     ports::{QueueReading, QueueRole},
 };
 
-use futures::future::{join, join_all};
+use futures::future::{join_all, join3};
 
 use crate::Ports;
 
@@ -35,12 +35,60 @@ impl JobStatus {
     }
 }
 
+/// An event waiting longer than this for the relay makes the relay degraded: the relay
+/// normally publishes within a second or two of the commit.
+pub const RELAY_LAG_LIMIT: Duration = Duration::seconds(60);
+
+/// The outbox relay, seen from the outbox: the oldest event not yet published.
+#[derive(Debug, Clone)]
+pub struct RelayStatus {
+    /// When the oldest waiting event occurred; None when none waits.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    /// How long it has waited (zero when none waits).
+    pub lag: Duration,
+    /// The outbox could not be read.
+    pub error: Option<String>,
+}
+
+impl RelayStatus {
+    fn read(
+        oldest: Result<Option<DateTime<Utc>>, impl std::fmt::Display>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        match oldest {
+            Ok(oldest_pending_at) => Self {
+                oldest_pending_at,
+                lag: oldest_pending_at
+                    .map_or(Duration::zero(), |at| (now - at).max(Duration::zero())),
+                error: None,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox relay lag unreadable");
+                Self {
+                    oldest_pending_at: None,
+                    lag: Duration::zero(),
+                    error: Some("outbox unavailable".to_owned()),
+                }
+            }
+        }
+    }
+
+    pub fn status(&self) -> HealthStatus {
+        if self.error.is_none() && self.lag <= RELAY_LAG_LIMIT {
+            HealthStatus::Ok
+        } else {
+            HealthStatus::Degraded
+        }
+    }
+}
+
 /// The health of the asynchronous machinery.
 #[derive(Debug, Clone)]
 pub struct JobsHealth {
     pub checked_at: DateTime<Utc>,
     pub queues: Vec<QueueReading>,
     pub jobs: Vec<JobStatus>,
+    pub relay: RelayStatus,
 }
 
 impl JobsHealth {
@@ -68,7 +116,12 @@ impl JobsHealth {
     }
 
     pub fn status(&self) -> HealthStatus {
-        if self.queues_status() == HealthStatus::Ok && self.jobs_status() == HealthStatus::Ok {
+        let parts = [
+            self.queues_status(),
+            self.jobs_status(),
+            self.relay.status(),
+        ];
+        if parts.iter().all(|s| *s == HealthStatus::Ok) {
             HealthStatus::Ok
         } else {
             HealthStatus::Degraded
@@ -76,7 +129,7 @@ impl JobsHealth {
     }
 }
 
-/// Reads queue depths and last runs, all at once. Never fails: what cannot be read is reported as such
+/// Reads queue depths, last runs and the relay's lag, all at once. Never fails: what cannot be read is reported as such
 /// (and makes the status degraded), because a health check must answer.
 pub struct GetJobsHealth;
 
@@ -84,7 +137,12 @@ impl GetJobsHealth {
     pub async fn execute(self, ports: &Ports) -> JobsHealth {
         let checked_at = ports.clock.now();
         let last_runs = join_all(Job::ALL.map(|job| ports.jobs.runs.last(job)));
-        let (queues, last_runs) = join(ports.jobs.queues.readings(), last_runs).await;
+        let (queues, last_runs, oldest) = join3(
+            ports.jobs.queues.readings(),
+            last_runs,
+            ports.outbox.oldest_pending(),
+        )
+        .await;
         let jobs = Job::ALL
             .into_iter()
             .zip(last_runs)
@@ -110,6 +168,7 @@ impl GetJobsHealth {
             checked_at,
             queues,
             jobs,
+            relay: RelayStatus::read(oldest, checked_at),
         }
     }
 }

@@ -10,7 +10,9 @@ mod run_job;
 mod session_expiry;
 
 pub use cleanup::{MAX_LOOKBACK, PurgeExpired};
-pub use health::{GetJobsHealth, HealthStatus, JobStatus, JobsHealth};
+pub use health::{
+    GetJobsHealth, HealthStatus, JobStatus, JobsHealth, RELAY_LAG_LIMIT, RelayStatus,
+};
 pub use run_job::RunJob;
 pub use session_expiry::{NOTICE_WINDOW, NotifyExpiringSessions};
 

@@ -16,6 +16,10 @@ pub trait EventOutbox: Send + Sync {
 
     /// The relay published these: their outbox entries may go. Idempotent.
     async fn acknowledge(&self, event_ids: &[Uuid]) -> Result<(), StoreError>;
+
+    /// When the oldest event still waiting for the relay occurred (None: none waits).
+    /// May lag the outbox by the index's replication delay (DynamoDB: well under a second).
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
 /// One entry of a user's live feed: a streamable event without secrets.

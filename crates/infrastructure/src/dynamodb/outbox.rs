@@ -37,9 +37,22 @@ const OUTBOX_RETENTION: Duration = Duration::days(7);
 /// How far back a live-stream client can resume with `Last-Event-ID`.
 const FEED_RETENTION: Duration = Duration::days(7);
 const ACK_CONCURRENCY: usize = 8;
+/// Waiting outbox items are indexed (GSI2) over this many partitions, so a burst of
+/// events does not throttle one index partition (which would throttle the writes).
+const PENDING_PARTITIONS: u8 = 4;
 
 fn outbox_pk(event_id: Uuid) -> String {
     format!("{OUTBOX_PREFIX}{event_id}")
+}
+
+/// The index partition of a waiting outbox item: from the event id's random tail.
+fn pending_pk(event_id: Uuid) -> String {
+    let tail = event_id.as_bytes()[15];
+    pending_partition(tail % PENDING_PARTITIONS)
+}
+
+fn pending_partition(n: u8) -> String {
+    format!("OUTBOXPENDING#{n}")
 }
 
 fn feed_pk(user_id: Uuid) -> String {
@@ -56,6 +69,9 @@ fn feed_sk(event_id: Uuid) -> String {
 struct OutboxItem {
     PK: String,
     SK: String,
+    /// `OUTBOXPENDING#<n>` / `<occurred_at>#<event id>`: the oldest waiting event.
+    GSI2PK: String,
+    GSI2SK: String,
     entity: String,
     name: String,
     event: String,
@@ -94,6 +110,8 @@ pub(crate) fn event_items(
         let outbox = OutboxItem {
             PK: outbox_pk(e.event_id),
             SK: OUTBOX_SK.to_owned(),
+            GSI2PK: pending_pk(e.event_id),
+            GSI2SK: format!("{}#{}", ts::format(e.occurred_at), e.event_id),
             entity: "outbox".to_owned(),
             name: e.name().to_owned(),
             event: serde_json::to_string(e).map_err(serialise_failed)?,
@@ -181,6 +199,31 @@ impl EventOutbox for DynamoEventOutbox {
             .collect()
             .await;
         results.into_iter().try_for_each(|r| r.map(drop))
+    }
+
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        #[derive(Deserialize)]
+        struct Pending {
+            #[serde(with = "ts")]
+            occurred_at: DateTime<Utc>,
+        }
+        let queries = (0..PENDING_PARTITIONS).map(|n| {
+            self.table.query::<Pending>(
+                "outbox pending",
+                QuerySpec {
+                    index: Some("GSI2"),
+                    key_condition: "GSI2PK = :pk",
+                    expr: Expr::new().s(":pk", pending_partition(n)),
+                    forward: true,
+                    limit: Some(1),
+                },
+            )
+        });
+        let mut heads = Vec::new();
+        for items in futures::future::join_all(queries).await {
+            heads.extend(items?.into_iter().map(|p| p.occurred_at));
+        }
+        Ok(heads.into_iter().min())
     }
 }
 

@@ -2,6 +2,7 @@
 //! events here in the same atomic step.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
     events::DomainEvent,
@@ -46,6 +47,10 @@ impl EventOutbox for MemoryStore {
             s.outbox.remove(id);
         }
         Ok(())
+    }
+
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.state()?.outbox.values().map(|e| e.occurred_at).min())
     }
 }
 

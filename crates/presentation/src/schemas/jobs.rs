@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use dashtam_application::jobs::{HealthStatus, JobStatus, JobsHealth};
+use dashtam_application::jobs::{HealthStatus, JobStatus, JobsHealth, RelayStatus};
 use dashtam_domain::{
     entities::{JobOutcome, JobRun},
     ports::{QueueReading, QueueRole},
@@ -10,7 +10,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// `ok`, or `degraded` when a dead-letter queue holds messages, a queue cannot be read,
-/// or a job's last run failed, is overdue or cannot be read.
+/// a job's last run failed, is overdue or cannot be read, or an event has waited more
+/// than 60 s for the outbox relay (or the outbox cannot be read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -35,6 +36,36 @@ pub struct JobsHealthResponse {
     pub checked_at: DateTime<Utc>,
     pub queues: Vec<QueueResponse>,
     pub schedules: Vec<ScheduleResponse>,
+    pub relay: RelayResponse,
+}
+
+/// The outbox relay: how long the oldest committed event has waited to be published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelayResponse {
+    /// `degraded` past 60 s of waiting, or when the outbox cannot be read.
+    pub status: Status,
+    /// Whole seconds the oldest waiting event has waited; 0 when none waits, null when
+    /// the outbox cannot be read.
+    #[schema(example = 0)]
+    pub oldest_pending_age_seconds: Option<i64>,
+    /// When the oldest waiting event occurred; null when none waits.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+impl From<&RelayStatus> for RelayResponse {
+    fn from(r: &RelayStatus) -> Self {
+        Self {
+            status: r.status().into(),
+            oldest_pending_age_seconds: relay_age(r),
+            oldest_pending_at: r.oldest_pending_at,
+            error: r.error.clone(),
+        }
+    }
+}
+
+fn relay_age(r: &RelayStatus) -> Option<i64> {
+    r.error.is_none().then(|| r.lag.num_seconds())
 }
 
 /// One queue. The counts are SQS's approximate numbers; they are null (and `error` is
@@ -90,6 +121,7 @@ impl From<&JobsHealth> for JobsHealthResponse {
             checked_at: h.checked_at,
             queues: h.queues.iter().map(QueueResponse::from).collect(),
             schedules: h.jobs.iter().map(ScheduleResponse::from).collect(),
+            relay: RelayResponse::from(&h.relay),
         }
     }
 }
@@ -147,6 +179,12 @@ pub struct PublicJobsHealthResponse {
     pub queues: Status,
     /// Every schedule's last run succeeded and is recent.
     pub schedules: Status,
+    /// No committed event has waited more than 60 s for the outbox relay.
+    pub relay: Status,
+    /// Whole seconds the oldest waiting event has waited (0 when none waits; null when
+    /// the outbox cannot be read).
+    #[schema(example = 0)]
+    pub relay_lag_seconds: Option<i64>,
 }
 
 impl From<&JobsHealth> for PublicJobsHealthResponse {
@@ -156,6 +194,8 @@ impl From<&JobsHealth> for PublicJobsHealthResponse {
             checked_at: h.checked_at,
             queues: h.queues_status().into(),
             schedules: h.jobs_status().into(),
+            relay: h.relay.status().into(),
+            relay_lag_seconds: relay_age(&h.relay),
         }
     }
 }

@@ -5,7 +5,8 @@
 use chrono::Utc;
 use dashtam_domain::{
     Existing, StoreError,
-    events::EventPayload,
+    entities::User,
+    events::{DomainEvent, EventPayload},
     ports::{EventFeed, EventOutbox, SessionRepository, UserRepository},
 };
 use dashtam_infrastructure::dynamodb::StreamReader;
@@ -82,6 +83,93 @@ async fn events_are_written_with_their_state_or_not_at_all_and_reach_the_stream(
             .is_none()
     );
     assert!(stream.next_events().await.unwrap().is_empty());
+}
+
+async fn drain(stream: &mut StreamReader) -> Vec<DomainEvent> {
+    let mut all = Vec::new();
+    loop {
+        let batch = stream.next_events().await.unwrap();
+        if batch.is_empty() {
+            return all;
+        }
+        all.extend(batch);
+    }
+}
+
+fn registered(user: &User) -> DomainEvent {
+    event(
+        Some(user.id),
+        EventPayload::UserRegistrationSucceeded {
+            email: user.email.as_str().to_owned(),
+            verification_token: "secret-token".into(),
+        },
+    )
+}
+
+#[tokio::test]
+async fn a_cancelled_transaction_leaves_no_stream_record_and_later_writes_still_arrive() {
+    let db = Db::new().await;
+    let users = db.users();
+    let outbox = db.outbox();
+    // A reader that is already reading when the transaction is cancelled.
+    let mut stream = StreamReader::open(&db.stack.sdk, &db.table).await.unwrap();
+    assert!(stream.next_events().await.unwrap().is_empty());
+    assert_eq!(outbox.oldest_pending().await.unwrap(), None);
+
+    let (ada, ada_token) = new_user("ada@example.com", Utc::now());
+    let first = registered(&ada);
+    users
+        .create(&ada, &ada_token, std::slice::from_ref(&first))
+        .await
+        .unwrap();
+    assert_eq!(drain(&mut stream).await, std::slice::from_ref(&first));
+
+    let (twin, twin_token) = new_user("ADA@example.com", Utc::now());
+    let phantom = registered(&twin);
+    assert_eq!(
+        users
+            .create(&twin, &twin_token, std::slice::from_ref(&phantom))
+            .await,
+        Err(StoreError::AlreadyExists(Existing::Email))
+    );
+
+    let (bob, bob_token) = new_user("bob@example.com", Utc::now());
+    let second = registered(&bob);
+    users
+        .create(&bob, &bob_token, std::slice::from_ref(&second))
+        .await
+        .unwrap();
+    let attempt = event(
+        None,
+        EventPayload::UserLoginAttempted {
+            email: "bob@example.com".into(),
+        },
+    );
+    outbox.append(std::slice::from_ref(&attempt)).await.unwrap();
+
+    // Every committed event once, in order; the cancelled one never.
+    assert_eq!(drain(&mut stream).await, [second.clone(), attempt.clone()]);
+    let mut fresh = StreamReader::open(&db.stack.sdk, &db.table).await.unwrap();
+    assert_eq!(
+        drain(&mut fresh).await,
+        [first.clone(), second.clone(), attempt.clone()]
+    );
+
+    // The relay's lag is the oldest unacknowledged event's; none once all are.
+    assert_eq!(
+        outbox.oldest_pending().await.unwrap(),
+        Some(first.occurred_at)
+    );
+    outbox.acknowledge(&[first.event_id]).await.unwrap();
+    assert_eq!(
+        outbox.oldest_pending().await.unwrap(),
+        Some(second.occurred_at)
+    );
+    outbox
+        .acknowledge(&[second.event_id, attempt.event_id])
+        .await
+        .unwrap();
+    assert_eq!(outbox.oldest_pending().await.unwrap(), None);
 }
 
 #[tokio::test]
