@@ -11,7 +11,6 @@ use uuid::Uuid;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    errors::sdk_error,
     expr::{Expr, QuerySpec},
     keys::{AUDIT_SK, audit_day_gsi2pk, audit_pk, audit_user_gsi1pk},
     table::{Table, from_item, to_item},
@@ -23,7 +22,7 @@ use super::{
 /// the default 30-day window of empty days in one request.
 pub const MAX_QUERIES_PER_PAGE: usize = 40;
 /// Items read per Query when a filter may drop most of them.
-const FILTERED_PAGE_ITEMS: i32 = 100;
+const FILTERED_PAGE_ITEMS: usize = 100;
 /// Sorts after every `<uuid>` character: `<ts>#~` bounds everything at `ts`.
 const AFTER_ANY_ID: &str = "~";
 
@@ -218,25 +217,22 @@ impl Walk<'_> {
             let page_items = if filtered {
                 FILTERED_PAGE_ITEMS
             } else {
-                i32::try_from(remaining + 1).unwrap_or(FILTERED_PAGE_ITEMS)
+                remaining + 1
             };
             self.queries += 1;
-            let out = self
+            let spec = QuerySpec {
+                index: Some(index),
+                key_condition: "#pk = :pk AND #sk BETWEEN :lo AND :hi",
+                expr,
+                forward: false,
+                limit: None,
+            };
+            let filter = filtered.then_some("#action = :action");
+            let (items, last) = self
                 .table
-                .client
-                .query()
-                .table_name(&self.table.name)
-                .index_name(index)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
-                .set_filter_expression(filtered.then(|| "#action = :action".to_owned()))
-                .set_expression_attribute_names(expr.names_opt())
-                .set_expression_attribute_values(expr.values_opt())
-                .scan_index_forward(false)
-                .limit(page_items)
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", "audit record", &e))?;
-            for item in out.items.unwrap_or_default() {
+                .query_page("audit record", &spec, filter, Some(page_items), None)
+                .await?;
+            for item in items {
                 let sk = item.get(sk_attr).and_then(|v| v.as_s().ok()).cloned();
                 if sk.as_deref() == Some(hi.as_str()) {
                     continue;
@@ -255,7 +251,7 @@ impl Walk<'_> {
                     return Ok(false);
                 }
             }
-            match out.last_evaluated_key {
+            match last {
                 Some(k) if !k.is_empty() => {
                     // Items the filter dropped were examined too: move past them.
                     let p = k

@@ -133,35 +133,49 @@ impl Table {
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
         loop {
-            let page_limit = q
-                .limit
-                .map(|l| i32::try_from(l.saturating_sub(out.len())).unwrap_or(i32::MAX));
-            let page = self
-                .client
-                .query()
-                .table_name(&self.name)
-                .set_index_name(q.index.map(str::to_owned))
-                .key_condition_expression(q.key_condition)
-                .set_expression_attribute_names(q.expr.names_opt())
-                .set_expression_attribute_values(q.expr.values_opt())
-                .scan_index_forward(q.forward)
-                // GSIs cannot be read strongly consistently.
-                .set_consistent_read(q.index.is_none().then_some(true))
-                .set_limit(page_limit)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", what, &e))?;
-            for item in page.items.unwrap_or_default() {
+            let left = q.limit.map(|l| l.saturating_sub(out.len()));
+            let (items, last) = self.query_page(what, &q, None, left, start.take()).await?;
+            for item in items {
                 out.push(from_item(what, item)?);
             }
             let full = q.limit.is_some_and(|l| out.len() >= l);
-            match page.last_evaluated_key {
+            match last {
                 Some(k) if !k.is_empty() && !full => start = Some(k),
                 _ => break,
             }
         }
         Ok(out)
+    }
+
+    /// One Query call: the raw items of at most `limit` examined (`filter` drops some
+    /// after the limit applied) from `start` on, and `LastEvaluatedKey`. `q.limit` is
+    /// ignored.
+    pub(crate) async fn query_page(
+        &self,
+        what: &'static str,
+        q: &QuerySpec,
+        filter: Option<&'static str>,
+        limit: Option<usize>,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
+        let page = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .set_index_name(q.index.map(str::to_owned))
+            .key_condition_expression(q.key_condition)
+            .set_filter_expression(filter.map(str::to_owned))
+            .set_expression_attribute_names(q.expr.names_opt())
+            .set_expression_attribute_values(q.expr.values_opt())
+            .scan_index_forward(q.forward)
+            // GSIs cannot be read strongly consistently.
+            .set_consistent_read(q.index.is_none().then_some(true))
+            .set_limit(limit.map(|l| i32::try_from(l).unwrap_or(i32::MAX)))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| sdk_error("Query", what, &e))?;
+        Ok((page.items.unwrap_or_default(), page.last_evaluated_key))
     }
 
     pub(crate) fn put(
