@@ -41,8 +41,8 @@ pub(crate) const MAX_TX_ITEMS: usize = 100;
 /// The one table every repository shares. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Table {
-    pub(crate) client: Client,
-    pub(crate) name: String,
+    client: Client,
+    name: String,
 }
 
 impl Table {
