@@ -43,10 +43,11 @@ impl SessionRepository for MemoryStore {
         events: &[DomainEvent],
     ) -> Result<(), StoreError> {
         let mut s = self.state()?;
-        if s.sessions.contains_key(&(session.user_id, session.id))
-            || s.refresh.contains_key(&token.hash)
-        {
+        if s.sessions.contains_key(&(session.user_id, session.id)) {
             return Err(StoreError::AlreadyExists(Existing::Session));
+        }
+        if s.refresh.contains_key(&token.hash) {
+            return Err(StoreError::AlreadyExists(Existing::RefreshToken));
         }
         for old in evict {
             // Already revoked meanwhile is fine: the slot is free either way.

@@ -42,6 +42,12 @@ impl UserRepository for MemoryStore {
         if s.users.contains_key(&user.id) {
             return Err(StoreError::AlreadyExists(Existing::User));
         }
+        // In the order DynamoDB checks them: marker, user, token.
+        if s.one_time
+            .contains_key(&(verification.kind, verification.hash.clone()))
+        {
+            return Err(StoreError::AlreadyExists(Existing::Token));
+        }
         s.emails.insert(user.email.clone(), user.id);
         s.put_user(user);
         s.one_time.insert(

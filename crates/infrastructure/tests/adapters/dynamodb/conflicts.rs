@@ -8,20 +8,34 @@ use dashtam_domain::{
     ports::{OneTimeTokenRepository, SessionRepository, UserRepository},
 };
 
+use dashtam_infrastructure::memory::MemoryStore;
+
 use crate::support::*;
 
+/// The same refusals from DynamoDB and from the in-memory twin.
 #[tokio::test]
 async fn each_failed_condition_maps_to_its_variant() {
     let db = Db::new().await;
+    let (users, tokens, sessions) = (db.users(), db.tokens(), db.sessions());
+    refusals(&users, &tokens, &sessions).await;
+    let memory = MemoryStore::new();
+    refusals(&memory, &memory, &memory).await;
+}
+
+async fn refusals(
+    users: &dyn UserRepository,
+    tokens: &dyn OneTimeTokenRepository,
+    sessions: &dyn SessionRepository,
+) {
     let now = Utc::now();
     let (ada, verification) = new_user("ada@example.com", now);
-    db.users().create(&ada, &verification, &[]).await.unwrap();
+    users.create(&ada, &verification, &[]).await.unwrap();
 
     // The same id under another email: the marker passes, the user item does not.
     let (mut twin, twin_token) = new_user("twin@example.com", now);
     twin.id = ada.id;
     assert_eq!(
-        db.users().create(&twin, &twin_token, &[]).await,
+        users.create(&twin, &twin_token, &[]).await,
         Err(StoreError::AlreadyExists(Existing::User))
     );
 
@@ -32,16 +46,16 @@ async fn each_failed_condition_maps_to_its_variant() {
         ..verification.clone()
     };
     assert_eq!(
-        db.users().create(&bob, &reused, &[]).await,
+        users.create(&bob, &reused, &[]).await,
         Err(StoreError::AlreadyExists(Existing::Token))
     );
     // Nothing of bob was written.
-    assert_eq!(db.users().find_by_id(bob.id).await, Ok(None));
+    assert_eq!(users.find_by_id(bob.id).await, Ok(None));
 
     // Issuing a token whose hash exists, for an up-to-date user.
-    let stored: User = db.users().find_by_id(ada.id).await.unwrap().unwrap();
+    let stored: User = users.find_by_id(ada.id).await.unwrap().unwrap();
     assert_eq!(
-        db.tokens().issue(&verification, &stored, &[]).await,
+        tokens.issue(&verification, &stored, &[]).await,
         Err(StoreError::AlreadyExists(Existing::Token))
     );
     // A stale user wins over nothing: the token is new, the user is not.
@@ -49,38 +63,32 @@ async fn each_failed_condition_maps_to_its_variant() {
     let mut stale = stored.clone();
     stale.version += 7;
     assert_eq!(
-        db.tokens().issue(&fresh, &stale, &[]).await,
+        tokens.issue(&fresh, &stale, &[]).await,
         Err(StoreError::Conflict(Conflict::StaleUser))
     );
 
     // A second session presenting a refresh token hash that is taken.
     let (first, token) = new_session(ada.id, now);
-    db.sessions()
+    sessions
         .create(&first, &token, &[], "limit", &[])
         .await
         .unwrap();
     let (second, mut second_token) = new_session(ada.id, now);
     second_token.hash = token.hash.clone();
     assert_eq!(
-        db.sessions()
+        sessions
             .create(&second, &second_token, &[], "limit", &[])
             .await,
         Err(StoreError::AlreadyExists(Existing::RefreshToken))
     );
     let (_, other_token) = new_session(ada.id, now);
     assert_eq!(
-        db.sessions()
+        sessions
             .create(&first, &other_token, &[], "limit", &[])
             .await,
         Err(StoreError::AlreadyExists(Existing::Session))
     );
-    assert!(
-        db.sessions()
-            .find(ada.id, second.id)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(sessions.find(ada.id, second.id).await.unwrap().is_none());
 }
 
 #[test]
