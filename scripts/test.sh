@@ -27,6 +27,9 @@ export DASHTAM_TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
 step "cargo test"
 cargo test --workspace
 
+step "HTTP contract (schemathesis against the in-memory local stack)"
+scripts/contract-test.sh
+
 step "cfn-lint template.yaml"
 .venv/bin/cfn-lint template.yaml
 

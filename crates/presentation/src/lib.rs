@@ -4,10 +4,12 @@
 //! in the local stack, so the code path is identical on AWS and on a laptop.
 
 mod client_ip;
+mod contract;
 pub mod extract;
+mod gate;
 mod openapi;
 mod problem;
-pub mod rate_limit;
+mod rate_limit;
 pub mod routes;
 mod schemas;
 mod state;
@@ -27,22 +29,18 @@ const BODY_LIMIT: usize = 64 * 1024;
 
 /// A router serving `groups`, with the layers every response needs: trace id, request
 /// log, problem+json for unknown routes and methods, body limit, client IP, and the rate
-/// limiter on every route (a route layer: it sees the matched route template, and unknown
-/// routes and methods are not charged).
+/// gate on every declared route (bearer verified once, rate limit, access; unknown routes
+/// and wrong methods reach no route and are not charged).
 pub fn app(state: AppState, groups: &[Group]) -> Router {
     let mut router = Router::new();
     for group in groups {
         router = router.merge(group.router());
     }
     router
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::enforce,
-        ))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // The route guards read the state from here (route layers get no router state).
+        // The request gates read the state from here (route layers get no router state).
         .layer(axum::Extension(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

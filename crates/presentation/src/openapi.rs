@@ -1,36 +1,70 @@
+//! The OpenAPI document, assembled from the route declarations: each route's operation
+//! (its handler's `#[utoipa::path]`) completed by [`crate::contract`] with what the
+//! declaration implies, and the schemas its operation references. No path is listed by
+//! hand.
+
+use std::sync::OnceLock;
+
 use utoipa::{
     Modify, OpenApi,
     openapi::{
-        ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, ResponseBuilder, Type,
+        HttpMethod,
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
 };
 
-use crate::routes::{
-    admin, admin_audit, admin_roles, email_verifications, events, jobs, password_resets, sessions,
-    system, tokens, users,
-};
+use crate::{Group, contract};
 
-/// The OpenAPI document: every route and schema, generated from the code.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Dashtam API", description = "Personal financial-data aggregation API. Errors are RFC 9457 problem details (application/problem+json). Every route is rate-limited per caller and route (docs/rate-limits.md): responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (seconds until the bucket is full); a refused request is a 429 problem with retry_after and a Retry-After header."),
-    paths(
-        users::register, users::me,
-        sessions::login, sessions::logout, sessions::list, sessions::get_one, sessions::revoke, sessions::revoke_others,
-        tokens::refresh,
-        email_verifications::verify, email_verifications::resend,
-        password_resets::request_reset, password_resets::reset,
-        admin::rotate_global, admin::rotate_user, admin::security_config,
-        admin_roles::grant, admin_roles::revoke, admin_audit::list,
-        system::root, system::health, system::openapi, system::docs,
-        events::events,
-        jobs::admin_jobs, jobs::health_jobs,
-    ),
-    components(schemas(crate::Problem)),
-    modifiers(&BearerAuth, &RateLimited),
+    info(title = "Dashtam API", description = "Personal financial-data aggregation API. Errors are RFC 9457 problem details (application/problem+json). Every route is rate-limited per caller and route (docs/rate-limits.md; each operation names its policy in `x-rate-limit-policy`): responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (seconds until the bucket is full); a refused request is a 429 problem with retry_after and a Retry-After header."),
+    components(schemas(crate::Problem, crate::problem::ProblemFieldError, crate::schemas::names::RoleName)),
+    modifiers(&BearerAuth),
 )]
+struct Base;
+
+/// The OpenAPI document: every declared route and the schemas it uses.
 pub struct ApiDoc;
+
+impl OpenApi for ApiDoc {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        let mut doc = Base::openapi();
+        let components = doc.components.get_or_insert_with(Default::default);
+        for route in Group::ALL.iter().flat_map(|g| g.routes()) {
+            let method = http_method(&route.method);
+            let operation = contract::complete(route.operation, route.access, route.policy);
+            doc.paths
+                .add_path_operation(route.path, vec![method], operation);
+            components.schemas.extend(route.schemas);
+        }
+        doc
+    }
+}
+
+/// The document as served (built once per process).
+pub(crate) fn document() -> String {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        serde_json::to_string(&ApiDoc::openapi()).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "OpenAPI document does not serialise");
+            "{}".to_owned()
+        })
+    })
+    .clone()
+}
+
+fn http_method(m: &axum::http::Method) -> HttpMethod {
+    match *m {
+        axum::http::Method::POST => HttpMethod::Post,
+        axum::http::Method::PUT => HttpMethod::Put,
+        axum::http::Method::PATCH => HttpMethod::Patch,
+        axum::http::Method::DELETE => HttpMethod::Delete,
+        axum::http::Method::HEAD => HttpMethod::Head,
+        axum::http::Method::OPTIONS => HttpMethod::Options,
+        axum::http::Method::TRACE => HttpMethod::Trace,
+        _ => HttpMethod::Get,
+    }
+}
 
 struct BearerAuth;
 
@@ -46,60 +80,5 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
-    }
-}
-
-/// Every operation may answer 429 (the rate limiter runs on every route).
-struct RateLimited;
-
-impl Modify for RateLimited {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let seconds = |description: &str| {
-            HeaderBuilder::new()
-                .schema(
-                    ObjectBuilder::new()
-                        .schema_type(Type::Integer)
-                        .minimum(Some(0)),
-                )
-                .description(Some(description))
-                .build()
-        };
-        let response = ResponseBuilder::new()
-            .description("Rate limit exceeded: retry after `retry_after` seconds")
-            .content(
-                "application/problem+json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .header(
-                "Retry-After",
-                seconds("Seconds until a retry can succeed (at least 1)"),
-            )
-            .header("X-RateLimit-Limit", seconds("The policy's burst"))
-            .header("X-RateLimit-Remaining", seconds("Always 0 here"))
-            .header(
-                "X-RateLimit-Reset",
-                seconds("Seconds until the bucket is full again"),
-            )
-            .build();
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                operation
-                    .responses
-                    .responses
-                    .entry("429".to_owned())
-                    .or_insert_with(|| response.clone().into());
-            }
-        }
     }
 }

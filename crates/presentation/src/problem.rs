@@ -40,14 +40,26 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub instance: String,
+    /// What was wrong with each field (validation problems only; left out when empty).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ProblemFieldError>, required = false)]
     pub errors: Vec<FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
     /// Seconds until a rate-limited client may retry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+}
+
+/// One entry of a problem's `errors` (the wire shape of a [`FieldError`]).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only: problems serialise `FieldError`s
+pub struct ProblemFieldError {
+    /// The offending field (`body` for the body as a whole, `path` for the path).
+    field: String,
+    #[schema(example = "string_length")]
+    code: String,
+    message: String,
 }
 
 /// A handler's error. It becomes a [`Problem`] in the trace middleware, which knows the

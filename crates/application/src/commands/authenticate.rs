@@ -19,8 +19,21 @@ impl Authenticate<'_> {
     }
 }
 
-/// [`Authenticate`] for claims already verified from the request's own bearer token (the
-/// rate limiter verifies it to key the caller's bucket), so it is not verified twice.
+/// Verifies a bearer access token (signature, expiry, issuer, audience) and answers its
+/// claims, without reading any store: the HTTP layer verifies a request's token once,
+/// keys the caller's rate-limit bucket with the claims, then authenticates with them.
+pub struct VerifyBearer<'a> {
+    pub bearer: &'a str,
+}
+
+impl VerifyBearer<'_> {
+    pub async fn execute(self, ports: &Ports) -> Result<AccessClaims, AppError> {
+        Ok(ports.access_tokens.verify(self.bearer).await?)
+    }
+}
+
+/// [`Authenticate`] for claims already verified ([`VerifyBearer`]), so a request's token
+/// is not verified twice.
 pub struct AuthenticateVerified {
     pub claims: AccessClaims,
 }

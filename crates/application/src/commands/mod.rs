@@ -16,7 +16,7 @@ mod rotate_global_tokens;
 mod rotate_user_tokens;
 mod verify_email;
 
-pub use authenticate::{Authenticate, AuthenticateVerified};
+pub use authenticate::{Authenticate, AuthenticateVerified, VerifyBearer};
 pub use change_role::{ChangeRole, RoleChange};
 pub use login::Login;
 pub use logout::Logout;

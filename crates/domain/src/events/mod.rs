@@ -10,4 +10,4 @@ mod registry;
 
 pub use catalog::{EventPayload, REGISTRY, lookup};
 pub use envelope::{DomainEvent, EventContext};
-pub use registry::{Category, EmailKind, EventMeta, Phase};
+pub use registry::{Category, EmailKind, EventMeta, Phase, StreamCategory};

@@ -2,7 +2,7 @@ use axum::{
     extract::FromRequestParts,
     http::{HeaderMap, header, request::Parts},
 };
-use dashtam_application::dto::Principal;
+use dashtam_application::Principal;
 use dashtam_core::ErrorCode;
 use dashtam_domain::entities::Permission;
 
@@ -20,7 +20,7 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The caller the route guard authenticated (and authorised against the route's declared
+/// The caller the request gate authenticated (and authorised against the route's declared
 /// access). A handler on a route declared `Public` that asks for it is a wiring mistake:
 /// it answers 500, which the route-table tests catch.
 pub struct Authenticated(pub Principal);

@@ -1,23 +1,19 @@
-//! One module per endpoint group; each group is one Lambda function. Every group is a
-//! route table ([`Route`]): each route declares its [`Access`] and is built behind its
-//! guard, so no route can be added without saying who may call it.
+//! The routes, context first: `identity/` (users, sessions, tokens, email verification,
+//! password resets, admin security and roles) and `platform/` (the live stream, jobs,
+//! the audit trail, system), with room for `providers/`, `portfolio/` and `imports/`.
+//!
+//! Every route is one declaration ([`Route`]): its handler's `#[utoipa::path]` (method,
+//! path, OpenAPI operation) plus its [`Access`] and rate-limit policy. Each endpoint
+//! [`Group`] is one Lambda function and lists its routes.
 
-mod access;
-pub mod admin;
-pub mod admin_audit;
-pub mod admin_roles;
-pub mod email_verifications;
-pub mod events;
-pub mod jobs;
-pub mod password_resets;
-pub mod sessions;
-pub mod system;
-pub mod tokens;
-pub mod users;
+pub mod identity;
+pub mod platform;
+mod route;
 
 use axum::Router;
 
-pub use access::{Access, Route};
+pub use platform::events;
+pub use route::{Access, Route};
 
 use crate::AppState;
 
@@ -47,26 +43,34 @@ impl Group {
         Group::Events,
     ];
 
-    /// The group's route table.
+    /// The group's route declarations.
     pub fn routes(self) -> Vec<Route> {
+        use identity::{email_verifications, password_resets, roles, security_rotations};
+        use platform::{audit, jobs, system};
         match self {
-            Group::Users => users::routes(),
-            Group::Sessions => sessions::routes(),
-            Group::Tokens => tokens::routes(),
+            Group::Users => identity::users::routes(),
+            Group::Sessions => identity::sessions::routes(),
+            Group::Tokens => identity::tokens::routes(),
             Group::EmailVerifications => email_verifications::routes(),
             Group::PasswordResets => password_resets::routes(),
-            Group::Admin => {
-                let mut routes = admin::routes();
-                routes.extend(admin_roles::routes());
-                routes.extend(admin_audit::routes());
-                routes
-            }
-            Group::System => system::routes(),
+            Group::Admin => [
+                security_rotations::routes(),
+                vec![jobs::admin_route()],
+                roles::routes(),
+                audit::routes(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            Group::System => [system::routes(), vec![jobs::health_route()]]
+                .into_iter()
+                .flatten()
+                .collect(),
             Group::Events => events::routes(),
         }
     }
 
     pub fn router(self) -> Router<AppState> {
-        access::build(self.routes())
+        route::build(self.routes())
     }
 }

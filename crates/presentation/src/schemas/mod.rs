@@ -1,13 +1,9 @@
 //! Request and response bodies, as the API contract names them, plus shape validation
-//! (422) that serde alone does not express.
+//! (422) that serde alone does not express. Context first, like the routes.
 
-pub mod admin;
-pub mod admin_audit;
-pub mod admin_roles;
 pub mod identity;
-pub mod jobs;
-pub mod sessions;
-pub mod system;
-mod validate;
+pub mod names;
+pub mod platform;
+pub(crate) mod validate;
 
 pub use validate::Validate;

@@ -1,0 +1,69 @@
+use axum::{Json, extract::State, http::StatusCode};
+use dashtam_application::commands::{RequestVerificationEmail, VerifyEmail};
+use dashtam_domain::rate_limit::Policy;
+use utoipa_axum::routes;
+
+use crate::{
+    Access, ApiError, AppState, Route,
+    extract::{ApiJson, ClientContext},
+    schemas::{
+        Validate,
+        identity::users::{EmailRequest, MessageResponse, TokenRequest},
+        validate::WithEmail,
+    },
+};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(routes!(verify), Access::Public, Policy::AuthPasswordReset),
+        Route::new(routes!(resend), Access::Public, Policy::AuthPasswordReset),
+    ]
+}
+
+/// Verify an email with the token from the verification email.
+#[utoipa::path(post, path = "/api/v1/email-verifications", tag = "email verification", request_body = TokenRequest,
+    responses(
+        (status = 201, body = MessageResponse),
+        (status = 400, description = "Token expired", body = crate::Problem),
+        (status = 404, description = "Unknown or used token", body = crate::Problem),
+        (status = 422, body = crate::Problem),
+    ))]
+pub async fn verify(
+    State(state): State<AppState>,
+    ClientContext(context): ClientContext,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
+    let body = body.validated()?;
+    VerifyEmail {
+        token: body.token,
+        context,
+    }
+    .execute(&state.ports)
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MessageResponse::new(
+            "Email verified successfully. You can now create a session.",
+        )),
+    ))
+}
+
+/// Send a new verification email (answers the same for every address).
+#[utoipa::path(post, path = "/api/v1/email-verification-tokens", tag = "email verification", request_body = EmailRequest,
+    responses((status = 201, body = MessageResponse), (status = 422, body = crate::Problem)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    ClientContext(context): ClientContext,
+    ApiJson(body): ApiJson<EmailRequest>,
+) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
+    let (email, _) = body.parsed()?;
+    RequestVerificationEmail { email, context }
+        .execute(&state.ports)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MessageResponse::new(
+            "If an unverified account with that email exists, a verification email has been sent.",
+        )),
+    ))
+}

@@ -1,0 +1,39 @@
+use axum::{Json, extract::State, http::StatusCode};
+use dashtam_application::commands::RefreshTokens;
+use dashtam_domain::rate_limit::Policy;
+use utoipa_axum::routes;
+
+use crate::{
+    Access, ApiError, AppState, Route,
+    extract::{ApiJson, ClientContext},
+    schemas::{
+        Validate,
+        identity::users::{RefreshRequest, TokenResponse},
+    },
+};
+
+pub fn routes() -> Vec<Route> {
+    vec![Route::new(
+        routes!(refresh),
+        Access::Public,
+        Policy::AuthTokenRefresh,
+    )]
+}
+
+/// Trade a refresh token for a new pair (the old one dies; reusing it revokes the session).
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = RefreshRequest,
+    responses((status = 201, body = TokenResponse), (status = 401, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ClientContext(context): ClientContext,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+    let body = body.validated()?;
+    let pair = RefreshTokens {
+        refresh_token: body.refresh_token,
+        context,
+    }
+    .execute(&state.ports)
+    .await?;
+    Ok((StatusCode::CREATED, Json(pair.into())))
+}
