@@ -1,12 +1,9 @@
 //! A store that refuses for now answers 503 with `Retry-After`; one that fails answers
 //! 500. Both are problems that never quote the cause, and the service recovers with it.
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
-
-mod support;
-
 use dashtam_domain::StoreError;
-use support::{PASSWORD, TestApp};
+
+use crate::support::{PASSWORD, TestApp};
 
 const CAUSE: &str = "dynamodb GetItem (user): ProvisionedThroughputExceededException: slow down";
 
