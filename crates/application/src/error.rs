@@ -17,6 +17,13 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The store refused for now (throttled, or no answer in time): the same request may
+    /// succeed shortly (503 with `Retry-After`). The message is for logs.
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(String),
+    /// A service we depend on failed (502). The message is for logs.
+    #[error("upstream failed: {0}")]
+    Upstream(String),
     /// A fault on our side; the message is for logs, never for clients.
     #[error("internal error: {0}")]
     Internal(String),
@@ -37,8 +44,11 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        // Expected conflicts are handled where they happen; one that gets here is a fault.
-        Self::Internal(e.to_string())
+        match e {
+            StoreError::Throttled(cause) => Self::Unavailable(cause),
+            // Expected conflicts are handled where they happen; one that gets here is a fault.
+            e => Self::Internal(e.to_string()),
+        }
     }
 }
 
@@ -47,6 +57,7 @@ impl From<AccessTokenError> for AppError {
         match e {
             AccessTokenError::Invalid => Self::unauthorized("Invalid or expired token"),
             AccessTokenError::KeyUnavailable(m) => Self::Internal(m),
+            AccessTokenError::Upstream(m) => Self::Upstream(m),
         }
     }
 }

@@ -1,11 +1,12 @@
-/// The error vocabulary shared by every layer; the presentation layer maps it to HTTP.
+/// The error vocabulary shared by every layer; the presentation layer decides each code's
+/// HTTP status.
 ///
 /// Slugs and titles follow the API contract (`API.md`, "Errors").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
-    /// Request shape is wrong (missing field, wrong type, bad UUID): 422.
+    /// Request shape is wrong (missing field, wrong type, bad UUID).
     ValidationFailed,
-    /// Domain rule rejected the input (password policy, date range): 400.
+    /// Domain rule rejected the input (password policy, date range).
     CommandValidationFailed,
     Unauthorized,
     Forbidden,
@@ -21,24 +22,6 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub fn status(self) -> u16 {
-        match self {
-            Self::ValidationFailed => 422,
-            Self::CommandValidationFailed => 400,
-            Self::Unauthorized => 401,
-            Self::Forbidden => 403,
-            Self::NotFound => 404,
-            Self::MethodNotAllowed => 405,
-            Self::Conflict => 409,
-            Self::PayloadTooLarge => 413,
-            Self::UnsupportedMediaType => 415,
-            Self::RateLimitExceeded => 429,
-            Self::InternalServerError => 500,
-            Self::ExternalServiceError => 502,
-            Self::ServiceUnavailable => 503,
-        }
-    }
-
     /// The last segment of the problem `type` URL.
     pub fn slug(self) -> &'static str {
         match self {

@@ -21,16 +21,84 @@ impl FieldError {
 /// What a storage adapter may answer besides success.
 ///
 /// Adapters translate their own failures (e.g. DynamoDB `ConditionalCheckFailed`,
-/// `TransactionCanceled` reasons) into these, so no storage type leaks upwards.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// `TransactionCanceled` reasons, throttling) into these, so no storage type leaks upwards.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
-    /// A uniqueness marker already exists (e.g. the email is taken).
+    /// A uniqueness marker or key already exists (e.g. the email is taken).
     #[error("already exists: {0}")]
-    AlreadyExists(&'static str),
+    AlreadyExists(Existing),
     /// An optimistic-lock or state precondition failed: someone else wrote first.
     #[error("concurrent modification: {0}")]
-    Conflict(&'static str),
+    Conflict(Conflict),
+    /// The store refused for now (throttled, or not reachable in time); nothing was
+    /// written and the same call may succeed in a moment.
+    #[error("storage throttled: {0}")]
+    Throttled(String),
     /// The store is unreachable or failed; never a user mistake.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+}
+
+/// Which unique thing already exists ([`StoreError::AlreadyExists`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// The email marker: the address is registered.
+    Email,
+    /// A user with this id.
+    User,
+    /// A one-time token with this hash.
+    Token,
+    /// A session with this id.
+    Session,
+    /// A refresh token with this hash.
+    RefreshToken,
+}
+
+impl Existing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::User => "user",
+            Self::Token => "token",
+            Self::Session => "session",
+            Self::RefreshToken => "refresh_token",
+        }
+    }
+}
+
+impl std::fmt::Display for Existing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which precondition another writer broke ([`StoreError::Conflict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// The user was saved since it was read (its `version` moved on): read it again.
+    StaleUser,
+    /// The security config was saved since it was read (its `version` moved on).
+    StaleSecurityConfig,
+    /// The one-time token was used (or removed) meanwhile.
+    TokenUsed,
+    /// The refresh token was rotated meanwhile, or its session was revoked, expired or
+    /// moved on to another token.
+    RefreshRotated,
+}
+
+impl Conflict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StaleUser => "user",
+            Self::StaleSecurityConfig => "security_config",
+            Self::TokenUsed => "token",
+            Self::RefreshRotated => "refresh_token",
+        }
+    }
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -9,4 +9,4 @@ pub mod ports;
 pub mod rate_limit;
 pub mod value_objects;
 
-pub use errors::{FieldError, StoreError};
+pub use errors::{Conflict, Existing, FieldError, StoreError};

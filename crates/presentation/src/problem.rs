@@ -9,6 +9,28 @@ use dashtam_domain::FieldError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// Seconds a client is asked to wait when the store is throttled (503).
+pub const STORE_RETRY_AFTER_SECS: u64 = 1;
+
+/// The HTTP status of each error code: decided here, at the HTTP edge, not in `core`.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::CommandValidationFailed => StatusCode::BAD_REQUEST,
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::RateLimitExceeded => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::ExternalServiceError => StatusCode::BAD_GATEWAY,
+        ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
 /// RFC 9457 problem details, as sent.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
@@ -47,7 +69,7 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
-    /// Seconds until a rate-limited client may retry (429 only).
+    /// Seconds until the client may retry (429, 503); sent as `Retry-After` too.
     pub retry_after: Option<u64>,
 }
 
@@ -99,7 +121,7 @@ impl ApiError {
                 self.code.slug()
             ),
             title: self.code.title().to_owned(),
-            status: self.code.status(),
+            status: status_of(self.code).as_u16(),
             detail: self.detail.clone(),
             instance: instance.to_owned(),
             errors: self.errors.clone(),
@@ -119,6 +141,23 @@ impl From<AppError> for ApiError {
             AppError::Forbidden(d) => Self::new(ErrorCode::Forbidden, d),
             AppError::NotFound(d) => Self::new(ErrorCode::NotFound, d),
             AppError::Conflict(d) => Self::new(ErrorCode::Conflict, d),
+            AppError::Unavailable(cause) => {
+                tracing::warn!(%cause, "store throttled; request refused with 503");
+                Self {
+                    retry_after: Some(STORE_RETRY_AFTER_SECS),
+                    ..Self::new(
+                        ErrorCode::ServiceUnavailable,
+                        "The service is busy. Please try again shortly.",
+                    )
+                }
+            }
+            AppError::Upstream(cause) => {
+                tracing::error!(%cause, "upstream service failed");
+                Self::new(
+                    ErrorCode::ExternalServiceError,
+                    "A service this request depends on failed. Please try again later.",
+                )
+            }
             AppError::Internal(cause) => {
                 // The cause goes to the log (with the trace id), never to the client.
                 tracing::error!(%cause, "request failed");
@@ -133,13 +172,16 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = status.into_response();
+        let mut response = status_of(self.code).into_response();
         if self.code == ErrorCode::Unauthorized {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response.extensions_mut().insert(self);
         response
@@ -165,4 +207,29 @@ pub async fn method_not_allowed() -> ApiError {
         ErrorCode::MethodNotAllowed,
         "This route does not support the method",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_store_is_503_with_retry_after_and_a_failed_upstream_502() {
+        let busy = ApiError::from(AppError::Unavailable("throttled".into()));
+        assert_eq!(busy.code, ErrorCode::ServiceUnavailable);
+        assert_eq!(busy.retry_after, Some(STORE_RETRY_AFTER_SECS));
+        let response = busy.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(STORE_RETRY_AFTER_SECS))
+        );
+
+        let upstream = ApiError::from(AppError::Upstream("secrets manager".into()));
+        assert_eq!(upstream.code, ErrorCode::ExternalServiceError);
+        assert!(!upstream.detail.contains("secrets manager"));
+        let response = upstream.into_response();
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+        assert!(response.headers().get(header::RETRY_AFTER).is_none());
+    }
 }

@@ -1,4 +1,5 @@
 use dashtam_domain::{
+    Conflict,
     entities::{Permission, Role},
     events::{EventContext, EventPayload},
 };
@@ -7,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     AppError, EventBatch, Ports,
     dto::{Principal, UserRoles},
-    retry,
+    retry::{self, retry_on_conflict},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,54 +117,58 @@ impl ChangeRole {
             ));
         }
         let now = ports.clock.now();
-        for _ in 0..retry::MAX_ATTEMPTS {
-            let mut user = ports
-                .users
-                .find_by_id(self.user_id)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| {
-                    fail(
-                        "user_not_found",
-                        AppError::NotFound("User not found".into()),
-                    )
-                })?;
-            if revoking_admin && ports.settings.admin_emails.contains(user.email.as_str()) {
-                return Err(fail(
+        let exhausted = || {
+            fail(
+                "concurrent_modification",
+                AppError::Conflict("The account is being changed; try again".into()),
+            )
+        };
+        retry_on_conflict!(
+            |_| {
+                let mut user = ports
+                    .users
+                    .find_by_id(self.user_id)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| {
+                        fail(
+                            "user_not_found",
+                            AppError::NotFound("User not found".into()),
+                        )
+                    })?;
+                if revoking_admin && ports.settings.admin_emails.contains(user.email.as_str()) {
+                    return Err(fail(
                     "configured_admin",
                     AppError::Conflict(
                         "This user is an admin through configuration (DASHTAM_ADMIN_EMAILS) and stays one; remove the email from that setting to revoke it.".into(),
                     ),
-                ));
-            }
-            let changed = match self.change {
-                RoleChange::Grant => user.roles.insert(self.role),
-                RoleChange::Revoke => user.roles.remove(&self.role),
-            };
-            let result = UserRoles {
-                user_id: user.id,
-                roles: ports.settings.effective_roles(&user),
-                changed,
-            };
-            if !changed {
-                events.push(actor, self.succeeded(&result));
-                return Ok(result);
-            }
-            user.updated_at = now;
-            let succeeded = events.event(actor, self.succeeded(&result));
-            match ports.users.save(&user, &events.carry([succeeded])).await {
-                Ok(()) => {
-                    events.committed();
+                ).into());
+                }
+                let changed = match self.change {
+                    RoleChange::Grant => user.roles.insert(self.role),
+                    RoleChange::Revoke => user.roles.remove(&self.role),
+                };
+                let result = UserRoles {
+                    user_id: user.id,
+                    roles: ports.settings.effective_roles(&user),
+                    changed,
+                };
+                if !changed {
+                    events.push(actor, self.succeeded(&result));
                     return Ok(result);
                 }
-                Err(e) if retry::is_conflict(&e, "user") => continue,
-                Err(e) => return Err(internal(e)),
-            }
-        }
-        Err(fail(
-            "concurrent_modification",
-            AppError::Conflict("The account is being changed; try again".into()),
-        ))
+                user.updated_at = now;
+                let succeeded = events.event(actor, self.succeeded(&result));
+                ports
+                    .users
+                    .save(&user, &events.carry([succeeded]))
+                    .await
+                    .map_err(retry::unless(Conflict::StaleUser, internal))?;
+                events.committed();
+                Ok(result)
+            },
+            exhausted()
+        )
     }
 }
 

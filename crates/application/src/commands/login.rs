@@ -1,10 +1,15 @@
 use dashtam_domain::{
+    Conflict, StoreError,
     entities::{LoginRefusal, RefreshToken, Session, User},
     events::{EventContext, EventPayload},
     value_objects::Email,
 };
 
-use crate::{AppError, EventBatch, Ports, dto::TokenPair, retry};
+use crate::{
+    AppError, EventBatch, Ports,
+    dto::TokenPair,
+    retry::{self, retry_on_conflict},
+};
 
 const INVALID_CREDENTIALS: &str = "Email or password is incorrect.";
 
@@ -85,27 +90,30 @@ impl Login {
         }
 
         if user.has_login_failures() {
-            for attempt in 0..retry::MAX_ATTEMPTS {
-                let mut updated = user.clone();
-                updated.reset_failed_logins(now);
-                match ports.users.save(&updated, &[]).await {
-                    Ok(()) => {
-                        updated.version += 1;
-                        user = updated;
-                        break;
-                    }
-                    Err(e)
-                        if retry::is_conflict(&e, "user") && attempt + 1 < retry::MAX_ATTEMPTS =>
-                    {
+            // A conflict that outlasts every attempt is a fault, as it always was.
+            let exhausted = || AppError::from(StoreError::Conflict(Conflict::StaleUser));
+            user = retry_on_conflict!(
+                |attempt| {
+                    if attempt > 0 {
                         user = ports
                             .users
                             .find_by_id(user.id)
-                            .await?
+                            .await
+                            .map_err(AppError::from)?
                             .ok_or_else(|| AppError::unauthorized(INVALID_CREDENTIALS))?;
                     }
-                    Err(e) => return Err(e.into()),
-                }
-            }
+                    let mut updated = user.clone();
+                    updated.reset_failed_logins(now);
+                    ports
+                        .users
+                        .save(&updated, &[])
+                        .await
+                        .map_err(retry::unless(Conflict::StaleUser, AppError::from))?;
+                    updated.version += 1;
+                    Ok(updated)
+                },
+                exhausted()
+            )?;
         }
         Ok(user)
     }
@@ -119,38 +127,44 @@ async fn record_failure(
     events: &mut EventBatch,
 ) -> Result<(), AppError> {
     let now = ports.clock.now();
-    for _ in 0..retry::MAX_ATTEMPTS {
-        let mut updated = user.clone();
-        let locked = updated.record_failed_login(now);
-        let failed = events.event(
-            Some(user.id),
-            EventPayload::UserLoginFailed {
-                email: user.email.as_str().to_owned(),
-                reason: if locked {
-                    "invalid_credentials_locked"
-                } else {
-                    "invalid_credentials"
-                }
-                .to_owned(),
-            },
-        );
-        match ports.users.save(&updated, &events.carry([failed])).await {
-            Ok(()) => {
-                events.committed();
-                return Ok(());
-            }
-            Err(e) if retry::is_conflict(&e, "user") => {
-                match ports.users.find_by_id(user.id).await? {
+    let exhausted = || AppError::Conflict("The account is being changed; try again".into());
+    retry_on_conflict!(
+        |attempt| {
+            if attempt > 0 {
+                match ports
+                    .users
+                    .find_by_id(user.id)
+                    .await
+                    .map_err(AppError::from)?
+                {
                     Some(fresh) => user = fresh,
                     None => return Ok(()),
                 }
             }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Conflict(
-        "The account is being changed; try again".into(),
-    ))
+            let mut updated = user.clone();
+            let locked = updated.record_failed_login(now);
+            let failed = events.event(
+                Some(user.id),
+                EventPayload::UserLoginFailed {
+                    email: user.email.as_str().to_owned(),
+                    reason: if locked {
+                        "invalid_credentials_locked"
+                    } else {
+                        "invalid_credentials"
+                    }
+                    .to_owned(),
+                },
+            );
+            ports
+                .users
+                .save(&updated, &events.carry([failed]))
+                .await
+                .map_err(retry::unless(Conflict::StaleUser, AppError::from))?;
+            events.committed();
+            Ok(())
+        },
+        exhausted()
+    )
 }
 
 async fn open_session(

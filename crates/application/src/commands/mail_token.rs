@@ -1,11 +1,15 @@
 use dashtam_domain::{
+    Conflict,
     entities::{OneTimeToken, OneTimeTokenKind, User},
     events::DomainEvent,
     value_objects::Email,
 };
 use uuid::Uuid;
 
-use crate::{AppError, Ports, retry};
+use crate::{
+    AppError, Ports,
+    retry::{self, retry_on_conflict},
+};
 
 /// What happened to a request for a mailed one-time token.
 pub enum MailedToken {
@@ -29,37 +33,51 @@ pub async fn mail_token(
     issued: impl Fn(Uuid, String) -> Vec<DomainEvent>,
 ) -> Result<MailedToken, AppError> {
     let now = ports.clock.now();
-    for _ in 0..retry::MAX_ATTEMPTS {
-        let Some(mut user) = ports.users.find_by_email(email).await? else {
-            return Ok(MailedToken::Refused {
-                user_id: None,
-                reason: "unknown_email",
-            });
-        };
-        if let Err(reason) = eligible(&user) {
-            return Ok(MailedToken::Refused {
-                user_id: Some(user.id),
-                reason,
-            });
-        }
-        // One inbox, one budget: resends and reset links share it.
-        if !user.take_mail_slot(now) {
-            return Ok(MailedToken::Refused {
-                user_id: Some(user.id),
-                reason: "too_many_requests",
-            });
-        }
-        let token = ports.opaque_tokens.hex_token();
-        let stored = OneTimeToken::issue(token.hash, kind, user.id, now);
-        let events = issued(user.id, token.plaintext);
-        match ports.one_time_tokens.issue(&stored, &user, &events).await {
-            Ok(()) => return Ok(MailedToken::Issued),
-            Err(e) if retry::is_conflict(&e, "user") => continue,
-            Err(e) => return Err(e.into()),
-        }
+    // `Err(None)`: every attempt met a concurrent change.
+    let outcome = retry_on_conflict!(
+        |_| {
+            let Some(mut user) = ports
+                .users
+                .find_by_email(email)
+                .await
+                .map_err(|e| Some(e.into()))?
+            else {
+                return Ok(MailedToken::Refused {
+                    user_id: None,
+                    reason: "unknown_email",
+                });
+            };
+            if let Err(reason) = eligible(&user) {
+                return Ok(MailedToken::Refused {
+                    user_id: Some(user.id),
+                    reason,
+                });
+            }
+            // One inbox, one budget: resends and reset links share it.
+            if !user.take_mail_slot(now) {
+                return Ok(MailedToken::Refused {
+                    user_id: Some(user.id),
+                    reason: "too_many_requests",
+                });
+            }
+            let token = ports.opaque_tokens.hex_token();
+            let stored = OneTimeToken::issue(token.hash, kind, user.id, now);
+            let events = issued(user.id, token.plaintext);
+            ports
+                .one_time_tokens
+                .issue(&stored, &user, &events)
+                .await
+                .map_err(retry::unless(Conflict::StaleUser, |e| Some(e.into())))?;
+            Ok(MailedToken::Issued)
+        },
+        None
+    );
+    match outcome {
+        Ok(mailed) => Ok(mailed),
+        Err(Some(e)) => Err(e),
+        Err(None) => Ok(MailedToken::Refused {
+            user_id: None,
+            reason: "contention",
+        }),
     }
-    Ok(MailedToken::Refused {
-        user_id: None,
-        reason: "contention",
-    })
 }

@@ -1,11 +1,15 @@
 use dashtam_domain::{
+    Conflict, StoreError,
     entities::OneTimeTokenKind,
     events::{EventContext, EventPayload},
     value_objects::Password,
 };
 use uuid::Uuid;
 
-use crate::{AppError, EventBatch, Ports, retry};
+use crate::{
+    AppError, EventBatch, Ports,
+    retry::{Attempt, retry_on_conflict},
+};
 
 /// Sets a new password with a reset token, then ends every session of the user.
 pub struct ResetPassword {
@@ -45,8 +49,7 @@ impl ResetPassword {
                 AppError::NotFound("Reset token not found or already used".into()),
             )
         };
-        let internal =
-            |user, e: dashtam_domain::StoreError| (user, "store_error", AppError::from(e));
+        let internal = |user, e: StoreError| (user, "store_error", AppError::from(e));
 
         let password = Password::parse(&self.new_password, "new_password").map_err(|errors| {
             (
@@ -77,40 +80,43 @@ impl ResetPassword {
             .await
             .map_err(|e| (owner, "hash_error", AppError::Internal(e.to_string())))?;
 
-        let mut committed = None;
-        for _ in 0..retry::MAX_ATTEMPTS {
-            let user = ports
-                .users
-                .find_by_id(stored.user_id)
-                .await
-                .map_err(|e| internal(owner, e))?
-                .ok_or_else(|| not_found(owner))?;
-            let mut updated = user.clone();
-            updated.password_hash = password_hash.clone();
-            // Every session ends with this write; revoking their items below is cleanup.
-            updated.sessions_valid_from = Some(now);
-            // Proving control of the inbox also lifts a lockout.
-            updated.reset_failed_logins(now);
-            match ports
-                .one_time_tokens
-                .redeem(&stored, now, &updated, &events.carry([]))
-                .await
-            {
-                Ok(()) => {
-                    events.committed();
-                    committed = Some(updated);
-                    break;
-                }
-                Err(e) if retry::is_conflict(&e, "user") => continue,
-                Err(e) if retry::is_conflict(&e, "token") => return Err(not_found(owner)),
-                Err(e) => return Err(internal(owner, e)),
-            }
-        }
-        let user = committed.ok_or((
-            owner,
-            "contention",
-            AppError::Conflict("The account is being changed; try again".into()),
-        ))?;
+        let exhausted = || {
+            (
+                owner,
+                "contention",
+                AppError::Conflict("The account is being changed; try again".into()),
+            )
+        };
+        let user = retry_on_conflict!(
+            |_| {
+                let user = ports
+                    .users
+                    .find_by_id(stored.user_id)
+                    .await
+                    .map_err(|e| internal(owner, e))?
+                    .ok_or_else(|| not_found(owner))?;
+                let mut updated = user.clone();
+                updated.password_hash = password_hash.clone();
+                // Every session ends with this write; revoking their items below is cleanup.
+                updated.sessions_valid_from = Some(now);
+                // Proving control of the inbox also lifts a lockout.
+                updated.reset_failed_logins(now);
+                ports
+                    .one_time_tokens
+                    .redeem(&stored, now, &updated, &events.carry([]))
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Conflict(Conflict::StaleUser) => Attempt::Conflicted,
+                        StoreError::Conflict(Conflict::TokenUsed) => {
+                            Attempt::Failed(not_found(owner))
+                        }
+                        e => Attempt::Failed(internal(owner, e)),
+                    })?;
+                events.committed();
+                Ok(updated)
+            },
+            exhausted()
+        )?;
         let email = user.email.as_str();
         ports
             .sessions

@@ -1,9 +1,12 @@
-use dashtam_domain::events::{EventContext, EventPayload};
+use dashtam_domain::{
+    Conflict,
+    events::{EventContext, EventPayload},
+};
 
 use crate::{
     AppError, EventBatch, Ports,
     dto::{GlobalRotation, Principal},
-    retry,
+    retry::{self, retry_on_conflict},
 };
 
 /// Breach response: raises the global token-version floor by one (with a grace period).
@@ -24,47 +27,34 @@ impl RotateGlobalTokens {
                 reason: self.reason.clone(),
             },
         );
-        let mut outcome = Err(AppError::Conflict(
-            "Security configuration is being changed; try again".into(),
-        ));
-        for _ in 0..retry::MAX_ATTEMPTS {
-            let mut config = match ports.security_config.get().await {
-                Ok(c) => c,
-                Err(e) => {
-                    outcome = Err(e.into());
-                    break;
-                }
-            };
-            let (previous_version, new_version) = config.rotate(self.reason.clone(), now);
-            let succeeded = events.event(
-                actor,
-                EventPayload::GlobalTokenRotationSucceeded {
-                    reason: self.reason.clone(),
-                    previous_version,
-                    new_version,
-                },
-            );
-            match ports
-                .security_config
-                .save(&config, &events.carry([succeeded]))
-                .await
-            {
-                Ok(()) => {
-                    events.committed();
-                    outcome = Ok(GlobalRotation {
+        let exhausted =
+            || AppError::Conflict("Security configuration is being changed; try again".into());
+        let outcome = retry_on_conflict!(
+            |_| {
+                let mut config = ports.security_config.get().await.map_err(AppError::from)?;
+                let (previous_version, new_version) = config.rotate(self.reason.clone(), now);
+                let succeeded = events.event(
+                    actor,
+                    EventPayload::GlobalTokenRotationSucceeded {
+                        reason: self.reason.clone(),
                         previous_version,
                         new_version,
-                        grace_period_seconds: config.grace_period_seconds,
-                    });
-                    break;
-                }
-                Err(e) if retry::is_conflict(&e, "security_config") => continue,
-                Err(e) => {
-                    outcome = Err(e.into());
-                    break;
-                }
-            }
-        }
+                    },
+                );
+                ports
+                    .security_config
+                    .save(&config, &events.carry([succeeded]))
+                    .await
+                    .map_err(retry::unless(Conflict::StaleSecurityConfig, AppError::from))?;
+                events.committed();
+                Ok(GlobalRotation {
+                    previous_version,
+                    new_version,
+                    grace_period_seconds: config.grace_period_seconds,
+                })
+            },
+            exhausted()
+        );
         if let Err(e) = &outcome {
             events.push(
                 actor,

@@ -1,10 +1,13 @@
-use dashtam_domain::events::{EventContext, EventPayload};
+use dashtam_domain::{
+    Conflict,
+    events::{EventContext, EventPayload},
+};
 use uuid::Uuid;
 
 use crate::{
     AppError, EventBatch, Ports,
     dto::{Principal, UserRotation},
-    retry,
+    retry::{self, retry_on_conflict},
 };
 
 /// Kills every token one user holds, at once: the user's floor moves above anything issued
@@ -52,54 +55,56 @@ impl RotateUserTokens {
     ) -> Result<UserRotation, AppError> {
         let now = ports.clock.now();
         let global = ports.security_config.get().await?.global_min_token_version;
-        for _ in 0..retry::MAX_ATTEMPTS {
-            let mut user = ports
-                .users
-                .find_by_id(self.user_id)
-                .await?
-                .ok_or_else(|| AppError::NotFound("User not found".into()))?;
-            let previous_version = user.min_token_version;
-            user.min_token_version = global.max(previous_version) + 1;
-            // Access tokens die with their sessions, in this same write.
-            user.sessions_valid_from = Some(now);
-            user.updated_at = now;
-            let succeeded = events.event(
-                Some(self.admin.user_id),
-                EventPayload::UserTokenRotationSucceeded {
-                    target_user_id: user.id,
-                    reason: self.reason.clone(),
-                    previous_version,
-                    new_version: user.min_token_version,
-                },
-            );
-            match ports.users.save(&user, &events.carry([succeeded])).await {
-                Ok(()) => {
-                    events.committed();
-                    // The new minimum already ends every token; this ends the sessions too.
-                    ports
-                        .sessions
-                        .revoke_all(user.id, None, "token_rotation", now, &|count| {
-                            vec![events.event(
-                                Some(user.id),
-                                EventPayload::AllSessionsRevoked {
-                                    reason: "token_rotation".into(),
-                                    revoked_count: count,
-                                },
-                            )]
-                        })
-                        .await?;
-                    return Ok(UserRotation {
-                        user_id: user.id,
+        let exhausted = || AppError::Conflict("The account is being changed; try again".into());
+        retry_on_conflict!(
+            |_| {
+                let mut user = ports
+                    .users
+                    .find_by_id(self.user_id)
+                    .await
+                    .map_err(AppError::from)?
+                    .ok_or_else(|| AppError::NotFound("User not found".into()))?;
+                let previous_version = user.min_token_version;
+                user.min_token_version = global.max(previous_version) + 1;
+                // Access tokens die with their sessions, in this same write.
+                user.sessions_valid_from = Some(now);
+                user.updated_at = now;
+                let succeeded = events.event(
+                    Some(self.admin.user_id),
+                    EventPayload::UserTokenRotationSucceeded {
+                        target_user_id: user.id,
+                        reason: self.reason.clone(),
                         previous_version,
                         new_version: user.min_token_version,
-                    });
-                }
-                Err(e) if retry::is_conflict(&e, "user") => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(AppError::Conflict(
-            "The account is being changed; try again".into(),
-        ))
+                    },
+                );
+                ports
+                    .users
+                    .save(&user, &events.carry([succeeded]))
+                    .await
+                    .map_err(retry::unless(Conflict::StaleUser, AppError::from))?;
+                events.committed();
+                // The new minimum already ends every token; this ends the sessions too.
+                ports
+                    .sessions
+                    .revoke_all(user.id, None, "token_rotation", now, &|count| {
+                        vec![events.event(
+                            Some(user.id),
+                            EventPayload::AllSessionsRevoked {
+                                reason: "token_rotation".into(),
+                                revoked_count: count,
+                            },
+                        )]
+                    })
+                    .await
+                    .map_err(AppError::from)?;
+                Ok(UserRotation {
+                    user_id: user.id,
+                    previous_version,
+                    new_version: user.min_token_version,
+                })
+            },
+            exhausted()
+        )
     }
 }

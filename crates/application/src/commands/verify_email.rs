@@ -1,9 +1,13 @@
 use dashtam_domain::{
+    Conflict, StoreError,
     entities::OneTimeTokenKind,
     events::{EventContext, EventPayload},
 };
 
-use crate::{AppError, EventBatch, Ports, retry};
+use crate::{
+    AppError, EventBatch, Ports,
+    retry::{Attempt, retry_on_conflict},
+};
 
 /// Redeems an email-verification token (single use, 24 h).
 pub struct VerifyEmail {
@@ -59,36 +63,42 @@ async fn redeem(ports: &Ports, token: &str, events: &EventBatch) -> Result<(), F
             AppError::validation("Verification token has expired; request a new one", vec![]),
         ));
     }
-    for _ in 0..retry::MAX_ATTEMPTS {
-        let user = ports
-            .users
-            .find_by_id(stored.user_id)
-            .await
-            .map_err(|e| (Some(stored.user_id), "store_error", e.into()))?
-            .ok_or_else(|| not_found(Some(stored.user_id)))?;
-        let mut verified = user.clone();
-        verified.is_verified = true;
-        verified.updated_at = now;
-        let carried = events.carry([events.event(
-            Some(user.id),
-            EventPayload::EmailVerificationSucceeded {
-                email: user.email.as_str().to_owned(),
-            },
-        )]);
-        match ports
-            .one_time_tokens
-            .redeem(&stored, now, &verified, &carried)
-            .await
-        {
-            Ok(()) => return Ok(()),
-            Err(e) if retry::is_conflict(&e, "user") => continue,
-            Err(e) if retry::is_conflict(&e, "token") => return Err(not_found(Some(user.id))),
-            Err(e) => return Err((Some(user.id), "store_error", e.into())),
-        }
-    }
-    Err((
-        Some(stored.user_id),
-        "contention",
-        AppError::Conflict("The account is being changed; try again".into()),
-    ))
+    let exhausted = || {
+        (
+            Some(stored.user_id),
+            "contention",
+            AppError::Conflict("The account is being changed; try again".into()),
+        )
+    };
+    retry_on_conflict!(
+        |_| {
+            let user = ports
+                .users
+                .find_by_id(stored.user_id)
+                .await
+                .map_err(|e| (Some(stored.user_id), "store_error", e.into()))?
+                .ok_or_else(|| not_found(Some(stored.user_id)))?;
+            let mut verified = user.clone();
+            verified.is_verified = true;
+            verified.updated_at = now;
+            let carried = events.carry([events.event(
+                Some(user.id),
+                EventPayload::EmailVerificationSucceeded {
+                    email: user.email.as_str().to_owned(),
+                },
+            )]);
+            ports
+                .one_time_tokens
+                .redeem(&stored, now, &verified, &carried)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Conflict(Conflict::StaleUser) => Attempt::Conflicted,
+                    StoreError::Conflict(Conflict::TokenUsed) => {
+                        Attempt::Failed(not_found(Some(user.id)))
+                    }
+                    e => Attempt::Failed((Some(user.id), "store_error", e.into())),
+                })
+        },
+        exhausted()
+    )
 }

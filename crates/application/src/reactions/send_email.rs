@@ -49,7 +49,7 @@ impl SendEmail<'_> {
             }
             Err(err) => {
                 ports.processed.release(CONSUMER, e.event_id).await?;
-                Err(AppError::Internal(err.to_string()))
+                Err(AppError::Upstream(err.to_string()))
             }
         }
     }

@@ -21,9 +21,12 @@ pub enum AccessTokenError {
     /// Forged, malformed, expired, wrong issuer or audience: the client's problem.
     #[error("invalid token")]
     Invalid,
-    /// The signing key could not be loaded: our problem.
+    /// The signing key could not be loaded (missing or unusable): our problem.
     #[error("signing key unavailable: {0}")]
     KeyUnavailable(String),
+    /// The service holding the signing key failed to answer.
+    #[error("signing key store failed: {0}")]
+    Upstream(String),
 }
 
 #[async_trait]

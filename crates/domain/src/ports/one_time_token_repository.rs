@@ -27,7 +27,7 @@ pub trait OneTimeTokenRepository: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Marks the token used — only if it is still unused — and saves `user`, atomically.
-    /// `Conflict("token")` when it was used meanwhile, `Conflict("user")` on a stale user.
+    /// `Conflict(TokenUsed)` when it was used meanwhile, `Conflict(StaleUser)` on a stale user.
     async fn redeem(
         &self,
         token: &OneTimeToken,

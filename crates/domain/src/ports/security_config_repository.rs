@@ -7,7 +7,7 @@ pub trait SecurityConfigRepository: Send + Sync {
     /// The stored config, or the default (version 0) if none was ever stored.
     async fn get(&self) -> Result<SecurityConfig, StoreError>;
 
-    /// Saves if the stored copy is still at `config.version`. `Conflict("security_config")`.
+    /// Saves if the stored copy is still at `config.version`. `Conflict(StaleSecurityConfig)`.
     /// `events` go to the outbox in the same atomic write.
     async fn save(&self, config: &SecurityConfig, events: &[DomainEvent])
     -> Result<(), StoreError>;

@@ -56,7 +56,7 @@ pub trait SessionRepository: Send + Sync {
 
     /// Atomically: the old token becomes rotated (only if it was not already), the new one
     /// is stored, and the session's current token moves from old to new (only if the
-    /// session is still active and still points at old). `Conflict("refresh_token")` when
+    /// session is still active and still points at old). `Conflict(RefreshRotated)` when
     /// any of that no longer holds — a concurrent refresh or a revocation won.
     async fn rotate_refresh(
         &self,

@@ -8,9 +8,13 @@ use dashtam_domain::{
 };
 use uuid::Uuid;
 
+use serde::{Deserialize, Serialize};
+
 use super::{
-    items::{AuditItem, audit_day_gsi2pk, audit_user_gsi1pk, ts},
-    table::{Expr, QuerySpec, Table, from_item, sdk_error, to_item},
+    expr::{Expr, QuerySpec},
+    keys::{AUDIT_SK, audit_day_gsi2pk, audit_pk, audit_user_gsi1pk},
+    table::{Table, from_item, to_item},
+    ts,
 };
 
 /// Queries one `list` call may make before it answers a (possibly short) page with a
@@ -18,7 +22,7 @@ use super::{
 /// the default 30-day window of empty days in one request.
 pub const MAX_QUERIES_PER_PAGE: usize = 40;
 /// Items read per Query when a filter may drop most of them.
-const FILTERED_PAGE_ITEMS: i32 = 100;
+const FILTERED_PAGE_ITEMS: usize = 100;
 /// Sorts after every `<uuid>` character: `<ts>#~` bounds everything at `ts`.
 const AFTER_ANY_ID: &str = "~";
 
@@ -213,25 +217,22 @@ impl Walk<'_> {
             let page_items = if filtered {
                 FILTERED_PAGE_ITEMS
             } else {
-                i32::try_from(remaining + 1).unwrap_or(FILTERED_PAGE_ITEMS)
+                remaining + 1
             };
             self.queries += 1;
-            let out = self
+            let spec = QuerySpec {
+                index: Some(index),
+                key_condition: "#pk = :pk AND #sk BETWEEN :lo AND :hi",
+                expr,
+                forward: false,
+                limit: None,
+            };
+            let filter = filtered.then_some("#action = :action");
+            let (items, last) = self
                 .table
-                .client
-                .query()
-                .table_name(&self.table.name)
-                .index_name(index)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
-                .set_filter_expression(filtered.then(|| "#action = :action".to_owned()))
-                .set_expression_attribute_names(expr.names_opt())
-                .set_expression_attribute_values(expr.values_opt())
-                .scan_index_forward(false)
-                .limit(page_items)
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", "audit record", &e))?;
-            for item in out.items.unwrap_or_default() {
+                .query_page("audit record", &spec, filter, Some(page_items), None)
+                .await?;
+            for item in items {
                 let sk = item.get(sk_attr).and_then(|v| v.as_s().ok()).cloned();
                 if sk.as_deref() == Some(hi.as_str()) {
                     continue;
@@ -250,7 +251,7 @@ impl Walk<'_> {
                     return Ok(false);
                 }
             }
-            match out.last_evaluated_key {
+            match last {
                 Some(k) if !k.is_empty() => {
                     // Items the filter dropped were examined too: move past them.
                     let p = k
@@ -265,5 +266,79 @@ impl Walk<'_> {
                 _ => return Ok(true),
             }
         }
+    }
+}
+
+/// `AUDIT#<event id>` / `AUDIT`. GSI1 lists a user's records newest first; GSI2 partitions
+/// all records by UTC day (`AUDIT#<yyyy-mm-dd>`) for an "everything, newest first" view.
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+pub(crate) struct AuditItem {
+    pub PK: String,
+    pub SK: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub GSI1PK: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub GSI1SK: Option<String>,
+    pub GSI2PK: String,
+    pub GSI2SK: String,
+    pub entity: String,
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// Kept as a JSON string: a DynamoDB map would not round-trip every JSON value
+    /// (number precision, empty-vs-null), and nothing queries inside it.
+    pub context: String,
+    #[serde(with = "ts")]
+    pub created_at: DateTime<Utc>,
+}
+
+impl AuditItem {
+    pub(crate) fn new(r: &AuditRecord) -> Result<Self, serde_json::Error> {
+        let sort = format!("{}#{}", ts::format(r.created_at), r.id);
+        Ok(Self {
+            PK: audit_pk(r.event_id),
+            SK: AUDIT_SK.to_owned(),
+            GSI1PK: r.user_id.map(audit_user_gsi1pk),
+            GSI1SK: r.user_id.map(|_| sort.clone()),
+            GSI2PK: audit_day_gsi2pk(r.created_at.date_naive()),
+            GSI2SK: sort,
+            entity: "audit".to_owned(),
+            id: r.id,
+            event_id: r.event_id,
+            action: r.action.clone(),
+            user_id: r.user_id,
+            resource_type: r.resource_type.clone(),
+            resource_id: r.resource_id.clone(),
+            ip_address: r.ip_address.clone(),
+            user_agent: r.user_agent.clone(),
+            context: serde_json::to_string(&r.context)?,
+            created_at: r.created_at,
+        })
+    }
+
+    pub(crate) fn into_record(self) -> Result<AuditRecord, serde_json::Error> {
+        Ok(AuditRecord {
+            id: self.id,
+            event_id: self.event_id,
+            action: self.action,
+            user_id: self.user_id,
+            resource_type: self.resource_type,
+            resource_id: self.resource_id,
+            ip_address: self.ip_address,
+            user_agent: self.user_agent,
+            context: serde_json::from_str(&self.context)?,
+            created_at: self.created_at,
+        })
     }
 }

@@ -9,12 +9,20 @@ use dashtam_domain::{
 use futures::{StreamExt, stream};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
+use dashtam_domain::entities::JobOutcome;
+use serde::{Deserialize, Serialize};
+
 use super::{
-    items::{
-        JOB_RUN_SK, JobRunItem, KeyOnly, SESSION_EXPIRY_PREFIX, SessionItem, TOKEN_EXPIRY_PREFIX,
-        hour_bucket, job_pk, session_sk, ts, user_pk,
+    expr::{Expr, QuerySpec},
+    keys::{
+        JOB_RUN_SK, SESSION_EXPIRY_PREFIX, TOKEN_EXPIRY_PREFIX, hour_bucket, job_pk, key,
+        session_sk, user_pk,
     },
-    table::{Expr, QuerySpec, Table, key, to_item},
+    sessions::SessionItem,
+    table::{Table, to_item},
+    ts,
 };
 
 /// Conditional deletes in flight during a purge.
@@ -213,12 +221,65 @@ impl ExpiredItems for DynamoJobStore {
     }
 }
 
+/// `JOB#<job>` / `LASTRUN`: the last recorded run of a scheduled job.
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+pub(crate) struct JobRunItem {
+    pub PK: String,
+    pub SK: String,
+    pub entity: String,
+    pub job: Job,
+    #[serde(with = "ts")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "ts")]
+    pub finished_at: DateTime<Utc>,
+    pub outcome: JobOutcome,
+    pub counts: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl JobRunItem {
+    pub(crate) fn new(r: &JobRun) -> Self {
+        Self {
+            PK: job_pk(r.job.as_str()),
+            SK: JOB_RUN_SK.to_owned(),
+            entity: "job_run".to_owned(),
+            job: r.job,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            outcome: r.outcome,
+            counts: r.counts.clone(),
+            error: r.error.clone(),
+        }
+    }
+
+    pub(crate) fn into_run(self) -> JobRun {
+        JobRun {
+            job: self.job,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            outcome: self.outcome,
+            counts: self.counts,
+            error: self.error,
+        }
+    }
+}
+
+/// Only the key of an item, for deletes found through an index.
+#[derive(Debug, Deserialize)]
+#[allow(non_snake_case)]
+pub(crate) struct KeyOnly {
+    pub PK: String,
+    pub SK: String,
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::dynamodb::items::TOKEN_RETENTION;
+    use crate::dynamodb::tokens::TOKEN_RETENTION;
 
     #[test]
     fn retention_matches_the_domain() {

@@ -24,10 +24,19 @@
 //! `find*` methods return expired items too: TTL deletion lags (and the emulator never
 //! deletes), so the application checks `expires_at` itself.
 
+//! Layout: one file per aggregate, each owning its item structs (`users`, `tokens`,
+//! `sessions`, `security_config`, `audit`, `processed`, `outbox`, `jobs`, `rate_limits`);
+//! [`Table`] and every call it makes in `table`; the keys in `keys`, the timestamp codec
+//! in `ts`, expressions in `expr`, SDK errors in `errors`.
+
 mod audit;
-mod items;
+mod errors;
+mod expr;
+mod item;
 mod jobs;
+mod keys;
 mod outbox;
+mod outcome;
 mod processed;
 mod rate_limits;
 mod security_config;
@@ -35,6 +44,7 @@ mod sessions;
 mod stream;
 mod table;
 mod tokens;
+mod ts;
 mod users;
 
 pub use audit::{DynamoAuditRepository, MAX_QUERIES_PER_PAGE};

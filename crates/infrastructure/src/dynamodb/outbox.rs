@@ -10,7 +10,7 @@
 #![allow(non_snake_case)]
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
 use dashtam_domain::{
     StoreError,
@@ -22,8 +22,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    items::{epoch, ts},
-    table::{Expr, QuerySpec, Table, Tx, key, to_item},
+    expr::{Expr, QuerySpec},
+    keys::key,
+    table::{Item, MAX_TX_ITEMS, Table, to_item},
+    ts::{self, epoch},
 };
 
 pub(crate) const OUTBOX_SK: &str = "OUTBOX";
@@ -34,8 +36,6 @@ const FEED_SK_PREFIX: &str = "EVENT#";
 const OUTBOX_RETENTION: Duration = Duration::days(7);
 /// How far back a live-stream client can resume with `Last-Event-ID`.
 const FEED_RETENTION: Duration = Duration::days(7);
-/// TransactWriteItems takes at most 100 actions.
-const MAX_TX_ITEMS: usize = 100;
 const ACK_CONCURRENCY: usize = 8;
 /// Waiting outbox items are indexed (GSI2) over this many partitions, so a burst of
 /// events does not throttle one index partition (which would throttle the writes).
@@ -136,7 +136,7 @@ pub(crate) fn event_items(
     Ok(out)
 }
 
-fn put(table: &Table, item: super::table::Item) -> Result<TransactWriteItem, StoreError> {
+fn put(table: &Table, item: Item) -> Result<TransactWriteItem, StoreError> {
     Ok(TransactWriteItem::builder()
         .put(table.put(item, None, Expr::new())?)
         .build())
@@ -159,55 +159,6 @@ pub fn outbox_event(image: serde_dynamo::Item) -> Option<Result<DomainEvent, Str
         Some(json) => serde_json::from_str(&json).map_err(|e| format!("{}: {e}", image.PK)),
         None => Err(format!("{}: no event attribute", image.PK)),
     })
-}
-
-impl Table {
-    /// A transaction of `items` plus the outbox items of `events`. Failure indices refer
-    /// to `items` (event items are unconditional and come last).
-    pub(crate) async fn commit(
-        &self,
-        what: &'static str,
-        mut items: Vec<TransactWriteItem>,
-        events: &[DomainEvent],
-    ) -> Result<Tx, StoreError> {
-        items.extend(event_items(self, events)?);
-        if items.len() > MAX_TX_ITEMS {
-            return Err(StoreError::Unavailable(format!(
-                "dynamodb ({what}): {} actions exceed one transaction",
-                items.len()
-            )));
-        }
-        self.transact(what, items).await
-    }
-
-    /// One conditional update with its events: a plain UpdateItem when there are none,
-    /// else a transaction. `Ok(false)` when the condition failed (nothing written).
-    pub(crate) async fn update_with_events(
-        &self,
-        what: &'static str,
-        update: Update,
-        events: &[DomainEvent],
-    ) -> Result<bool, StoreError> {
-        if events.is_empty() {
-            return self.update_if(what, update).await;
-        }
-        let item = TransactWriteItem::builder().update(update).build();
-        Ok(self.commit(what, vec![item], events).await?.is_committed())
-    }
-
-    /// One conditional put with its events; see [`Table::update_with_events`].
-    pub(crate) async fn put_with_events(
-        &self,
-        what: &'static str,
-        put: aws_sdk_dynamodb::types::Put,
-        events: &[DomainEvent],
-    ) -> Result<bool, StoreError> {
-        if events.is_empty() {
-            return self.put_if(what, put).await;
-        }
-        let item = TransactWriteItem::builder().put(put).build();
-        Ok(self.commit(what, vec![item], events).await?.is_committed())
-    }
 }
 
 /// [`EventOutbox`] and [`EventFeed`] over the table.

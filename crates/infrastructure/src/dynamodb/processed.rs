@@ -1,18 +1,22 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use dashtam_core::{Clock, SystemClock};
 use dashtam_domain::{StoreError, ports::ProcessedEvents};
 use uuid::Uuid;
 
+use serde::{Deserialize, Serialize};
+
 use super::{
-    items::{
-        PROCESSED_RETENTION, PROCESSED_SK, ProcessedItem, STATUS_CLAIMED, STATUS_DONE, epoch,
-        processed_pk, ts,
-    },
-    table::{Expr, Table, key, to_item},
+    expr::Expr,
+    keys::{PROCESSED_SK, key, processed_pk},
+    table::{Table, to_item},
+    ts::{self, epoch},
 };
+
+/// How long a processed-event claim is remembered.
+const PROCESSED_RETENTION: Duration = Duration::days(7);
 
 /// Idempotency claims: `PROCESSED#<consumer>#<event id>` / `PROCESSED`, with `status`
 /// `claimed` (plus `lease_until`) or `done`. Items expire through TTL about a week after
@@ -44,6 +48,8 @@ impl DynamoProcessedEvents {
     }
 
     /// The clock that decides whether a lease has run out (system clock by default).
+    /// Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     #[must_use]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -127,4 +133,23 @@ impl ProcessedEvents for DynamoProcessedEvents {
             .await
             .map(|_| ())
     }
+}
+
+pub(crate) const STATUS_CLAIMED: &str = "claimed";
+pub(crate) const STATUS_DONE: &str = "done";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+pub(crate) struct ProcessedItem {
+    pub PK: String,
+    pub SK: String,
+    pub entity: String,
+    pub consumer: String,
+    pub event_id: Uuid,
+    pub status: String,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<DateTime<Utc>>,
+    #[serde(with = "ts")]
+    pub updated_at: DateTime<Utc>,
+    pub ttl: i64,
 }

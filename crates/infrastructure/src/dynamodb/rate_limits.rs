@@ -15,18 +15,18 @@
 use std::{collections::HashMap, sync::Mutex};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::{
-    error::SdkError,
-    operation::update_item::UpdateItemError,
-    types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure},
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Update};
 use dashtam_domain::{
     StoreError,
     ports::RateLimitStore,
     rate_limit::{BucketKey, Decision, Limit},
 };
 
-use super::table::{Item, Table, key, sdk_error};
+use super::{
+    expr::Expr,
+    keys::key,
+    table::{Item, Table, Updated},
+};
 
 const SK: &str = "RATELIMIT";
 /// Idle buckets stay this long past the moment they are full again, then TTL removes them.
@@ -83,59 +83,54 @@ impl DynamoRateLimits {
     /// The bucket is absent or full: start it over at `now + T`.
     async fn take_idle(&self, pk: &str, limit: Limit, now: i64) -> Result<Outcome, StoreError> {
         let new_tat = now + limit.interval_ms();
-        let res = self
-            .table
-            .client
-            .update_item()
-            .table_name(&self.table.name)
-            .set_key(Some(key(pk.to_owned(), SK)))
-            .update_expression("SET #tat = :tat, #ttl = :ttl, #entity = :entity")
-            .condition_expression("attribute_not_exists(#tat) OR #tat <= :now")
-            .expression_attribute_names("#tat", "tat")
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_names("#entity", "entity")
-            .expression_attribute_values(":tat", n(new_tat))
-            .expression_attribute_values(":ttl", n(ttl(limit, now)))
-            .expression_attribute_values(":entity", AttributeValue::S("rate_limit".into()))
-            .expression_attribute_values(":now", n(now))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(Outcome::Taken(new_tat)),
-            Err(e) => stored_on_condition_failure(e),
+        let update = self.table.update(
+            key(pk.to_owned(), SK),
+            "SET #tat = :tat, #ttl = :ttl, #entity = :entity",
+            Some("attribute_not_exists(#tat) OR #tat <= :now"),
+            Expr::new()
+                .name("#tat", "tat")
+                .name("#ttl", "ttl")
+                .name("#entity", "entity")
+                .n(":tat", new_tat)
+                .n(":ttl", ttl(limit, now))
+                .s(":entity", "rate_limit")
+                .n(":now", now),
+        )?;
+        match self.update(update, ReturnValue::None).await? {
+            Updated::Written(_) => Ok(Outcome::Taken(new_tat)),
+            Updated::Refused(stored) => Ok(Outcome::Stored(tat_of(stored.as_ref())?)),
         }
     }
 
     /// The bucket holds tokens but is not full: move its TAT on by `T`.
     async fn take_busy(&self, pk: &str, limit: Limit, now: i64) -> Result<Outcome, StoreError> {
-        let res = self
-            .table
-            .client
-            .update_item()
-            .table_name(&self.table.name)
-            .set_key(Some(key(pk.to_owned(), SK)))
-            .update_expression("SET #tat = #tat + :interval, #ttl = :ttl")
-            .condition_expression("#tat > :now AND #tat <= :limit")
-            .expression_attribute_names("#tat", "tat")
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":interval", n(limit.interval_ms()))
-            .expression_attribute_values(":ttl", n(ttl(limit, now)))
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":limit", n(limit.admit_limit(now)))
-            .return_values(ReturnValue::UpdatedNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match res {
-            Ok(out) => match tat_of(out.attributes.as_ref())? {
+        let update = self.table.update(
+            key(pk.to_owned(), SK),
+            "SET #tat = #tat + :interval, #ttl = :ttl",
+            Some("#tat > :now AND #tat <= :limit"),
+            Expr::new()
+                .name("#tat", "tat")
+                .name("#ttl", "ttl")
+                .n(":interval", limit.interval_ms())
+                .n(":ttl", ttl(limit, now))
+                .n(":now", now)
+                .n(":limit", limit.admit_limit(now)),
+        )?;
+        match self.update(update, ReturnValue::UpdatedNew).await? {
+            Updated::Written(new) => match tat_of(new.as_ref())? {
                 Some(tat) => Ok(Outcome::Taken(tat)),
                 None => Err(StoreError::Unavailable(
                     "dynamodb UpdateItem (rate limit): no tat returned".into(),
                 )),
             },
-            Err(e) => stored_on_condition_failure(e),
+            Updated::Refused(stored) => Ok(Outcome::Stored(tat_of(stored.as_ref())?)),
         }
+    }
+
+    async fn update(&self, update: Update, returning: ReturnValue) -> Result<Updated, StoreError> {
+        self.table
+            .update_returning("rate limit", update, returning)
+            .await
     }
 }
 
@@ -174,10 +169,6 @@ impl RateLimitStore for DynamoRateLimits {
     }
 }
 
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
 /// Past `now + burst·T` the bucket is full whatever happened; a minute later it may go.
 fn ttl(limit: Limit, now: i64) -> i64 {
     (now + limit.tolerance_ms() + limit.interval_ms()) / 1000 + 1 + TTL_MARGIN_SECS
@@ -193,15 +184,4 @@ fn tat_of(item: Option<&Item>) -> Result<Option<i64>, StoreError> {
 
 fn corrupt() -> StoreError {
     StoreError::Unavailable("dynamodb: corrupt item (rate limit)".into())
-}
-
-fn stored_on_condition_failure<R: std::fmt::Debug>(
-    err: SdkError<UpdateItemError, R>,
-) -> Result<Outcome, StoreError> {
-    match err.as_service_error() {
-        Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
-            Ok(Outcome::Stored(tat_of(e.item())?))
-        }
-        _ => Err(sdk_error("UpdateItem", "rate limit", &err)),
-    }
 }

@@ -1,11 +1,16 @@
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use dashtam_domain::{
-    StoreError, entities::SecurityConfig, events::DomainEvent, ports::SecurityConfigRepository,
+    Conflict, StoreError, entities::SecurityConfig, events::DomainEvent,
+    ports::SecurityConfigRepository,
 };
+use serde::{Deserialize, Serialize};
 
 use super::{
-    items::{CONFIG_PK, CONFIG_SK, SecurityConfigItem},
-    table::{Expr, Table, to_item},
+    expr::Expr,
+    keys::{CONFIG_PK, CONFIG_SK},
+    table::{Table, to_item},
+    ts,
 };
 
 /// The single global security config item (`CONFIG` / `SECURITY`), optimistically locked.
@@ -65,7 +70,51 @@ impl SecurityConfigRepository for DynamoSecurityConfigRepository {
         {
             Ok(())
         } else {
-            Err(StoreError::Conflict("security_config"))
+            Err(StoreError::Conflict(Conflict::StaleSecurityConfig))
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+pub(crate) struct SecurityConfigItem {
+    pub PK: String,
+    pub SK: String,
+    pub entity: String,
+    pub global_min_token_version: u64,
+    pub grace_period_seconds: u64,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    pub last_rotation_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_rotation_reason: Option<String>,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    pub version: u64,
+}
+
+impl SecurityConfigItem {
+    pub(crate) fn new(c: &SecurityConfig, version: u64) -> Self {
+        Self {
+            PK: CONFIG_PK.to_owned(),
+            SK: CONFIG_SK.to_owned(),
+            entity: "security_config".to_owned(),
+            global_min_token_version: c.global_min_token_version,
+            grace_period_seconds: c.grace_period_seconds,
+            last_rotation_at: c.last_rotation_at,
+            last_rotation_reason: c.last_rotation_reason.clone(),
+            updated_at: c.updated_at,
+            version,
+        }
+    }
+
+    pub(crate) fn into_config(self) -> SecurityConfig {
+        SecurityConfig {
+            global_min_token_version: self.global_min_token_version,
+            grace_period_seconds: self.grace_period_seconds,
+            last_rotation_at: self.last_rotation_at,
+            last_rotation_reason: self.last_rotation_reason,
+            updated_at: self.updated_at,
+            version: self.version,
         }
     }
 }

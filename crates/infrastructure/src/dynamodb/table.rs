@@ -1,18 +1,31 @@
-//! The table handle shared by every repository, and the plumbing around the SDK: item
-//! (de)serialisation, expressions, transactions with their cancellation reasons, errors.
+//! The table handle shared by every repository, and every call it makes to DynamoDB:
+//! reads, conditional single writes, transactions (with their cancellation reasons and
+//! the outbox items of their events) and (de)serialisation of items.
 
-use std::{collections::HashMap, time::Duration};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::{
     Client,
-    error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
-    operation::transact_write_items::TransactWriteItemsError,
-    types::{AttributeValue, Delete, KeysAndAttributes, Put, TransactWriteItem, Update},
+    operation::update_item::UpdateItemError,
+    types::{
+        Delete, KeysAndAttributes, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
+        TransactWriteItem, Update,
+    },
 };
-use dashtam_domain::StoreError;
-use serde::{Serialize, de::DeserializeOwned};
+use dashtam_domain::{StoreError, events::DomainEvent};
+use serde::de::DeserializeOwned;
 
-pub(crate) type Item = HashMap<String, AttributeValue>;
+use super::{
+    errors::{condition_failures, sdk_error, written},
+    expr::{Expr, QuerySpec},
+    keys::key,
+    outbox::event_items,
+};
+
+pub(crate) use super::{
+    item::{Item, from_item, to_item},
+    outcome::{Tx, Updated},
+};
 
 /// Attempts of a transaction whose only trouble is `TransactionConflict` (another
 /// transaction touching the same items was in flight). Nothing was written, so retrying is
@@ -22,11 +35,14 @@ const CONFLICT_ATTEMPTS: u32 = 5;
 /// Rounds of a BatchGetItem while DynamoDB leaves keys unprocessed (throttling).
 const BATCH_GET_ATTEMPTS: u32 = 4;
 
+/// TransactWriteItems takes at most 100 actions.
+pub(crate) const MAX_TX_ITEMS: usize = 100;
+
 /// The one table every repository shares. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Table {
-    pub(crate) client: Client,
-    pub(crate) name: String,
+    client: Client,
+    name: String,
 }
 
 impl Table {
@@ -101,7 +117,8 @@ impl Table {
         if pending.is_empty() {
             Ok(found)
         } else {
-            Err(StoreError::Unavailable(format!(
+            // DynamoDB leaves keys unprocessed when it throttles.
+            Err(StoreError::Throttled(format!(
                 "dynamodb BatchGetItem ({what}): keys left unprocessed"
             )))
         }
@@ -116,35 +133,49 @@ impl Table {
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
         loop {
-            let page_limit = q
-                .limit
-                .map(|l| i32::try_from(l.saturating_sub(out.len())).unwrap_or(i32::MAX));
-            let page = self
-                .client
-                .query()
-                .table_name(&self.name)
-                .set_index_name(q.index.map(str::to_owned))
-                .key_condition_expression(q.key_condition)
-                .set_expression_attribute_names(q.expr.names_opt())
-                .set_expression_attribute_values(q.expr.values_opt())
-                .scan_index_forward(q.forward)
-                // GSIs cannot be read strongly consistently.
-                .set_consistent_read(q.index.is_none().then_some(true))
-                .set_limit(page_limit)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", what, &e))?;
-            for item in page.items.unwrap_or_default() {
+            let left = q.limit.map(|l| l.saturating_sub(out.len()));
+            let (items, last) = self.query_page(what, &q, None, left, start.take()).await?;
+            for item in items {
                 out.push(from_item(what, item)?);
             }
             let full = q.limit.is_some_and(|l| out.len() >= l);
-            match page.last_evaluated_key {
+            match last {
                 Some(k) if !k.is_empty() && !full => start = Some(k),
                 _ => break,
             }
         }
         Ok(out)
+    }
+
+    /// One Query call: the raw items of at most `limit` examined (`filter` drops some
+    /// after the limit applied) from `start` on, and `LastEvaluatedKey`. `q.limit` is
+    /// ignored.
+    pub(crate) async fn query_page(
+        &self,
+        what: &'static str,
+        q: &QuerySpec,
+        filter: Option<&'static str>,
+        limit: Option<usize>,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
+        let page = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .set_index_name(q.index.map(str::to_owned))
+            .key_condition_expression(q.key_condition)
+            .set_filter_expression(filter.map(str::to_owned))
+            .set_expression_attribute_names(q.expr.names_opt())
+            .set_expression_attribute_values(q.expr.values_opt())
+            .scan_index_forward(q.forward)
+            // GSIs cannot be read strongly consistently.
+            .set_consistent_read(q.index.is_none().then_some(true))
+            .set_limit(limit.map(|l| i32::try_from(l).unwrap_or(i32::MAX)))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| sdk_error("Query", what, &e))?;
+        Ok((page.items.unwrap_or_default(), page.last_evaluated_key))
     }
 
     pub(crate) fn put(
@@ -209,11 +240,7 @@ impl Table {
             .set_expression_attribute_values(put.expression_attribute_values)
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(sdk_error("PutItem", what, &e)),
-        }
+        written(res, "PutItem", what)
     }
 
     /// A single conditional UpdateItem. `Ok(false)` when the condition failed.
@@ -222,6 +249,21 @@ impl Table {
         what: &'static str,
         update: Update,
     ) -> Result<bool, StoreError> {
+        let answer = self
+            .update_returning(what, update, ReturnValue::None)
+            .await?;
+        Ok(matches!(answer, Updated::Written(_)))
+    }
+
+    /// A single conditional UpdateItem that answers the item: the attributes `returning`
+    /// asks for when it was written, the stored item when the condition failed
+    /// (`ReturnValuesOnConditionCheckFailure = ALL_OLD`; `None` when there is none).
+    pub(crate) async fn update_returning(
+        &self,
+        what: &'static str,
+        update: Update,
+        returning: ReturnValue,
+    ) -> Result<Updated, StoreError> {
         let res = self
             .client
             .update_item()
@@ -231,12 +273,18 @@ impl Table {
             .set_condition_expression(update.condition_expression)
             .set_expression_attribute_names(update.expression_attribute_names)
             .set_expression_attribute_values(update.expression_attribute_values)
+            .return_values(returning)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(sdk_error("UpdateItem", what, &e)),
+            Ok(out) => Ok(Updated::Written(out.attributes)),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    Ok(Updated::Refused(failed.item.clone()))
+                }
+                _ => Err(sdk_error("UpdateItem", what, &e)),
+            },
         }
     }
 
@@ -256,11 +304,7 @@ impl Table {
             .set_expression_attribute_values(delete.expression_attribute_values)
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(sdk_error("DeleteItem", what, &e)),
-        }
+        written(res, "DeleteItem", what)
     }
 
     /// TransactWriteItems. Either everything is written ([`Tx::Committed`]) or nothing,
@@ -287,45 +331,8 @@ impl Table {
                 Ok(_) => return Ok(Tx::Committed),
                 Err(e) => e,
             };
-            let Some(TransactWriteItemsError::TransactionCanceledException(cancel)) =
-                err.as_service_error()
-            else {
-                return Err(sdk_error("TransactWriteItems", what, &err));
-            };
-            let mut codes: Vec<String> = cancel
-                .cancellation_reasons()
-                .iter()
-                .map(|r| r.code().unwrap_or("None").to_owned())
-                .collect();
-            if codes.is_empty() {
-                // Some emulators put the reasons only into the message:
-                // "... specific reasons [ConditionalCheckFailed, None]".
-                codes = reasons_from_message(cancel.message().unwrap_or(""));
-            }
-            if codes.len() != items.len() {
-                return Err(StoreError::Unavailable(format!(
-                    "dynamodb TransactWriteItems ({what}): cancelled with {} reasons for {} items",
-                    codes.len(),
-                    items.len()
-                )));
-            }
-            if let Some(other) = codes.iter().find(|c| {
-                !matches!(
-                    c.as_str(),
-                    "None" | "ConditionalCheckFailed" | "TransactionConflict"
-                )
-            }) {
-                return Err(StoreError::Unavailable(format!(
-                    "dynamodb TransactWriteItems ({what}): cancelled: {other}"
-                )));
-            }
-            if codes.iter().any(|c| c == "ConditionalCheckFailed") {
-                return Ok(Tx::Failed(
-                    codes
-                        .iter()
-                        .map(|c| c == "ConditionalCheckFailed")
-                        .collect(),
-                ));
+            if let Some(failed) = condition_failures(what, items.len(), &err)? {
+                return Ok(Tx::Failed(failed));
             }
             if attempt >= CONFLICT_ATTEMPTS {
                 return Err(StoreError::Unavailable(format!(
@@ -335,32 +342,52 @@ impl Table {
             tokio::time::sleep(backoff(attempt)).await;
         }
     }
-}
 
-/// Outcome of a transaction that reached the table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Tx {
-    Committed,
-    /// Nothing was written; `true` at index i when item i's condition failed.
-    Failed(Vec<bool>),
-}
-
-impl Tx {
-    /// Indices of the items whose condition failed (empty when committed).
-    pub(crate) fn failed(&self) -> Vec<usize> {
-        match self {
-            Self::Committed => Vec::new(),
-            Self::Failed(v) => v
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| **f)
-                .map(|(i, _)| i)
-                .collect(),
+    /// A transaction of `items` plus the outbox items of `events`. Failure indices refer
+    /// to `items` (event items are unconditional and come last).
+    pub(crate) async fn commit(
+        &self,
+        what: &'static str,
+        mut items: Vec<TransactWriteItem>,
+        events: &[DomainEvent],
+    ) -> Result<Tx, StoreError> {
+        items.extend(event_items(self, events)?);
+        if items.len() > MAX_TX_ITEMS {
+            return Err(StoreError::Unavailable(format!(
+                "dynamodb ({what}): {} actions exceed one transaction",
+                items.len()
+            )));
         }
+        self.transact(what, items).await
     }
 
-    pub(crate) fn is_committed(&self) -> bool {
-        matches!(self, Self::Committed)
+    /// One conditional update with its events: a plain UpdateItem when there are none,
+    /// else a transaction. `Ok(false)` when the condition failed (nothing written).
+    pub(crate) async fn update_with_events(
+        &self,
+        what: &'static str,
+        update: Update,
+        events: &[DomainEvent],
+    ) -> Result<bool, StoreError> {
+        if events.is_empty() {
+            return self.update_if(what, update).await;
+        }
+        let item = TransactWriteItem::builder().update(update).build();
+        Ok(self.commit(what, vec![item], events).await?.is_committed())
+    }
+
+    /// One conditional put with its events; see [`Table::update_with_events`].
+    pub(crate) async fn put_with_events(
+        &self,
+        what: &'static str,
+        put: Put,
+        events: &[DomainEvent],
+    ) -> Result<bool, StoreError> {
+        if events.is_empty() {
+            return self.put_if(what, put).await;
+        }
+        let item = TransactWriteItem::builder().put(put).build();
+        Ok(self.commit(what, vec![item], events).await?.is_committed())
     }
 }
 
@@ -368,142 +395,4 @@ fn backoff(attempt: u32) -> Duration {
     // 10, 20, 40, 80 ms plus up to 10 ms of jitter from the clock's nanoseconds.
     let jitter = u64::from(chrono::Utc::now().timestamp_subsec_nanos() % 10_000_000) / 1_000_000;
     Duration::from_millis(10 * (1 << attempt.min(6)) / 2 + jitter)
-}
-
-fn reasons_from_message(message: &str) -> Vec<String> {
-    let Some(open) = message.rfind('[') else {
-        return Vec::new();
-    };
-    let Some(close) = message[open..].find(']') else {
-        return Vec::new();
-    };
-    message[open + 1..open + close]
-        .split(',')
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Expression attribute names and values, built fluently.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Expr {
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
-}
-
-impl Expr {
-    pub(crate) fn new() -> Self {
-        Self::default()
-    }
-
-    /// `#alias` → attribute name. Every attribute in an expression is aliased, so reserved
-    /// words (`ttl`, `status`, ...) never bite.
-    pub(crate) fn name(mut self, alias: &str, attribute: &str) -> Self {
-        self.names.insert(alias.to_owned(), attribute.to_owned());
-        self
-    }
-
-    pub(crate) fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
-        self.values.insert(placeholder.to_owned(), value);
-        self
-    }
-
-    pub(crate) fn s(self, placeholder: &str, value: impl Into<String>) -> Self {
-        self.value(placeholder, AttributeValue::S(value.into()))
-    }
-
-    pub(crate) fn n(self, placeholder: &str, value: impl ToString) -> Self {
-        self.value(placeholder, AttributeValue::N(value.to_string()))
-    }
-
-    pub(crate) fn names_opt(&self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
-
-    pub(crate) fn values_opt(&self) -> Option<HashMap<String, AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
-    }
-}
-
-/// Parameters of a [`Table::query`].
-#[derive(Debug)]
-pub(crate) struct QuerySpec {
-    pub index: Option<&'static str>,
-    pub key_condition: &'static str,
-    pub expr: Expr,
-    pub forward: bool,
-    pub limit: Option<usize>,
-}
-
-pub(crate) fn key(pk: String, sk: &str) -> Item {
-    HashMap::from([
-        ("PK".to_owned(), AttributeValue::S(pk)),
-        ("SK".to_owned(), AttributeValue::S(sk.to_owned())),
-    ])
-}
-
-pub(crate) fn to_item<T: Serialize>(what: &'static str, value: &T) -> Result<Item, StoreError> {
-    serde_dynamo::to_item(value)
-        .map_err(|e| StoreError::Unavailable(format!("dynamodb: cannot serialise {what}: {e}")))
-}
-
-/// The serde message is left out on purpose: it may quote a field's value (a hash, an
-/// email), and these messages end up in logs.
-pub(crate) fn from_item<T: DeserializeOwned>(
-    what: &'static str,
-    item: Item,
-) -> Result<T, StoreError> {
-    serde_dynamo::from_item(item)
-        .map_err(|_| StoreError::Unavailable(format!("dynamodb: corrupt item ({what})")))
-}
-
-fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
-    err.as_service_error()
-        .is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"))
-}
-
-/// Any other SDK failure. Carries the operation and AWS's error code and message (never
-/// request contents); for transport failures the error chain.
-pub(crate) fn sdk_error<E, R>(
-    op: &'static str,
-    what: &'static str,
-    err: &SdkError<E, R>,
-) -> StoreError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match err.as_service_error() {
-        Some(e) => StoreError::Unavailable(format!(
-            "dynamodb {op} ({what}): {}: {}",
-            e.code().unwrap_or("unknown"),
-            e.message().unwrap_or("")
-        )),
-        None => StoreError::Unavailable(format!(
-            "dynamodb {op} ({what}): {}",
-            DisplayErrorContext(err)
-        )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reasons_are_parsed_from_the_message() {
-        assert_eq!(
-            reasons_from_message(
-                "Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]"
-            ),
-            ["ConditionalCheckFailed", "None"]
-        );
-        assert!(reasons_from_message("no brackets").is_empty());
-    }
-
-    #[test]
-    fn failed_lists_indices() {
-        assert_eq!(Tx::Failed(vec![false, true, true]).failed(), [1, 2]);
-        assert!(Tx::Committed.failed().is_empty());
-    }
 }

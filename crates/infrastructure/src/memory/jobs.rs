@@ -34,7 +34,7 @@ pub(crate) struct JobState {
 #[async_trait]
 impl JobRuns for MemoryStore {
     async fn record(&self, run: &JobRun) -> Result<(), StoreError> {
-        let mut s = self.state();
+        let mut s = self.state()?;
         match s.jobs.runs.get(&run.job) {
             Some(newer) if newer.started_at > run.started_at => {}
             _ => {
@@ -45,7 +45,7 @@ impl JobRuns for MemoryStore {
     }
 
     async fn last(&self, job: Job) -> Result<Option<JobRun>, StoreError> {
-        Ok(self.state().jobs.runs.get(&job).cloned())
+        Ok(self.state()?.jobs.runs.get(&job).cloned())
     }
 }
 
@@ -56,7 +56,7 @@ impl SessionExpiryNotices for MemoryStore {
         after: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<Session>, StoreError> {
-        let s = self.state();
+        let s = self.state()?;
         let mut due: Vec<Session> = s
             .sessions
             .values()
@@ -75,7 +75,7 @@ impl SessionExpiryNotices for MemoryStore {
         at: DateTime<Utc>,
         events: &[DomainEvent],
     ) -> Result<bool, StoreError> {
-        let mut s = self.state();
+        let mut s = self.state()?;
         let live = s
             .sessions
             .get(&(user_id, session_id))
@@ -98,7 +98,7 @@ impl ExpiredItems for MemoryStore {
         _since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<PurgeCounts, StoreError> {
-        let mut s = self.state();
+        let mut s = self.state()?;
         let tokens_before = s.one_time.len();
         s.one_time
             .retain(|_, t| t.expires_at + ONE_TIME_TOKEN_RETENTION >= now);

@@ -1,11 +1,22 @@
 //! In-memory twins of every port, with the production semantics (uniqueness, single use,
 //! optimistic locking, conditional revocation). Used by unit tests and `--in-memory` mode.
 
+//!
+//! One file per aggregate (`users`, `tokens`, `sessions`, `security_config`, `audit`,
+//! `processed`, `outbox`, `jobs`) over the one shared state in `store`.
+
+mod audit;
 mod email;
 mod jobs;
+mod outbox;
+mod processed;
 mod publisher;
 mod rate_limits;
+mod security_config;
+mod sessions;
 mod store;
+mod tokens;
+mod users;
 
 pub use email::MemoryMailbox;
 pub use jobs::InProcessQueue;

@@ -1,10 +1,4 @@
-use std::{
-    collections::HashMap,
-    sync::{
-        Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
-};
+use std::{collections::HashMap, sync::Mutex};
 
 use async_trait::async_trait;
 use dashtam_domain::{
@@ -21,7 +15,8 @@ const SWEEP_AT: usize = 10_000;
 #[derive(Debug, Default)]
 pub struct MemoryRateLimits {
     buckets: Mutex<HashMap<BucketKey, i64>>,
-    unavailable: AtomicBool,
+    #[cfg(any(test, feature = "testing"))]
+    unavailable: std::sync::atomic::AtomicBool,
 }
 
 impl MemoryRateLimits {
@@ -30,8 +25,11 @@ impl MemoryRateLimits {
     }
 
     /// Simulates an outage: while set, every take fails (to show that callers fail open).
+    /// Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     pub fn set_unavailable(&self, unavailable: bool) {
-        self.unavailable.store(unavailable, Ordering::SeqCst);
+        self.unavailable
+            .store(unavailable, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -43,7 +41,8 @@ impl RateLimitStore for MemoryRateLimits {
         limit: Limit,
         now_ms: i64,
     ) -> Result<Decision, StoreError> {
-        if self.unavailable.load(Ordering::SeqCst) {
+        #[cfg(any(test, feature = "testing"))]
+        if self.unavailable.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(StoreError::Unavailable(
                 "rate limits: store switched off".into(),
             ));

@@ -8,7 +8,7 @@ use dashtam_core::{ExposeSecret as _, SecretString};
 use tokio::sync::OnceCell;
 
 use crate::messaging::aws_error::summary;
-use crate::security::SigningKeySource;
+use crate::security::{KeyError, SigningKeySource};
 
 /// One secret (its `SecretString`), fetched once. Construction does no I/O; concurrent
 /// first callers share a single GetSecretValue; a failed read is not cached.
@@ -42,11 +42,17 @@ impl SecretsManagerSource {
 
     /// The secret's string value (a copy of the cached one).
     pub async fn get(&self) -> Result<SecretString, String> {
+        Ok(self.load().await?)
+    }
+
+    async fn load(&self) -> Result<SecretString, KeyError> {
         let cached = self.value.get_or_try_init(|| self.fetch()).await?;
         Ok(SecretString::from(cached.expose_secret().to_owned()))
     }
 
-    async fn fetch(&self) -> Result<SecretString, String> {
+    /// A missing secret (or one without a string value) is configuration; any other
+    /// failure is Secrets Manager's.
+    async fn fetch(&self) -> Result<SecretString, KeyError> {
         let id = &self.secret_id;
         tracing::debug!(secret_id = %id, "reading secret");
         let out = self
@@ -60,23 +66,23 @@ impl SecretsManagerSource {
                     .as_service_error()
                     .is_some_and(|e| e.is_resource_not_found_exception())
                 {
-                    format!("secret `{id}` not found in Secrets Manager")
+                    KeyError::Missing(format!("secret `{id}` not found in Secrets Manager"))
                 } else {
-                    format!(
+                    KeyError::Upstream(format!(
                         "reading secret `{id}` from Secrets Manager failed: {}",
                         summary(&err)
-                    )
+                    ))
                 }
             })?;
         out.secret_string
             .map(SecretString::from)
-            .ok_or_else(|| format!("secret `{id}` has no SecretString value"))
+            .ok_or_else(|| KeyError::Missing(format!("secret `{id}` has no SecretString value")))
     }
 }
 
 #[async_trait]
 impl SigningKeySource for SecretsManagerSource {
-    async fn signing_key(&self) -> Result<SecretString, String> {
-        self.get().await
+    async fn signing_key(&self) -> Result<SecretString, KeyError> {
+        self.load().await
     }
 }

@@ -23,7 +23,24 @@ pub const DEFAULT_AUDIENCE: &str = "dashtam-api";
 #[async_trait]
 pub trait SigningKeySource: Send + Sync {
     /// The secret; its UTF-8 bytes are the HMAC key. The error never contains the value.
-    async fn signing_key(&self) -> Result<SecretString, String>;
+    async fn signing_key(&self) -> Result<SecretString, KeyError>;
+}
+
+/// Why a [`SigningKeySource`] has no key. The message names the secret, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// The key is not there or not usable (missing secret, no value): configuration.
+    #[error("{0}")]
+    Missing(String),
+    /// The service holding the key failed to answer.
+    #[error("{0}")]
+    Upstream(String),
+}
+
+impl From<KeyError> for String {
+    fn from(e: KeyError) -> Self {
+        e.to_string()
+    }
 }
 
 /// A key known up front.
@@ -43,7 +60,7 @@ impl std::fmt::Debug for StaticSigningKey {
 
 #[async_trait]
 impl SigningKeySource for StaticSigningKey {
-    async fn signing_key(&self) -> Result<SecretString, String> {
+    async fn signing_key(&self) -> Result<SecretString, KeyError> {
         Ok(SecretString::from(self.0.expose_secret().to_owned()))
     }
 }
@@ -99,17 +116,22 @@ impl JwtAccessTokens {
         Self::new(Arc::new(StaticSigningKey::new(key)), ttl_seconds)
     }
 
+    /// Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = issuer.into();
         self
     }
 
+    /// Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = audience.into();
         self
     }
 
-    /// The clock that stamps `iat`/`exp` and checks expiry.
+    /// The clock that stamps `iat`/`exp` and checks expiry. Tests only (`testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -118,11 +140,10 @@ impl JwtAccessTokens {
     async fn keys(&self) -> Result<&Keys, AccessTokenError> {
         self.keys
             .get_or_try_init(|| async {
-                let secret = self
-                    .source
-                    .signing_key()
-                    .await
-                    .map_err(AccessTokenError::KeyUnavailable)?;
+                let secret = self.source.signing_key().await.map_err(|e| match e {
+                    KeyError::Missing(m) => AccessTokenError::KeyUnavailable(m),
+                    KeyError::Upstream(m) => AccessTokenError::Upstream(m),
+                })?;
                 let bytes = secret.expose_secret().as_bytes();
                 if bytes.len() < MIN_KEY_BYTES {
                     return Err(AccessTokenError::KeyUnavailable(format!(

@@ -9,6 +9,6 @@ mod password;
 
 pub use cursor::HmacCursorSealer;
 pub use device::WootheeDeviceDetector;
-pub use jwt::{JwtAccessTokens, MIN_KEY_BYTES, SigningKeySource, StaticSigningKey};
+pub use jwt::{JwtAccessTokens, KeyError, MIN_KEY_BYTES, SigningKeySource, StaticSigningKey};
 pub use opaque::RandomOpaqueTokens;
 pub use password::Argon2Hasher;

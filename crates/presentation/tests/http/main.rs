@@ -10,4 +10,5 @@ mod identity;
 mod jobs;
 mod rate_limits;
 mod roles;
+mod store_faults;
 mod support;

@@ -2,8 +2,6 @@
 //! both walk the same records to the same answer — newest first, filters, pagination
 //! across pages and UTC-day partitions, the per-request query budget.
 
-#![allow(clippy::unwrap_used)] // a test that fails on a surprise should panic
-
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
 use dashtam_domain::{

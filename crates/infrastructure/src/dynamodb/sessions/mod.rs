@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
-    StoreError,
+    Conflict, Existing, StoreError,
     entities::{RefreshToken, Session, User},
     events::DomainEvent,
     ports::{EventsForCount, RefreshRotation, SessionRepository},
@@ -14,12 +14,17 @@ use futures::{StreamExt, stream};
 use uuid::Uuid;
 
 use super::{
-    items::{
-        REFRESH_SK, RefreshTokenItem, SESSION_SK_PREFIX, SessionItem, USER_SK, UserItem,
-        refresh_pk, session_sk, ts, user_pk,
-    },
-    table::{Expr, QuerySpec, Table, from_item, key, to_item},
+    expr::{Expr, QuerySpec},
+    keys::{REFRESH_SK, SESSION_SK_PREFIX, USER_SK, key, refresh_pk, session_sk, user_pk},
+    table::{Table, from_item, to_item},
+    ts,
+    users::UserItem,
 };
+
+mod items;
+
+use items::RefreshTokenItem;
+pub(crate) use items::SessionItem;
 
 /// DynamoDB allows 100 actions per transaction; `create` needs two for itself and leaves
 /// room for the events (an outbox and a feed item each).
@@ -118,10 +123,10 @@ impl SessionRepository for DynamoSessionRepository {
                 break;
             }
             if failed.contains(&0) {
-                return Err(StoreError::AlreadyExists("session"));
+                return Err(StoreError::AlreadyExists(Existing::Session));
             }
             if failed.contains(&1) {
-                return Err(StoreError::AlreadyExists("refresh_token"));
+                return Err(StoreError::AlreadyExists(Existing::RefreshToken));
             }
             // Only evictions failed: those sessions were revoked (or removed) meanwhile,
             // which is what eviction wanted anyway. Retry without them; this terminates
@@ -262,7 +267,7 @@ impl SessionRepository for DynamoSessionRepository {
         {
             Ok(())
         } else {
-            Err(StoreError::Conflict("refresh_token"))
+            Err(StoreError::Conflict(Conflict::RefreshRotated))
         }
     }
 

@@ -1,8 +1,6 @@
 //! The DynamoDB rate-limit store against the emulated AWS (moto), through the real SDK:
 //! same decisions as the pure model, atomic under concurrency, TTL on every bucket.
 
-#![allow(clippy::unwrap_used)] // a test that fails on a surprise should panic
-
 use std::{sync::Arc, time::Duration};
 
 use aws_sdk_dynamodb::{Client, types::AttributeValue};
@@ -14,6 +12,8 @@ use dashtam_domain::{
 use dashtam_infrastructure::{dynamodb::DynamoRateLimits, memory::MemoryRateLimits};
 use futures::future::join_all;
 
+use crate::support::*;
+
 const NOW: i64 = 1_800_000_000_000;
 
 fn key(subject: &str) -> BucketKey {
@@ -24,31 +24,10 @@ fn key(subject: &str) -> BucketKey {
     }
 }
 
-struct Db {
-    client: Client,
-    table: String,
-    _stack: dashtam_testkit::Stack,
-}
-
-impl Db {
-    async fn new() -> Self {
-        let stack = dashtam_testkit::provision_stack().await;
-        Self {
-            client: Client::new(&stack.sdk),
-            table: stack.vars["DASHTAM_TABLE"].clone(),
-            _stack: stack,
-        }
-    }
-
-    fn store(&self) -> DynamoRateLimits {
-        DynamoRateLimits::new(self.client.clone(), self.table.clone())
-    }
-}
-
 #[tokio::test]
 async fn a_bucket_lets_the_burst_through_refuses_then_refills() {
     let db = Db::new().await;
-    let store = db.store();
+    let store = db.rate_limits();
     let limit = Limit::new(5, 5).unwrap();
     let k = key("ip:192.0.2.1");
     let mut remaining = Vec::new();
@@ -93,7 +72,7 @@ async fn a_bucket_lets_the_burst_through_refuses_then_refills() {
 #[tokio::test]
 async fn decisions_match_the_model_with_and_without_hints() {
     let db = Db::new().await;
-    let warm = db.store();
+    let warm = db.rate_limits();
     let limit = Limit::new(3, 6).unwrap(); // T = 10 s
     let times = [
         0, 0, 0, 0, 9_999, 10_000, 10_000, 25_000, 26_000, 27_000, 28_000, 90_000, 90_000,
@@ -106,7 +85,11 @@ async fn decisions_match_the_model_with_and_without_hints() {
             model_tat = new_tat;
         }
         let got_warm = warm.take(&key("warm"), limit, now).await.unwrap();
-        let got_cold = db.store().take(&key("cold"), limit, now).await.unwrap();
+        let got_cold = db
+            .rate_limits()
+            .take(&key("cold"), limit, now)
+            .await
+            .unwrap();
         assert_eq!(got_warm, expected, "warm, take {i} at +{dt} ms");
         assert_eq!(got_cold, expected, "cold, take {i} at +{dt} ms");
     }
@@ -117,12 +100,12 @@ async fn twenty_parallel_takes_on_a_burst_of_five_let_exactly_five_through() {
     let db = Db::new().await;
     let limit = Limit::new(5, 5).unwrap();
     // Half share one adapter (and its hints), half come from "other Lambdas".
-    let shared = Arc::new(db.store());
+    let shared = Arc::new(db.rate_limits());
     let takes = (0..20).map(|i| {
         let store = if i % 2 == 0 {
             shared.clone()
         } else {
-            Arc::new(db.store())
+            Arc::new(db.rate_limits())
         };
         async move { store.take(&key("ip:race"), limit, NOW).await.unwrap() }
     });
@@ -139,7 +122,7 @@ async fn twenty_parallel_takes_on_a_burst_of_five_let_exactly_five_through() {
 #[tokio::test]
 async fn both_stores_agree_on_separate_buckets_per_subject_and_route() {
     let db = Db::new().await;
-    let dynamo = db.store();
+    let dynamo = db.rate_limits();
     let memory = MemoryRateLimits::new();
     let limit = Limit::new(1, 1).unwrap();
     let mut other_route = key("ip:a");
@@ -153,7 +136,7 @@ async fn both_stores_agree_on_separate_buckets_per_subject_and_route() {
 }
 
 #[tokio::test]
-async fn a_dead_endpoint_is_an_unavailable_error() {
+async fn a_dead_endpoint_is_a_throttled_error_worth_a_retry() {
     let sdk = dashtam_testkit::sdk_config("http://127.0.0.1:9").await;
     let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
@@ -165,7 +148,7 @@ async fn a_dead_endpoint_is_an_unavailable_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, StoreError::Unavailable(m) if m.contains("UpdateItem")),
+        matches!(&err, StoreError::Throttled(m) if m.contains("UpdateItem")),
         "{err}"
     );
     assert!(started.elapsed() < Duration::from_secs(10));

@@ -2,95 +2,26 @@
 //! events exist exactly when their write committed, the table's stream carries them to
 //! the relay, acknowledging deletes them, and the feed serves a user's streamable events.
 
-#![allow(clippy::unwrap_used)] // a test that fails on a surprise should panic
-
-use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use chrono::Utc;
 use dashtam_domain::{
-    StoreError,
-    entities::{OneTimeToken, OneTimeTokenKind, RefreshToken, Session, User},
-    events::{DomainEvent, EventContext, EventPayload},
+    Existing, StoreError,
+    entities::User,
+    events::{DomainEvent, EventPayload},
     ports::{EventFeed, EventOutbox, SessionRepository, UserRepository},
-    value_objects::{Email, TokenHash},
 };
-use dashtam_infrastructure::dynamodb::{
-    DynamoEventOutbox, DynamoSessionRepository, DynamoUserRepository, StreamReader,
-};
+use dashtam_infrastructure::dynamodb::StreamReader;
 use uuid::Uuid;
 
-fn hash(label: &str) -> TokenHash {
-    TokenHash::from_hex(format!("{label}{}", Uuid::now_v7().simple()))
-}
-
-fn event(user_id: Option<Uuid>, payload: EventPayload) -> DomainEvent {
-    DomainEvent::new(payload, user_id, &EventContext::default(), Utc::now())
-}
-
-fn user(raw_email: &str) -> (User, OneTimeToken) {
-    let now = Utc::now();
-    let user = User::register(
-        Uuid::now_v7(),
-        Email::parse(raw_email).unwrap(),
-        "$argon2id$v=19$stub".into(),
-        now,
-    );
-    let token = OneTimeToken::issue(hash("v"), OneTimeTokenKind::EmailVerification, user.id, now);
-    (user, token)
-}
-
-fn session(user_id: Uuid) -> (Session, RefreshToken) {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let token = RefreshToken {
-        hash: hash("r"),
-        user_id,
-        session_id: id,
-        token_version: 1,
-        created_at: now,
-        expires_at: now + RefreshToken::LIFETIME,
-        rotated_at: None,
-    };
-    let session = Session {
-        id,
-        user_id,
-        device_info: Some("Firefox on Linux".into()),
-        user_agent: None,
-        ip_address: None,
-        location: None,
-        created_at: now,
-        last_activity_at: now,
-        expires_at: now + Session::LIFETIME,
-        revoked_at: None,
-        revoked_reason: None,
-        current_refresh_hash: token.hash.clone(),
-    };
-    (session, token)
-}
-
-async fn outbox_item(client: &Client, table: &str, id: Uuid) -> bool {
-    client
-        .get_item()
-        .table_name(table)
-        .key("PK", AttributeValue::S(format!("OUTBOX#{id}")))
-        .key("SK", AttributeValue::S("OUTBOX".into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .is_some()
-}
+use crate::support::*;
 
 #[tokio::test]
 async fn events_are_written_with_their_state_or_not_at_all_and_reach_the_stream() {
-    let stack = dashtam_testkit::provision_stack().await;
-    let table = stack.var("DASHTAM_TABLE").to_owned();
-    let client = Client::new(&stack.sdk);
-    let users = DynamoUserRepository::new(client.clone(), table.clone());
-    let outbox = DynamoEventOutbox::new(client.clone(), table.clone());
-    let mut stream = StreamReader::open(&stack.sdk, &table).await.unwrap();
+    let db = Db::new().await;
+    let users = db.users();
+    let outbox = db.outbox();
+    let mut stream = StreamReader::open(&db.stack.sdk, &db.table).await.unwrap();
 
-    let (ada, verification) = user("ada@example.com");
+    let (ada, verification) = new_user("ada@example.com", Utc::now());
     let registered = event(
         Some(ada.id),
         EventPayload::UserRegistrationSucceeded {
@@ -102,10 +33,14 @@ async fn events_are_written_with_their_state_or_not_at_all_and_reach_the_stream(
         .create(&ada, &verification, std::slice::from_ref(&registered))
         .await
         .unwrap();
-    assert!(outbox_item(&client, &table, registered.event_id).await);
+    assert!(
+        db.raw(&format!("OUTBOX#{}", registered.event_id), "OUTBOX")
+            .await
+            .is_some()
+    );
 
     // A write whose condition fails stores none of its events.
-    let (twin, twin_token) = user("ADA@example.com");
+    let (twin, twin_token) = new_user("ADA@example.com", Utc::now());
     let lost = event(
         Some(twin.id),
         EventPayload::UserRegistrationSucceeded {
@@ -117,9 +52,13 @@ async fn events_are_written_with_their_state_or_not_at_all_and_reach_the_stream(
         users
             .create(&twin, &twin_token, std::slice::from_ref(&lost))
             .await,
-        Err(StoreError::AlreadyExists("email"))
+        Err(StoreError::AlreadyExists(Existing::Email))
     );
-    assert!(!outbox_item(&client, &table, lost.event_id).await);
+    assert!(
+        db.raw(&format!("OUTBOX#{}", lost.event_id), "OUTBOX")
+            .await
+            .is_none()
+    );
 
     // Events of no state change are appended on their own.
     let attempt = event(
@@ -138,7 +77,11 @@ async fn events_are_written_with_their_state_or_not_at_all_and_reach_the_stream(
     let ids = [registered.event_id, attempt.event_id];
     outbox.acknowledge(&ids).await.unwrap();
     outbox.acknowledge(&ids).await.unwrap();
-    assert!(!outbox_item(&client, &table, registered.event_id).await);
+    assert!(
+        db.raw(&format!("OUTBOX#{}", registered.event_id), "OUTBOX")
+            .await
+            .is_none()
+    );
     assert!(stream.next_events().await.unwrap().is_empty());
 }
 
@@ -165,17 +108,15 @@ fn registered(user: &User) -> DomainEvent {
 
 #[tokio::test]
 async fn a_cancelled_transaction_leaves_no_stream_record_and_later_writes_still_arrive() {
-    let stack = dashtam_testkit::provision_stack().await;
-    let table = stack.var("DASHTAM_TABLE").to_owned();
-    let client = Client::new(&stack.sdk);
-    let users = DynamoUserRepository::new(client.clone(), table.clone());
-    let outbox = DynamoEventOutbox::new(client.clone(), table.clone());
+    let db = Db::new().await;
+    let users = db.users();
+    let outbox = db.outbox();
     // A reader that is already reading when the transaction is cancelled.
-    let mut stream = StreamReader::open(&stack.sdk, &table).await.unwrap();
+    let mut stream = StreamReader::open(&db.stack.sdk, &db.table).await.unwrap();
     assert!(stream.next_events().await.unwrap().is_empty());
     assert_eq!(outbox.oldest_pending().await.unwrap(), None);
 
-    let (ada, ada_token) = user("ada@example.com");
+    let (ada, ada_token) = new_user("ada@example.com", Utc::now());
     let first = registered(&ada);
     users
         .create(&ada, &ada_token, std::slice::from_ref(&first))
@@ -183,16 +124,16 @@ async fn a_cancelled_transaction_leaves_no_stream_record_and_later_writes_still_
         .unwrap();
     assert_eq!(drain(&mut stream).await, std::slice::from_ref(&first));
 
-    let (twin, twin_token) = user("ADA@example.com");
+    let (twin, twin_token) = new_user("ADA@example.com", Utc::now());
     let phantom = registered(&twin);
     assert_eq!(
         users
             .create(&twin, &twin_token, std::slice::from_ref(&phantom))
             .await,
-        Err(StoreError::AlreadyExists("email"))
+        Err(StoreError::AlreadyExists(Existing::Email))
     );
 
-    let (bob, bob_token) = user("bob@example.com");
+    let (bob, bob_token) = new_user("bob@example.com", Utc::now());
     let second = registered(&bob);
     users
         .create(&bob, &bob_token, std::slice::from_ref(&second))
@@ -208,7 +149,7 @@ async fn a_cancelled_transaction_leaves_no_stream_record_and_later_writes_still_
 
     // Every committed event once, in order; the cancelled one never.
     assert_eq!(drain(&mut stream).await, [second.clone(), attempt.clone()]);
-    let mut fresh = StreamReader::open(&stack.sdk, &table).await.unwrap();
+    let mut fresh = StreamReader::open(&db.stack.sdk, &db.table).await.unwrap();
     assert_eq!(
         drain(&mut fresh).await,
         [first.clone(), second.clone(), attempt.clone()]
@@ -233,16 +174,14 @@ async fn a_cancelled_transaction_leaves_no_stream_record_and_later_writes_still_
 
 #[tokio::test]
 async fn the_feed_holds_a_users_streamable_events_in_order_without_secrets() {
-    let stack = dashtam_testkit::provision_stack().await;
-    let table = stack.var("DASHTAM_TABLE").to_owned();
-    let client = Client::new(&stack.sdk);
-    let sessions = DynamoSessionRepository::new(client.clone(), table.clone());
-    let feed = DynamoEventOutbox::new(client.clone(), table.clone());
+    let db = Db::new().await;
+    let sessions = db.sessions();
+    let feed = db.outbox();
     let user_id = Uuid::now_v7();
 
     let mut created = Vec::new();
     for _ in 0..3 {
-        let (s, t) = session(user_id);
+        let (s, t) = new_session(user_id, Utc::now());
         let e = event(
             Some(user_id),
             EventPayload::SessionCreated {

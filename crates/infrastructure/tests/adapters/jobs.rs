@@ -1,11 +1,9 @@
 //! The scheduled jobs' adapters against the emulated AWS (moto) through the real SDK:
 //! expiry notices and purges over GSI2's hour buckets, last runs, and SQS queue depths.
 
-#![allow(clippy::unwrap_used)] // a test that fails on a surprise should panic
-
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::{Client, types::AttributeValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use dashtam_domain::{
     entities::{
@@ -18,38 +16,15 @@ use dashtam_domain::{
     value_objects::{Email, TokenHash},
 };
 use dashtam_infrastructure::{
-    dynamodb::{
-        DynamoJobStore, DynamoOneTimeTokenRepository, DynamoSessionRepository, DynamoUserRepository,
-    },
+    dynamodb::{DynamoOneTimeTokenRepository, DynamoUserRepository},
     messaging::{SqsQueueMetrics, WatchedQueue},
 };
 use futures::future::join_all;
 use uuid::Uuid;
 
-struct Db {
-    client: Client,
-    table: String,
-    _stack: dashtam_testkit::Stack,
-}
+use crate::support::*;
 
 impl Db {
-    async fn new() -> Self {
-        let stack = dashtam_testkit::provision_stack().await;
-        Self {
-            client: Client::new(&stack.sdk),
-            table: stack.var("DASHTAM_TABLE").to_owned(),
-            _stack: stack,
-        }
-    }
-
-    fn jobs(&self) -> DynamoJobStore {
-        DynamoJobStore::new(self.client.clone(), self.table.clone())
-    }
-
-    fn sessions(&self) -> DynamoSessionRepository {
-        DynamoSessionRepository::new(self.client.clone(), self.table.clone())
-    }
-
     /// A session that expires at `expires_at`.
     async fn session(&self, expires_at: DateTime<Utc>) -> Session {
         let created = expires_at - Session::LIFETIME;
@@ -65,7 +40,7 @@ impl Db {
             expires_at,
             revoked_at: None,
             revoked_reason: None,
-            current_refresh_hash: hash(),
+            current_refresh_hash: token_hash(),
         };
         let token = RefreshToken {
             hash: s.current_refresh_hash.clone(),
@@ -82,22 +57,9 @@ impl Db {
             .unwrap();
         s
     }
-
-    async fn raw(&self, pk: &str, sk: &str) -> Option<HashMap<String, AttributeValue>> {
-        self.client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", AttributeValue::S(pk.into()))
-            .key("SK", AttributeValue::S(sk.into()))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap()
-            .item
-    }
 }
 
-fn hash() -> TokenHash {
+fn token_hash() -> TokenHash {
     TokenHash::from_hex(format!("{:064x}", Uuid::now_v7().as_u128()))
 }
 
@@ -224,7 +186,7 @@ async fn purge_deletes_expired_sessions_and_tokens_past_retention_once() {
     );
     // Verification issued 3 days ago: expired 2 days ago, retention ended a day ago.
     let old_verification = OneTimeToken::issue(
-        hash(),
+        token_hash(),
         OneTimeTokenKind::EmailVerification,
         user.id,
         created,
@@ -233,7 +195,7 @@ async fn purge_deletes_expired_sessions_and_tokens_past_retention_once() {
     user = users.find_by_id(user.id).await.unwrap().unwrap();
     // A reset from 2 hours ago: expired, but still within its day of retention.
     let recent_reset = OneTimeToken::issue(
-        hash(),
+        token_hash(),
         OneTimeTokenKind::PasswordReset,
         user.id,
         now - Duration::hours(2),

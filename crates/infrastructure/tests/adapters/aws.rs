@@ -1,8 +1,6 @@
 //! Secrets Manager, EventBridge, SQS and SES adapters against the emulated AWS
 //! (a fresh stack from template.yaml per test, via dashtam-testkit).
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -123,6 +121,25 @@ async fn jwt_access_tokens_sign_with_the_secrets_manager_key() {
     let err = missing.verify(&token).await.expect_err("no key");
     assert!(
         matches!(&err, AccessTokenError::KeyUnavailable(m) if m.contains("dashtam/none/jwt-signing-key")),
+        "{err:?}"
+    );
+}
+
+/// Secrets Manager not answering is an upstream failure (502), not a missing key (500).
+#[tokio::test]
+async fn an_unreachable_secrets_manager_is_an_upstream_failure() {
+    let sdk = dashtam_testkit::sdk_config("http://127.0.0.1:9").await;
+    let conf = aws_sdk_secretsmanager::config::Builder::from(&sdk)
+        .retry_config(aws_sdk_secretsmanager::config::retry::RetryConfig::disabled())
+        .build();
+    let source = SecretsManagerSource::new(
+        aws_sdk_secretsmanager::Client::from_conf(conf),
+        "dashtam/dead/jwt-signing-key",
+    );
+    let tokens = JwtAccessTokens::new(Arc::new(source), 900);
+    let err = tokens.verify("a.b.c").await.expect_err("no key");
+    assert!(
+        matches!(&err, AccessTokenError::Upstream(m) if m.contains("dashtam/dead/jwt-signing-key")),
         "{err:?}"
     );
 }

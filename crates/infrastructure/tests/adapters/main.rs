@@ -1,0 +1,11 @@
+//! The adapter tests, one binary: the DynamoDB repositories, the AWS messaging, secrets
+//! and email adapters and the jobs' storage against the emulated AWS (a fresh stack from
+//! template.yaml per test, via dashtam-testkit), and the security adapters without it.
+
+#![allow(clippy::unwrap_used)] // a test that fails on a surprise should panic
+
+mod aws;
+mod dynamodb;
+mod jobs;
+mod security;
+mod support;
