@@ -1,24 +1,21 @@
-//! Composition root: configuration → adapters → [`Ports`] → [`AppState`], and the
-//! runners that put them behind Lambda (HTTP and SQS) or the local stack.
+//! Composition root: configuration → adapters → [`Ports`] → [`AppState`] (`wiring`, per
+//! context and mode), and the runners that put them behind Lambda's HTTP, SQS, DynamoDB
+//! stream and schedule invocations or the local stack (`runners`).
 
 mod config;
-mod consumers;
-mod lambda;
 mod logging;
-mod relay;
-mod scheduler;
+mod runners;
 mod tls;
 mod unwired;
 mod wiring;
 
 pub use config::{Config, ConfigError, Mode, rate_limit_var};
-pub use consumers::{Consumer, handle_sqs_event, process_message};
-pub use lambda::{
-    client_ip_layer, run_consumer, run_http, run_http_streaming, run_relay, run_scheduler,
-};
 pub use logging::init_logging;
-pub use relay::{handle_stream_event, relay_memory, relay_stream};
-pub use scheduler::{handle_scheduled_event, job_from_event};
+pub use runners::{
+    Consumer, client_ip_layer, handle_scheduled_event, handle_sqs_event, handle_stream_event,
+    job_from_event, process_message, relay_memory, relay_stream, run_consumer, run_http,
+    run_http_streaming, run_relay, run_scheduler,
+};
 pub use tls::TrustRoots;
 pub use wiring::{
     InMemory, api_ports, aws_ports, consumer_ports, memory_ports, relay_ports, scheduler_ports,

@@ -2,8 +2,6 @@
 //! the Lambda function that serves its group — so a route added to a group is deployed
 //! with it, not answered 404 by another function.
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
-
 use std::{collections::BTreeMap, path::Path};
 
 use dashtam_presentation::Group;

@@ -7,10 +7,8 @@
 //! back); every email message is delivered three times. Afterwards every event has
 //! exactly one audit record and every email event sent one email.
 //!
-//! `cargo test -p dashtam-container --test outbox_faults -- --nocapture` prints the
+//! `cargo test -p dashtam-container --test container outbox_faults -- --nocapture` prints the
 //! figures.
-
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -23,33 +21,25 @@ use std::{
 
 use async_trait::async_trait;
 use dashtam_application::{
-    IdentitySettings, JobPorts, Ports,
+    Ports,
     commands::{Authenticate, Login, Logout, RegisterUser, VerifyEmail},
     reactions::{RecordAudit, RelayOutbox, SendEmail},
 };
-use dashtam_core::SystemClock;
 use dashtam_domain::{
-    events::{DomainEvent, EmailKind, EventContext, EventPayload},
-    ports::{EmailComposer, EventPublisher, PublishError},
+    events::{DomainEvent, EventContext, EventPayload},
+    ports::{EventPublisher, PublishError},
     value_objects::Email,
 };
 use dashtam_infrastructure::{
-    dynamodb::{
-        DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoOneTimeTokenRepository,
-        DynamoProcessedEvents, DynamoSecurityConfigRepository, DynamoSessionRepository,
-        DynamoUserRepository, StreamReader, Table,
-    },
-    memory::{InProcessQueue, MemoryMailbox, MemoryRateLimits},
+    dynamodb::{StreamReader, Table},
+    memory::{MemoryMailbox, MemoryRateLimits},
     messaging::{EventBridgePublisher, parse_envelope},
-    security::{
-        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
-        WootheeDeviceDetector,
-    },
+    security::Argon2Hasher,
 };
 use dashtam_testkit::Stack;
 use uuid::Uuid;
 
-const PASSWORD: &str = "Str0ng!Passw0rd";
+use crate::support::{PASSWORD, table_ports};
 
 /// The real EventBridge publisher behind a switch: down means every publish fails.
 struct Switchable {
@@ -67,48 +57,16 @@ impl EventPublisher for Switchable {
     }
 }
 
-struct Plain;
-
-impl EmailComposer for Plain {
-    fn compose(&self, kind: EmailKind, to: &str, t: Option<&str>) -> (String, String, String) {
-        let body = format!("{kind:?} {to} {}", t.unwrap_or(""));
-        (format!("{kind:?}"), body.clone(), body)
-    }
-}
-
 fn ports(stack: &Stack, bus: Arc<Switchable>, mailbox: Arc<MemoryMailbox>) -> Ports {
     let table = Table::new(
         aws_sdk_dynamodb::Client::new(&stack.sdk),
         stack.var("DASHTAM_TABLE").to_owned(),
     );
     Ports {
-        users: Arc::new(DynamoUserRepository::from_table(table.clone())),
-        one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
-        sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
-        security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
-        audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-        processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
-        outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-        feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
+        // Unlimited, and a cheap hash: the scenario is about the events.
         rate_limits: Arc::new(MemoryRateLimits::new()),
-        cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
-            "c".repeat(64),
-        )))),
         hasher: Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap()),
-        access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
-        opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
-        devices: Arc::new(WootheeDeviceDetector::new()),
-        events: bus,
-        email: mailbox,
-        email_composer: Arc::new(Plain),
-        clock: Arc::new(SystemClock),
-        settings: IdentitySettings::default(),
-        jobs: JobPorts {
-            runs: Arc::new(DynamoJobStore::from_table(table.clone())),
-            queues: InProcessQueue::new(),
-            expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
-            expired: Arc::new(DynamoJobStore::from_table(table.clone())),
-        },
+        ..table_ports(&table, bus, mailbox)
     }
 }
 

@@ -1,8 +1,6 @@
 //! The dependency rule, checked on the resolved graph: the domain and the use cases do
 //! not reach HTTP, AWS, async runtimes or concrete crypto, even transitively; the HTTP
 //! layer does not reach the adapters.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::{
     collections::{BTreeMap, VecDeque},
     path::Path,

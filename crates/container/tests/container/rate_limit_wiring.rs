@@ -1,6 +1,5 @@
 //! Rate limiting as the composition root wires it: on by default, off by configuration,
 //! trusted proxy hops from configuration, and fail-open when DynamoDB is unreachable.
-#![allow(clippy::unwrap_used)]
 
 use std::{
     collections::HashMap,
@@ -9,15 +8,12 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use axum::Router;
-use dashtam_container::{Config, Mode, app_state, client_ip_layer, memory_ports};
+use dashtam_container::{Config, Mode, memory_ports};
 use dashtam_domain::events::DomainEvent;
 use dashtam_infrastructure::dynamodb::DynamoRateLimits;
-use dashtam_infrastructure::memory::MemoryStore;
-use dashtam_presentation::{Group, app};
-use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
+
+use crate::support::Function;
 
 fn config(vars: &[(&str, &str)]) -> Config {
     let map: HashMap<String, String> = vars
@@ -37,50 +33,22 @@ fn register_event(email: &str, source_ip: &str, xff: &str) -> Value {
     event
 }
 
-struct Function {
-    router: Router,
-    /// Its outbox: what the use cases recorded.
-    store: Arc<MemoryStore>,
-}
-
-impl Function {
-    fn new(config: &Config) -> Self {
-        let memory = memory_ports(config);
-        Self {
-            router: client_ip_layer(app(app_state(memory.ports, config), &Group::ALL)),
-            store: memory.store,
-        }
-    }
-
-    async fn invoke(&self, event: &Value) -> (u16, HashMap<String, String>, Value) {
-        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
-            .collect();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            headers,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
+/// Registers `u{i}@example.com` from 192.0.2.8, without a proxy.
+async fn register(function: &Function, i: usize) -> (u16, HashMap<String, String>, Value) {
+    function
+        .invoke(&register_event(
+            &format!("u{i}@example.com"),
+            "192.0.2.8",
+            "192.0.2.8",
+        ))
+        .await
 }
 
 #[tokio::test]
 async fn limits_are_on_by_default_and_off_when_configured() {
     let function = Function::new(&config(&[]));
     for i in 0..3 {
-        let (status, headers, _) = function
-            .invoke(&register_event(
-                &format!("u{i}@example.com"),
-                "192.0.2.8",
-                "192.0.2.8",
-            ))
-            .await;
+        let (status, headers, _) = register(&function, i).await;
         assert_eq!(status, 201);
         assert_eq!(headers["x-ratelimit-limit"], "3");
     }
@@ -93,13 +61,7 @@ async fn limits_are_on_by_default_and_off_when_configured() {
 
     let function = Function::new(&config(&[("DASHTAM_RATE_LIMITS", "off")]));
     for i in 0..5 {
-        let (status, headers, _) = function
-            .invoke(&register_event(
-                &format!("u{i}@example.com"),
-                "192.0.2.8",
-                "192.0.2.8",
-            ))
-            .await;
+        let (status, headers, _) = register(&function, i).await;
         assert_eq!(status, 201);
         assert!(!headers.contains_key("x-ratelimit-limit"));
     }
@@ -183,18 +145,9 @@ async fn an_unreachable_table_lets_requests_through_with_a_warning() {
         aws_sdk_dynamodb::Client::from_conf(dead),
         "dashtam-gone".into(),
     ));
-    let function = Function {
-        router: client_ip_layer(app(app_state(ports, &config), &Group::ALL)),
-        store: memory.store,
-    };
+    let function = Function::over(ports, memory.store, &config);
     for i in 0..5 {
-        let (status, headers, body) = function
-            .invoke(&register_event(
-                &format!("u{i}@example.com"),
-                "192.0.2.8",
-                "192.0.2.8",
-            ))
-            .await;
+        let (status, headers, body) = register(&function, i).await;
         assert_eq!(status, 201, "{body}");
         assert!(!headers.contains_key("x-ratelimit-limit"));
     }

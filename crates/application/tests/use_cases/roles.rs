@@ -2,69 +2,30 @@
 //! survive concurrent writers (optimistic locking with retries), and their events become
 //! audit records about the target user.
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
-
-mod support;
-
 use std::{collections::BTreeSet, sync::Arc};
 
+use crate::support::*;
 use async_trait::async_trait;
 use dashtam_application::{
     AppError,
-    commands::{Authenticate, ChangeRole, Login, RegisterUser, RoleChange, VerifyEmail},
+    commands::{Authenticate, ChangeRole, RoleChange},
     dto::Principal,
     reactions::RecordAudit,
 };
 use dashtam_domain::{
     StoreError,
     entities::{OneTimeToken, Permission, Role, User},
-    events::{DomainEvent, EventPayload},
+    events::DomainEvent,
     ports::{AuditRepository, UserRepository},
     value_objects::Email,
 };
 use futures::future::join_all;
-use support::Harness;
 use uuid::Uuid;
 
-const PASSWORD: &str = "Str0ng!Passw0rd";
-
+/// Registered, verified and logged in: the user's id and access token.
 async fn signup(h: &Harness, address: &str) -> (Uuid, String) {
-    let id = RegisterUser {
-        email: Email::parse(address).unwrap(),
-        password: PASSWORD.into(),
-        context: Harness::ctx(),
-    }
-    .execute(&h.ports)
-    .await
-    .unwrap()
-    .id;
-    let token = h
-        .recorded()
-        .iter()
-        .rev()
-        .find_map(|e| match &e.payload {
-            EventPayload::UserRegistrationSucceeded {
-                verification_token, ..
-            } => Some(verification_token.clone()),
-            _ => None,
-        })
-        .unwrap();
-    VerifyEmail {
-        token,
-        context: Harness::ctx(),
-    }
-    .execute(&h.ports)
-    .await
-    .unwrap();
-    let access = Login {
-        email: Email::parse(address).unwrap(),
-        password: PASSWORD.into(),
-        context: Harness::ctx(),
-    }
-    .execute(&h.ports)
-    .await
-    .unwrap()
-    .access_token;
+    let id = registered_and_verified(h, address).await;
+    let access = login(h, address, PASSWORD).await.unwrap().access_token;
     (id, access)
 }
 

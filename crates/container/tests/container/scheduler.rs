@@ -1,8 +1,6 @@
 //! The scheduler: the sample EventBridge inputs run their jobs through the function's
 //! handler, and template.yaml schedules every job at the period the health checks expect.
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
-
 use std::collections::BTreeMap;
 
 use chrono::Duration;

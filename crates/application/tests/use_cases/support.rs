@@ -1,6 +1,5 @@
-//! Use cases over the in-memory adapters, with a clock the test moves.
-
-#![allow(dead_code, clippy::unwrap_used)] // shared by several test files; tests may panic
+//! Use cases over the in-memory adapters, with a clock the test moves, and the flows
+//! the suites share (register, verify, log in).
 
 use std::sync::{
     Arc,
@@ -8,11 +7,16 @@ use std::sync::{
 };
 
 use async_trait::async_trait;
-use dashtam_application::{IdentitySettings, JobPorts, Ports};
+use dashtam_application::{
+    AppError, IdentitySettings, JobPorts, Ports,
+    commands::{Login, RegisterUser, VerifyEmail},
+    dto::TokenPair,
+};
 use dashtam_core::ManualClock;
 use dashtam_domain::{
-    events::{EmailKind, EventContext},
-    ports::{EmailComposer, EmailError, EmailMessage, EmailSender},
+    events::{EmailKind, EventContext, EventPayload},
+    ports::{EmailComposer, EmailError, EmailMessage, EmailSender, UserRepository},
+    value_objects::Email,
 };
 use dashtam_infrastructure::{
     memory::{InProcessQueue, MemoryMailbox, MemoryStore, RecordingPublisher},
@@ -119,5 +123,63 @@ impl Harness {
             user_agent: Some("test-agent".into()),
             trace_id: Some("trace-1".into()),
         }
+    }
+}
+
+pub const PASSWORD: &str = "Str0ng!Passw0rd";
+
+pub fn email(s: &str) -> Email {
+    Email::parse(s).unwrap()
+}
+
+pub async fn register(h: &Harness, address: &str) -> Result<uuid::Uuid, AppError> {
+    RegisterUser {
+        email: email(address),
+        password: PASSWORD.into(),
+        context: Harness::ctx(),
+    }
+    .execute(&h.ports)
+    .await
+    .map(|u| u.id)
+}
+
+pub fn verification_token(h: &Harness) -> String {
+    h.recorded()
+        .iter()
+        .rev()
+        .find_map(|e| match &e.payload {
+            EventPayload::UserRegistrationSucceeded {
+                verification_token, ..
+            } => Some(verification_token.clone()),
+            _ => None,
+        })
+        .expect("a registration event")
+}
+
+pub async fn registered_and_verified(h: &Harness, address: &str) -> uuid::Uuid {
+    let id = register(h, address).await.unwrap();
+    VerifyEmail {
+        token: verification_token(h),
+        context: Harness::ctx(),
+    }
+    .execute(&h.ports)
+    .await
+    .unwrap();
+    id
+}
+
+pub async fn login(h: &Harness, address: &str, password: &str) -> Result<TokenPair, AppError> {
+    Login {
+        email: email(address),
+        password: password.into(),
+        context: Harness::ctx(),
+    }
+    .execute(&h.ports)
+    .await
+}
+
+impl Harness {
+    pub async fn store_user_exists(&self, id: uuid::Uuid) -> bool {
+        self.store.find_by_id(id).await.unwrap().is_some()
     }
 }

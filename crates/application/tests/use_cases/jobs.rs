@@ -1,9 +1,6 @@
 //! Scheduled jobs over the in-memory adapters, with a clock the test moves.
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
-
-mod support;
-
+use crate::support::*;
 use chrono::{DateTime, Duration, Utc};
 use dashtam_application::jobs::{GetJobsHealth, HealthStatus, RunJob};
 use dashtam_core::Clock;
@@ -14,7 +11,6 @@ use dashtam_domain::{
     value_objects::TokenHash,
 };
 use futures::future::join_all;
-use support::Harness;
 use uuid::Uuid;
 
 fn hash() -> TokenHash {

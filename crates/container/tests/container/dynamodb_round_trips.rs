@@ -2,81 +2,24 @@
 //! through the HTTP routers, with an SDK interceptor that records every call. Keeps the
 //! table in the README honest and catches a change that adds a round trip.
 
-#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+use std::sync::Arc;
 
-use std::sync::{Arc, Mutex};
-
-use aws_sdk_dynamodb::config::{
-    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
-};
 use axum::{
     body::Body,
     http::{Method, Request, header},
 };
-use dashtam_application::{IdentitySettings, JobPorts, Ports};
-use dashtam_core::SystemClock;
-use dashtam_domain::{
-    events::{EmailKind, EventPayload},
-    ports::EmailComposer,
-};
+use dashtam_application::{IdentitySettings, Ports};
+use dashtam_domain::events::EventPayload;
 use dashtam_infrastructure::{
-    dynamodb::{
-        DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoOneTimeTokenRepository,
-        DynamoProcessedEvents, DynamoRateLimits, DynamoSecurityConfigRepository,
-        DynamoSessionRepository, DynamoUserRepository, StreamReader, Table,
-    },
-    memory::{InProcessQueue, MemoryMailbox, RecordingPublisher},
-    security::{
-        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
-        WootheeDeviceDetector,
-    },
+    dynamodb::{StreamReader, Table},
+    memory::{MemoryMailbox, RecordingPublisher},
 };
 use dashtam_presentation::{AppState, Group, HttpConfig, extract::ClientIp};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "Str0ng!Passw0rd";
-
-/// Records the operation (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`) of every call.
-#[derive(Debug, Clone, Default)]
-struct Calls(Arc<Mutex<Vec<String>>>);
-
-impl Intercept for Calls {
-    fn name(&self) -> &'static str {
-        "count-dynamodb-calls"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let target = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .unwrap_or("?");
-        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
-        self.0.lock().unwrap().push(operation);
-        Ok(())
-    }
-}
-
-impl Calls {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-struct NoTemplates;
-
-impl EmailComposer for NoTemplates {
-    fn compose(&self, _: EmailKind, _: &str, _: Option<&str>) -> (String, String, String) {
-        Default::default()
-    }
-}
+use crate::support::{Calls, PASSWORD, table_ports};
 
 struct App {
     router: axum::Router,
@@ -100,37 +43,14 @@ impl App {
             .await
             .unwrap();
         let ports = Ports {
-            users: Arc::new(DynamoUserRepository::from_table(table.clone())),
-            one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
-            sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
-            security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
-            audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
-                "k".repeat(64),
-            )))),
-            processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
-            outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-            feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-            hasher: Arc::new(Argon2Hasher::new()),
-            access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
-            opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
-            devices: Arc::new(WootheeDeviceDetector::new()),
-            events: Arc::new(RecordingPublisher::default()),
-            email: Arc::new(MemoryMailbox::default()),
-            email_composer: Arc::new(NoTemplates),
-            clock: Arc::new(SystemClock),
-            // Rate limiting is on, as deployed: one bucket update per request.
-            rate_limits: Arc::new(DynamoRateLimits::from_table(table.clone())),
-            jobs: JobPorts {
-                runs: Arc::new(DynamoJobStore::from_table(table.clone())),
-                // Queue depths are SQS calls, not DynamoDB ones.
-                queues: InProcessQueue::new(),
-                expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
-                expired: Arc::new(DynamoJobStore::from_table(table)),
-            },
             settings: IdentitySettings {
                 admin_emails: ["root@example.com".to_owned()].into(),
             },
+            ..table_ports(
+                &table,
+                Arc::new(RecordingPublisher::default()),
+                Arc::new(MemoryMailbox::default()),
+            )
         };
         let state = AppState::new(
             ports,

@@ -1,8 +1,14 @@
 //! The scheduled jobs' entry point, shared by the Lambda function and the local timers.
 
+use std::sync::Arc;
+
 use dashtam_application::{Ports, jobs::RunJob};
 use dashtam_domain::entities::{Job, JobRun};
+use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
+
+use super::BoxError;
+use crate::{Config, init_logging, scheduler_ports};
 
 /// The job an EventBridge invocation names. With a SAM `Schedule` event's `Input`, the
 /// function receives that input as is (`{"job":"session-expiry"}`); a plain scheduled
@@ -24,6 +30,22 @@ pub async fn handle_scheduled_event(ports: &Ports, event: &Value) -> Result<JobR
         .execute(ports)
         .await
         .map_err(|e| format!("{}: {e}", job.as_str()))
+}
+
+/// Runs the scheduled jobs as a Lambda function invoked by EventBridge schedules; the
+/// invocation's input names the job. Answers the recorded run.
+pub async fn run_scheduler() -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let ports = Arc::new(scheduler_ports(&config).await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let ports = ports.clone();
+        async move {
+            let run = handle_scheduled_event(&ports, &event.payload).await?;
+            Ok::<_, BoxError>(serde_json::to_value(run)?)
+        }
+    }))
+    .await
 }
 
 #[cfg(test)]

@@ -12,6 +12,10 @@ use dashtam_infrastructure::{
     dynamodb::{StreamReader, outbox_event},
     memory::MemoryStore,
 };
+use lambda_runtime::{LambdaEvent, service_fn};
+
+use super::BoxError;
+use crate::{Config, init_logging, relay_ports};
 
 /// How long the local relays wait between empty polls and after a failed publish.
 const IDLE: Duration = Duration::from_millis(200);
@@ -48,6 +52,18 @@ pub async fn handle_stream_event(ports: &Ports, event: StreamEvent) -> DynamoDbE
         log_relayed(ports, &events);
     }
     response
+}
+
+/// Runs the outbox relay as a Lambda function on the table's DynamoDB stream.
+pub async fn run_relay() -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let ports = Arc::new(relay_ports(&config).await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<StreamEvent>| {
+        let ports = ports.clone();
+        async move { Ok::<_, BoxError>(handle_stream_event(&ports, event.payload).await) }
+    }))
+    .await
 }
 
 /// Publishes `events` until it succeeds: what the Lambda retry does for a failed batch.

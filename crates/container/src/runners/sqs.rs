@@ -1,9 +1,18 @@
+//! The queue consumers: SQS batches from Lambda's event source mapping (and the local
+//! stack's pollers) through the audit and email reactions.
+
+use std::sync::Arc;
+
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use dashtam_application::{
     Ports,
     reactions::{RecordAudit, SendEmail},
 };
 use dashtam_infrastructure::messaging::parse_envelope;
+use lambda_runtime::{LambdaEvent, service_fn};
+
+use super::BoxError;
+use crate::{Config, consumer_ports, init_logging};
 
 /// The queue consumers. Each reads the EventBridge envelope and runs one reaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,4 +69,16 @@ pub async fn handle_sqs_event(
         }
     }
     response
+}
+
+/// Runs a queue consumer as a Lambda function with an SQS event source mapping.
+pub async fn run_consumer(consumer: Consumer) -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let ports = Arc::new(consumer_ports(&config, consumer).await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let ports = ports.clone();
+        async move { Ok::<_, BoxError>(handle_sqs_event(&ports, consumer, event.payload).await) }
+    }))
+    .await
 }

@@ -1,0 +1,14 @@
+//! The runners: the same ports behind Lambda's HTTP, SQS, DynamoDB stream and schedule
+//! invocations, and the local stack's stand-ins for the event sources.
+
+mod http;
+mod schedule;
+mod sqs;
+mod stream;
+
+pub use http::{client_ip_layer, run_http, run_http_streaming};
+pub use schedule::{handle_scheduled_event, job_from_event, run_scheduler};
+pub use sqs::{Consumer, handle_sqs_event, process_message, run_consumer};
+pub use stream::{handle_stream_event, relay_memory, relay_stream, run_relay};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,0 +1,176 @@
+//! The AWS side of the wiring: one SDK configuration, the clients built from it, and
+//! the ports of each context over them.
+
+use std::{sync::Arc, time::Duration};
+
+use aws_config::timeout::TimeoutConfig;
+use dashtam_application::{JobPorts, Ports};
+use dashtam_domain::ports::{EmailSender, EventPublisher, QueueMetrics, QueueRole};
+use dashtam_infrastructure::{
+    dynamodb::{DynamoJobStore, Table},
+    email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender},
+    messaging::{EventBridgePublisher, SqsQueueMetrics, WatchedQueue},
+    secrets::SecretsManagerSource,
+    security::{HmacCursorSealer, JwtAccessTokens, SigningKeySource},
+};
+
+use super::{
+    Signing, assemble,
+    identity::{ACCESS_TOKEN_TTL_SECONDS, Identity},
+    platform::Platform,
+};
+use crate::{
+    Config,
+    tls::{TrustRoots, aws_http_client},
+    unwired::Unwired,
+};
+
+/// A connection must open within this, an attempt answer within this (it covers the
+/// local consumers' 2 s SQS long polls), and a call with its retries end within this:
+/// a call that hangs fails, is logged and retried by its caller, and an HTTP function
+/// answers before its 10 s Lambda timeout.
+const AWS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const AWS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+const AWS_OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// The one AWS SDK configuration of a process: region and credentials from the
+/// environment, the trusted roots, and the timeouts above. Every AWS client is built
+/// from it.
+pub async fn sdk_config(roots: TrustRoots) -> aws_config::SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(AWS_CONNECT_TIMEOUT)
+        .operation_attempt_timeout(AWS_ATTEMPT_TIMEOUT)
+        .operation_timeout(AWS_OPERATION_TIMEOUT)
+        .build();
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(timeouts);
+    if let Some(client) = aws_http_client(roots) {
+        loader = loader.http_client(client);
+    }
+    loader.load().await
+}
+
+/// The AWS clients a function may need, all from one SDK configuration. Building them
+/// does no network I/O (cold start); the JWT key is read from Secrets Manager on first use.
+pub(super) struct Aws {
+    sdk: aws_config::SdkConfig,
+}
+
+/// What a function takes from AWS besides its table: the signing secret, the event bus
+/// (only the relay publishes), SES, and the rate-limit buckets. What it does not use is
+/// [`Unwired`], so its client is neither built nor linked.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Uses {
+    pub signing: bool,
+    pub publishing: bool,
+    pub email: bool,
+    pub rate_limits: bool,
+}
+
+impl Aws {
+    pub(super) async fn load(config: &Config) -> Self {
+        Self {
+            sdk: sdk_config(config.tls_roots).await,
+        }
+    }
+
+    /// The ports of a function that uses what `uses` says.
+    pub(super) fn ports(&self, config: &Config, uses: Uses) -> Ports {
+        let table = Table::new(
+            aws_sdk_dynamodb::Client::new(&self.sdk),
+            config.table.clone(),
+        );
+        let signing = if uses.signing {
+            self.signing(config)
+        } else {
+            Signing::unwired()
+        };
+        let events: Arc<dyn EventPublisher> = if uses.publishing {
+            self.events(config)
+        } else {
+            Arc::new(Unwired("event publishing"))
+        };
+        let email: Arc<dyn EmailSender> = if uses.email {
+            self.email(config)
+        } else {
+            Arc::new(Unwired("email"))
+        };
+        let mut platform = Platform::over_table(
+            &table,
+            self.job_ports(config, &table),
+            signing.cursors.clone(),
+            events,
+            email,
+        );
+        if !uses.rate_limits {
+            platform.rate_limits = Arc::new(Unwired("rate limits"));
+        }
+        assemble(
+            config,
+            Identity::over_table(&table, signing.access_tokens),
+            platform,
+        )
+    }
+
+    /// Building the SQS client does no I/O; the queues are read only by the health routes.
+    fn job_ports(&self, config: &Config, table: &Table) -> JobPorts {
+        let store = Arc::new(DynamoJobStore::from_table(table.clone()));
+        let watched = [
+            ("audit", QueueRole::Queue, &config.audit_queue_url),
+            ("audit", QueueRole::DeadLetter, &config.audit_dlq_url),
+            ("email", QueueRole::Queue, &config.email_queue_url),
+            ("email", QueueRole::DeadLetter, &config.email_dlq_url),
+        ]
+        .into_iter()
+        .filter_map(|(name, role, url)| {
+            url.as_ref().map(|url| WatchedQueue {
+                name: name.to_owned(),
+                role,
+                url: url.clone(),
+            })
+        })
+        .collect();
+        let queues: Arc<dyn QueueMetrics> =
+            Arc::new(SqsQueueMetrics::new(self.sdk.clone(), watched));
+        JobPorts {
+            runs: store.clone(),
+            queues,
+            expiry_notices: store.clone(),
+            expired: store,
+        }
+    }
+
+    /// The JWT signing secret (read once, on first use) signs access tokens and, through
+    /// a derived key, pagination cursors.
+    fn signing(&self, config: &Config) -> Signing {
+        let key: Arc<dyn SigningKeySource> = Arc::new(SecretsManagerSource::new(
+            aws_sdk_secretsmanager::Client::new(&self.sdk),
+            config.jwt_secret_id.clone(),
+        ));
+        Signing {
+            access_tokens: Arc::new(JwtAccessTokens::new(key.clone(), ACCESS_TOKEN_TTL_SECONDS)),
+            cursors: Arc::new(HmacCursorSealer::new(key)),
+        }
+    }
+
+    fn events(&self, config: &Config) -> Arc<dyn EventPublisher> {
+        Arc::new(EventBridgePublisher::new(
+            aws_sdk_eventbridge::Client::new(&self.sdk),
+            config.event_bus.clone(),
+        ))
+    }
+
+    fn email(&self, config: &Config) -> Arc<dyn EmailSender> {
+        let ses: Arc<dyn EmailSender> = Arc::new(SesEmailSender::new(
+            aws_sdk_sesv2::Client::new(&self.sdk),
+            config.email_from.clone(),
+        ));
+        match &config.mailbox_dir {
+            Some(dir) => Arc::new(FanoutEmailSender::new(vec![
+                ses,
+                Arc::new(MailboxEmailSender::new(dir.clone())),
+            ])),
+            None => ses,
+        }
+    }
+}

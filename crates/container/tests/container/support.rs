@@ -1,0 +1,214 @@
+//! What the suites share: the sample events in `events/`, an HTTP function as Lambda
+//! runs it (over memory ports), and ports over an emulated stack's table.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+use aws_sdk_dynamodb::config::{
+    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
+};
+
+use axum::{Router, body::Body};
+use dashtam_application::{IdentitySettings, JobPorts, Ports};
+use dashtam_container::{Config, app_state, client_ip_layer, memory_ports};
+use dashtam_core::SystemClock;
+use dashtam_domain::{
+    events::{DomainEvent, EmailKind},
+    ports::{EmailComposer, EmailSender, EventOutbox, EventPublisher},
+};
+use dashtam_infrastructure::{
+    dynamodb::{
+        DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoOneTimeTokenRepository,
+        DynamoProcessedEvents, DynamoRateLimits, DynamoSecurityConfigRepository,
+        DynamoSessionRepository, DynamoUserRepository, Table,
+    },
+    memory::{InProcessQueue, MemoryStore},
+    security::{
+        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
+        WootheeDeviceDetector,
+    },
+};
+use dashtam_presentation::{Group, app};
+use http_body_util::BodyExt as _;
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+pub const PASSWORD: &str = "Str0ng!Passw0rd";
+
+pub fn repo_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
+}
+
+pub fn events_dir() -> PathBuf {
+    repo_file("events")
+}
+
+/// The fixtures whose file name starts with `prefix`, sorted.
+pub fn fixtures(prefix: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(events_dir())
+        .expect("events/ next to the workspace manifest")
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".json"))
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no events/{prefix}*.json");
+    files
+}
+
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn fixture(name: &str) -> Value {
+    read_json(&events_dir().join(name))
+}
+
+/// An HTTP function as Lambda runs it (every group), over memory ports.
+pub struct Function {
+    pub router: Router,
+    /// Its outbox: what the use cases recorded.
+    pub store: Arc<MemoryStore>,
+}
+
+impl Function {
+    pub fn new(config: &Config) -> Self {
+        let memory = memory_ports(config);
+        Self::over(memory.ports, memory.store, config)
+    }
+
+    pub fn over(ports: Ports, store: Arc<MemoryStore>, config: &Config) -> Self {
+        Self {
+            router: client_ip_layer(app(app_state(ports, config), &Group::ALL)),
+            store,
+        }
+    }
+
+    /// Runs an API Gateway v2 event (as JSON) through the router: status, headers, body.
+    pub async fn invoke(&self, event: &Value) -> (u16, HashMap<String, String>, Value) {
+        let request = lambda_http::request::from_str(&event.to_string())
+            .expect("an API Gateway v2 request event");
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+            .collect();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            headers,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// A plain in-process request (no API Gateway context).
+    pub async fn plain(&self, req: axum::http::Request<Body>) -> (u16, Value) {
+        let response = self.router.clone().oneshot(req).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Everything the outbox received since the last drain.
+    pub async fn drain(&mut self) -> Vec<DomainEvent> {
+        let out = self.store.pending_events(usize::MAX);
+        let ids: Vec<_> = out.iter().map(|e| e.event_id).collect();
+        self.store.acknowledge(&ids).await.unwrap();
+        out
+    }
+}
+
+/// Subject, text and HTML: the kind and the token, nothing else.
+pub struct PlainTemplates;
+
+impl EmailComposer for PlainTemplates {
+    fn compose(&self, kind: EmailKind, _to: &str, token: Option<&str>) -> (String, String, String) {
+        let body = format!("{kind:?} {}", token.unwrap_or(""));
+        (format!("{kind:?}"), body.clone(), body)
+    }
+}
+
+/// Every port over `table` (the DynamoDB adapters, rate limits included, as deployed),
+/// with fixed signing keys, and `events` and `email` as the test wants them.
+pub fn table_ports(
+    table: &Table,
+    events: Arc<dyn EventPublisher>,
+    email: Arc<dyn EmailSender>,
+) -> Ports {
+    Ports {
+        users: Arc::new(DynamoUserRepository::from_table(table.clone())),
+        one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
+        sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
+        security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
+        audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
+        cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+            "c".repeat(64),
+        )))),
+        processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
+        outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
+        feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
+        rate_limits: Arc::new(DynamoRateLimits::from_table(table.clone())),
+        hasher: Arc::new(Argon2Hasher::new()),
+        access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
+        opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
+        devices: Arc::new(WootheeDeviceDetector::new()),
+        events,
+        email,
+        email_composer: Arc::new(PlainTemplates),
+        clock: Arc::new(SystemClock),
+        settings: IdentitySettings::default(),
+        jobs: JobPorts {
+            runs: Arc::new(DynamoJobStore::from_table(table.clone())),
+            // Queue depths are SQS calls, not DynamoDB ones.
+            queues: InProcessQueue::new(),
+            expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
+            expired: Arc::new(DynamoJobStore::from_table(table.clone())),
+        },
+    }
+}
+
+/// Records the operation (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`) of every call.
+#[derive(Debug, Clone, Default)]
+pub struct Calls(Arc<Mutex<Vec<String>>>);
+
+impl Intercept for Calls {
+    fn name(&self) -> &'static str {
+        "count-dynamodb-calls"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let target = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or("?");
+        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
+        self.0.lock().unwrap().push(operation);
+        Ok(())
+    }
+}
+
+impl Calls {
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
