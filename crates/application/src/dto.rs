@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use dashtam_domain::entities::{Role, Session, SessionTier};
+use dashtam_domain::identity::entities::{Role, Session, SessionTier};
 use uuid::Uuid;
 
 pub use crate::principal::Principal;

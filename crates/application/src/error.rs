@@ -1,4 +1,4 @@
-use dashtam_domain::{FieldError, StoreError, ports::AccessTokenError};
+use dashtam_domain::{FieldError, StoreError, identity::ports::AccessTokenError};
 
 /// How a use case fails. The presentation layer maps each variant to one status code.
 #[derive(Debug, thiserror::Error)]

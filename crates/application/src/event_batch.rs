@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use dashtam_domain::events::{DomainEvent, EventContext, EventPayload};
+use dashtam_domain::platform::events::{DomainEvent, EventContext, EventPayload};
 use uuid::Uuid;
 
 use crate::Ports;
@@ -7,7 +7,7 @@ use crate::Ports;
 /// The events one use case emits. Events that belong to a state change travel with the
 /// write that makes it (the repositories store them in the outbox atomically with the
 /// state); what is left when the use case ends — an attempt, a refusal — is recorded on
-/// its own by [`EventBatch::record`]. A relay publishes from the outbox.
+/// its own by [`EventBatch::append_to_outbox`]. A relay publishes from the outbox.
 pub struct EventBatch {
     context: EventContext,
     now: DateTime<Utc>,
@@ -34,20 +34,20 @@ impl EventBatch {
     }
 
     /// What a write should carry: everything pending, then `extra`. If the write
-    /// succeeds, call [`EventBatch::committed`].
-    pub fn carry(&self, extra: impl IntoIterator<Item = DomainEvent>) -> Vec<DomainEvent> {
+    /// succeeds, call [`EventBatch::mark_outboxed`].
+    pub fn outbox_with(&self, extra: impl IntoIterator<Item = DomainEvent>) -> Vec<DomainEvent> {
         self.pending.iter().cloned().chain(extra).collect()
     }
 
     /// The pending events went out with a committed write.
-    pub fn committed(&mut self) {
+    pub fn mark_outboxed(&mut self) {
         self.pending.clear();
     }
 
     /// Stores the events still pending in the outbox. A failure is logged, not returned:
     /// these events belong to no state change, and the client's answer must not depend
     /// on them.
-    pub async fn record(self, ports: &Ports) {
+    pub async fn append_to_outbox(self, ports: &Ports) {
         if self.pending.is_empty() {
             return;
         }

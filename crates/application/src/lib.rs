@@ -3,16 +3,13 @@
 //! A use case reads and writes through ports, emits its ATTEMPTED/SUCCEEDED/FAILED events,
 //! and answers with a DTO or an [`AppError`]; it never knows about HTTP or AWS.
 
-pub mod commands;
 pub mod dto;
 mod error;
 mod event_batch;
-pub mod jobs;
+pub mod identity;
 pub mod platform;
 mod ports;
 mod principal;
-pub mod queries;
-pub mod reactions;
 mod retry;
 
 pub use error::AppError;

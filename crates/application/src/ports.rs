@@ -2,13 +2,17 @@ use std::{collections::BTreeSet, sync::Arc};
 
 use dashtam_core::Clock;
 use dashtam_domain::{
-    entities::{Role, User},
-    ports::{
-        AccessTokenService, AuditRepository, CursorSealer, DeviceDetector, EmailComposer,
-        EmailSender, EventFeed, EventOutbox, EventPublisher, ExpiredItems, JobRuns,
-        OneTimeTokenRepository, OpaqueTokens, PasswordHasher, ProcessedEvents, QueueMetrics,
-        RateLimitStore, SecurityConfigRepository, SessionExpiryNotices, SessionRepository,
-        UserRepository,
+    identity::{
+        entities::{Role, User},
+        ports::{
+            AccessTokenService, DeviceDetector, OneTimeTokenRepository, OpaqueTokens,
+            PasswordHasher, SecurityConfigRepository, SessionExpiryNotices, SessionRepository,
+            UserRepository,
+        },
+    },
+    platform::ports::{
+        AuditRepository, CursorSealer, EmailComposer, EmailSender, EventFeed, EventOutbox,
+        EventPublisher, ExpiredItems, JobRuns, ProcessedEvents, QueueMetrics, RateLimitStore,
     },
 };
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use dashtam_domain::entities::{Permission, Role, User};
+use dashtam_domain::identity::entities::{Permission, Role, User};
 use uuid::Uuid;
 
 use crate::AppError;

@@ -1,6 +1,6 @@
 use std::{collections::BTreeSet, path::PathBuf};
 
-use dashtam_domain::rate_limit::{Limit, Limits, Policy};
+use dashtam_domain::platform::rate_limit::{Limit, Limits, Policy};
 
 use crate::TrustRoots;
 

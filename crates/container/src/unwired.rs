@@ -1,12 +1,15 @@
 use async_trait::async_trait;
 use dashtam_domain::{
     StoreError,
-    events::DomainEvent,
-    ports::{
-        AccessClaims, AccessTokenError, AccessTokenService, CursorSealer, EmailError, EmailMessage,
-        EmailSender, EventPublisher, PublishError, RateLimitStore,
+    identity::ports::{AccessClaims, AccessTokenError, AccessTokenService},
+    platform::{
+        events::DomainEvent,
+        ports::{
+            CursorSealer, EmailError, EmailMessage, EmailSender, EventPublisher, PublishError,
+            RateLimitStore,
+        },
+        rate_limit::{BucketKey, Decision, Limit},
     },
-    rate_limit::{BucketKey, Decision, Limit},
 };
 use uuid::Uuid;
 

@@ -2,7 +2,7 @@ use std::{future::Future, sync::Arc, time::Duration};
 
 use dashtam_application::Ports;
 use dashtam_container::{Consumer, process_message};
-use dashtam_domain::events::DomainEvent;
+use dashtam_domain::platform::events::DomainEvent;
 use dashtam_infrastructure::{memory::InProcessQueue, messaging::envelope};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -93,7 +93,7 @@ pub async fn drain_channel(
         let mut ok = true;
         for consumer in [Consumer::Audit, Consumer::Email] {
             // Only events routed to the email queue reach the email consumer on AWS; the
-            // reactions skip the rest themselves, so delivering all is equivalent.
+            // consumers skip the rest themselves, so delivering all is equivalent.
             if let Err(error) = process_message(&ports, consumer, &body).await {
                 tracing::error!(?consumer, %error, "in-process consumer failed");
                 ok = false;

@@ -1,7 +1,7 @@
 use std::{sync::Arc, time::Duration};
 
-use dashtam_application::{Ports, jobs::RunJob};
-use dashtam_domain::entities::Job;
+use dashtam_application::{Ports, platform::jobs::RunJob};
+use dashtam_domain::platform::entities::Job;
 
 use crate::pollers::supervise;
 

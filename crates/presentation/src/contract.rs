@@ -4,7 +4,7 @@
 //! a fault — and every problem response served as `application/problem+json` with the
 //! [`crate::Problem`] schema.
 
-use dashtam_domain::rate_limit::Policy;
+use dashtam_domain::platform::rate_limit::Policy;
 use utoipa::openapi::{
     ContentBuilder, Header, HeaderBuilder, ObjectBuilder, Ref, RefOr, Response, ResponseBuilder,
     Type, extensions::ExtensionsBuilder, path::Operation, security::SecurityRequirement,

@@ -16,10 +16,10 @@ use axum::{
 };
 use dashtam_application::{
     AppError, Principal,
-    commands::{AuthenticateVerified, VerifyBearer},
+    identity::commands::{AuthenticateVerified, VerifyBearer},
 };
 use dashtam_core::ErrorCode;
-use dashtam_domain::{ports::AccessClaims, rate_limit::Policy};
+use dashtam_domain::{identity::ports::AccessClaims, platform::rate_limit::Policy};
 
 use crate::{
     Access, ApiError, AppState,

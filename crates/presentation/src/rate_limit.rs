@@ -14,8 +14,8 @@ use axum::{
 };
 use dashtam_application::platform::TakeRateLimit;
 use dashtam_domain::{
-    ports::AccessClaims,
-    rate_limit::{BucketKey, Decision, Limits, Policy, Scope},
+    identity::ports::AccessClaims,
+    platform::rate_limit::{BucketKey, Decision, Limits, Policy, Scope},
 };
 use uuid::Uuid;
 

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use dashtam_application::Ports;
-use dashtam_domain::rate_limit::Limits;
+use dashtam_domain::platform::rate_limit::Limits;
 
 /// HTTP-only configuration.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use axum::{
     routing::get,
 };
 use dashtam_container::{Config, app_state, memory_ports};
-use dashtam_domain::{
+use dashtam_domain::platform::{
     events::{DomainEvent, EventPayload},
     rate_limit::{Limit, Policy},
 };

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use dashtam_domain::{events::StreamCategory, ports::FeedEntry};
+use dashtam_domain::platform::{events::StreamCategory, ports::FeedEntry};
 use uuid::Uuid;
 
 use crate::{AppError, Ports};

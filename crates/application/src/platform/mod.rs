@@ -1,6 +1,10 @@
-//! The platform context's services for the HTTP layer: the live feed a stream follows,
-//! the rate limiter's buckets. (Jobs, the outbox relay and the audit trail live beside
-//! them in `jobs/`, `reactions/` and `queries/`.)
+//! Platform use cases: the outbox relay and the event consumers (audit, email), the
+//! scheduled jobs and their health, the audit trail, and the services the HTTP layer
+//! needs (the live feed a stream follows, the rate limiter's buckets).
+
+pub mod consumers;
+pub mod jobs;
+pub mod queries;
 
 mod live_feed;
 mod rate_limits;

@@ -1,4 +1,4 @@
-use dashtam_domain::rate_limit::{BucketKey, Decision, Limit};
+use dashtam_domain::platform::rate_limit::{BucketKey, Decision, Limit};
 
 use crate::{AppError, Ports};
 

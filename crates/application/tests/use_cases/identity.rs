@@ -4,14 +4,16 @@
 use chrono::{DateTime, Duration, Utc};
 use dashtam_application::{
     AppError,
-    commands::{Authenticate, RefreshTokens, RequestPasswordReset, ResetPassword},
+    identity::commands::{Authenticate, RefreshTokens, RequestPasswordReset, ResetPassword},
 };
 use dashtam_domain::{
     StoreError,
-    entities::{RefreshToken, Session, User},
-    events::{DomainEvent, EventPayload},
-    ports::{EventsForCount, RefreshRotation, SessionRepository},
-    value_objects::TokenHash,
+    identity::{
+        entities::{RefreshToken, Session, User},
+        ports::{EventsForCount, RefreshRotation, SessionRepository},
+        value_objects::TokenHash,
+    },
+    platform::events::{DomainEvent, EventPayload},
 };
 use futures::future::join_all;
 use uuid::Uuid;

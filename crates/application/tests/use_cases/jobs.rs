@@ -2,13 +2,18 @@
 
 use crate::support::*;
 use chrono::{DateTime, Duration, Utc};
-use dashtam_application::jobs::{GetJobsHealth, HealthStatus, RunJob};
+use dashtam_application::platform::jobs::{GetJobsHealth, HealthStatus, RunJob};
 use dashtam_core::Clock;
 use dashtam_domain::{
-    entities::{Job, JobOutcome, JobRun, OneTimeToken, OneTimeTokenKind, RefreshToken, Session},
-    events::EventPayload,
-    ports::UserRepository,
-    value_objects::TokenHash,
+    identity::{
+        entities::{OneTimeToken, OneTimeTokenKind, RefreshToken, Session},
+        ports::UserRepository,
+        value_objects::TokenHash,
+    },
+    platform::{
+        entities::{Job, JobOutcome, JobRun},
+        events::EventPayload,
+    },
 };
 use futures::future::join_all;
 use uuid::Uuid;
@@ -170,8 +175,8 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
     let old = session(&h, start).await;
     let young = session(&h, start + Duration::days(1)).await;
     // One-time tokens go through `issue`, which needs a stored user: register one.
-    dashtam_application::commands::RegisterUser {
-        email: dashtam_domain::value_objects::Email::parse("t@example.com").unwrap(),
+    dashtam_application::identity::commands::RegisterUser {
+        email: dashtam_domain::identity::value_objects::Email::parse("t@example.com").unwrap(),
         password: "Str0ng!Passw0rd".into(),
         context: Harness::ctx(),
     }
@@ -246,8 +251,8 @@ async fn an_expired_token_is_kept_for_its_day_of_retention() {
     let now = h.clock.now();
     let users = h.store.clone();
     let user = {
-        dashtam_application::commands::RegisterUser {
-            email: dashtam_domain::value_objects::Email::parse("r@example.com").unwrap(),
+        dashtam_application::identity::commands::RegisterUser {
+            email: dashtam_domain::identity::value_objects::Email::parse("r@example.com").unwrap(),
             password: "Str0ng!Passw0rd".into(),
             context: Harness::ctx(),
         }
@@ -255,7 +260,9 @@ async fn an_expired_token_is_kept_for_its_day_of_retention() {
         .await
         .unwrap();
         users
-            .find_by_email(&dashtam_domain::value_objects::Email::parse("r@example.com").unwrap())
+            .find_by_email(
+                &dashtam_domain::identity::value_objects::Email::parse("r@example.com").unwrap(),
+            )
             .await
             .unwrap()
             .unwrap()
@@ -362,7 +369,7 @@ async fn the_relay_is_degraded_once_an_event_waits_more_than_a_minute() {
     assert_eq!(health.relay.status(), HealthStatus::Ok);
     assert_eq!(health.relay.oldest_pending_at, None);
 
-    let waiting = dashtam_domain::events::DomainEvent::new(
+    let waiting = dashtam_domain::platform::events::DomainEvent::new(
         EventPayload::UserLoginAttempted {
             email: "ada@example.com".into(),
         },

@@ -8,16 +8,18 @@ use crate::support::*;
 use async_trait::async_trait;
 use dashtam_application::{
     AppError,
-    commands::{Authenticate, ChangeRole, RoleChange},
     dto::Principal,
-    reactions::RecordAudit,
+    identity::commands::{Authenticate, ChangeRole, RoleChange},
+    platform::consumers::RecordAudit,
 };
 use dashtam_domain::{
     StoreError,
-    entities::{OneTimeToken, Permission, Role, User},
-    events::DomainEvent,
-    ports::{AuditRepository, UserRepository},
-    value_objects::Email,
+    identity::{
+        entities::{OneTimeToken, Permission, Role, User},
+        ports::UserRepository,
+        value_objects::Email,
+    },
+    platform::{events::DomainEvent, ports::AuditRepository},
 };
 use futures::future::join_all;
 use uuid::Uuid;

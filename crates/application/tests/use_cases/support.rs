@@ -9,14 +9,16 @@ use std::sync::{
 use async_trait::async_trait;
 use dashtam_application::{
     AppError, IdentitySettings, JobPorts, Ports,
-    commands::{Login, RegisterUser, VerifyEmail},
     dto::TokenPair,
+    identity::commands::{Login, RegisterUser, VerifyEmail},
 };
 use dashtam_core::ManualClock;
 use dashtam_domain::{
-    events::{EmailKind, EventContext, EventPayload},
-    ports::{EmailComposer, EmailError, EmailMessage, EmailSender, UserRepository},
-    value_objects::Email,
+    identity::{ports::UserRepository, value_objects::Email},
+    platform::{
+        events::{EmailKind, EventContext, EventPayload},
+        ports::{EmailComposer, EmailError, EmailMessage, EmailSender},
+    },
 };
 use dashtam_infrastructure::{
     memory::{InProcessQueue, MemoryMailbox, MemoryStore, RecordingPublisher},
@@ -113,7 +115,7 @@ impl Harness {
     }
 
     /// What the use cases recorded in the outbox and nothing relayed yet, in order.
-    pub fn recorded(&self) -> Vec<dashtam_domain::events::DomainEvent> {
+    pub fn recorded(&self) -> Vec<dashtam_domain::platform::events::DomainEvent> {
         self.store.pending_events(usize::MAX)
     }
 

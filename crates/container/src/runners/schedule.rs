@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use dashtam_application::{Ports, jobs::RunJob};
-use dashtam_domain::entities::{Job, JobRun};
+use dashtam_application::{Ports, platform::jobs::RunJob};
+use dashtam_domain::platform::entities::{Job, JobRun};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 

@@ -1,12 +1,12 @@
 //! The queue consumers: SQS batches from Lambda's event source mapping (and the local
-//! stack's pollers) through the audit and email reactions.
+//! stack's pollers) through the audit and email consumers.
 
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use dashtam_application::{
     Ports,
-    reactions::{RecordAudit, SendEmail},
+    platform::consumers::{RecordAudit, SendEmail},
 };
 use dashtam_infrastructure::messaging::parse_envelope;
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -31,7 +31,7 @@ impl Consumer {
 }
 
 /// Handles one queue message. `Err` leaves it on the queue for redelivery (and, after the
-/// queue's maxReceiveCount, the DLQ); the reactions are idempotent, so redelivery is safe.
+/// queue's maxReceiveCount, the DLQ); the consumers are idempotent, so redelivery is safe.
 pub async fn process_message(ports: &Ports, consumer: Consumer, body: &str) -> Result<(), String> {
     let event = parse_envelope(body)?;
     let outcome = match consumer {

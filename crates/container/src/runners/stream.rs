@@ -6,8 +6,8 @@ use aws_lambda_events::event::{
     dynamodb::Event as StreamEvent,
     streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse},
 };
-use dashtam_application::{Ports, reactions::RelayOutbox};
-use dashtam_domain::events::DomainEvent;
+use dashtam_application::{Ports, platform::consumers::RelayOutbox};
+use dashtam_domain::platform::events::DomainEvent;
 use dashtam_infrastructure::{
     dynamodb::{StreamReader, outbox_event},
     memory::MemoryStore,

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use aws_config::timeout::TimeoutConfig;
 use dashtam_application::{JobPorts, Ports};
-use dashtam_domain::ports::{EmailSender, EventPublisher, QueueMetrics, QueueRole};
+use dashtam_domain::platform::ports::{EmailSender, EventPublisher, QueueMetrics, QueueRole};
 use dashtam_infrastructure::{
     dynamodb::{DynamoJobStore, Table},
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender},

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use dashtam_domain::ports::{
+use dashtam_domain::identity::ports::{
     AccessTokenService, OneTimeTokenRepository, SecurityConfigRepository, SessionRepository,
     UserRepository,
 };

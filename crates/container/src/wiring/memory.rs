@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use dashtam_application::Ports;
 use dashtam_domain::{
-    events::DomainEvent,
-    ports::{EmailSender, OpaqueTokens},
+    identity::ports::OpaqueTokens,
+    platform::{events::DomainEvent, ports::EmailSender},
 };
 use dashtam_infrastructure::{
     email::MailboxEmailSender,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use dashtam_application::{IdentitySettings, Ports};
 use dashtam_core::SystemClock;
-use dashtam_domain::ports::{AccessTokenService, CursorSealer};
+use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
 use dashtam_infrastructure::security::{Argon2Hasher, RandomOpaqueTokens, WootheeDeviceDetector};
 
 pub use aws::sdk_config;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use dashtam_application::JobPorts;
-use dashtam_domain::{
+use dashtam_domain::platform::{
     events::EmailKind,
     ports::{
         AuditRepository, CursorSealer, EmailComposer, EmailSender, EventFeed, EventOutbox,

@@ -9,7 +9,7 @@ use axum::{
     http::{Method, Request, header},
 };
 use dashtam_application::{IdentitySettings, Ports};
-use dashtam_domain::events::EventPayload;
+use dashtam_domain::platform::events::EventPayload;
 use dashtam_infrastructure::{
     dynamodb::{StreamReader, Table},
     memory::{MemoryMailbox, RecordingPublisher},

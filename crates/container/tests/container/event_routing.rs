@@ -5,7 +5,7 @@
 //! The template is read as text with the scanner in `template.rs`.
 use std::collections::BTreeSet;
 
-use dashtam_domain::events::REGISTRY;
+use dashtam_domain::platform::events::REGISTRY;
 
 use crate::template::*;
 

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use dashtam_container::Config;
-use dashtam_domain::events::{DomainEvent, EventPayload};
+use dashtam_domain::platform::events::{DomainEvent, EventPayload};
 use serde_json::{Value, json};
 
 use crate::support::*;

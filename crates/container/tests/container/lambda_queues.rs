@@ -9,7 +9,7 @@ use std::{
 use aws_lambda_events::event::sqs::SqsEvent;
 use dashtam_application::Ports;
 use dashtam_container::{Config, Consumer, handle_sqs_event, handle_stream_event, memory_ports};
-use dashtam_domain::events::{DomainEvent, EventContext, EventPayload};
+use dashtam_domain::platform::events::{DomainEvent, EventContext, EventPayload};
 use dashtam_infrastructure::messaging::{envelope, parse_envelope};
 use serde_json::{Value, json};
 

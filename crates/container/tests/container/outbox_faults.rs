@@ -22,13 +22,15 @@ use std::{
 use async_trait::async_trait;
 use dashtam_application::{
     Ports,
-    commands::{Authenticate, Login, Logout, RegisterUser, VerifyEmail},
-    reactions::{RecordAudit, RelayOutbox, SendEmail},
+    identity::commands::{Authenticate, Login, Logout, RegisterUser, VerifyEmail},
+    platform::consumers::{RecordAudit, RelayOutbox, SendEmail},
 };
 use dashtam_domain::{
-    events::{DomainEvent, EventContext, EventPayload},
-    ports::{EventPublisher, PublishError},
-    value_objects::Email,
+    identity::value_objects::Email,
+    platform::{
+        events::{DomainEvent, EventContext, EventPayload},
+        ports::{EventPublisher, PublishError},
+    },
 };
 use dashtam_infrastructure::{
     dynamodb::{StreamReader, Table},

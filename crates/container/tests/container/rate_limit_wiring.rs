@@ -9,7 +9,7 @@ use std::{
 };
 
 use dashtam_container::{Config, Mode, memory_ports};
-use dashtam_domain::events::DomainEvent;
+use dashtam_domain::platform::events::DomainEvent;
 use dashtam_infrastructure::dynamodb::DynamoRateLimits;
 use serde_json::{Value, json};
 

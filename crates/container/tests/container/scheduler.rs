@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::Duration;
 use dashtam_container::{Config, handle_scheduled_event, memory_ports};
-use dashtam_domain::entities::{Job, JobOutcome};
+use dashtam_domain::platform::entities::{Job, JobOutcome};
 use serde_json::{Value, json};
 
 fn sample(name: &str) -> Value {

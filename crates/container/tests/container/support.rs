@@ -15,7 +15,7 @@ use axum::{Router, body::Body};
 use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_container::{Config, app_state, client_ip_layer, memory_ports};
 use dashtam_core::SystemClock;
-use dashtam_domain::{
+use dashtam_domain::platform::{
     events::{DomainEvent, EmailKind},
     ports::{EmailComposer, EmailSender, EventOutbox, EventPublisher},
 };

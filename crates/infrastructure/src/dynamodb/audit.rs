@@ -3,8 +3,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use dashtam_domain::{
     StoreError,
-    entities::AuditRecord,
-    ports::{AuditPage, AuditPosition, AuditQuery, AuditRepository},
+    platform::{
+        entities::AuditRecord,
+        ports::{AuditPage, AuditPosition, AuditQuery, AuditRepository},
+    },
 };
 use uuid::Uuid;
 

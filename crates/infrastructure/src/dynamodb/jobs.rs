@@ -2,16 +2,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
-    entities::{Job, JobRun, Session},
-    events::DomainEvent,
-    ports::{ExpiredItems, JobRuns, ONE_TIME_TOKEN_RETENTION, PurgeCounts, SessionExpiryNotices},
+    identity::{entities::Session, ports::SessionExpiryNotices},
+    platform::{
+        entities::{Job, JobRun},
+        events::DomainEvent,
+        ports::{ExpiredItems, JobRuns, ONE_TIME_TOKEN_RETENTION, PurgeCounts},
+    },
 };
 use futures::{StreamExt, stream};
 use uuid::Uuid;
 
 use std::collections::BTreeMap;
 
-use dashtam_domain::entities::JobOutcome;
+use dashtam_domain::platform::entities::JobOutcome;
 use serde::{Deserialize, Serialize};
 
 use super::{

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, Utc};
-use dashtam_domain::{
+use dashtam_domain::identity::{
     entities::OneTimeTokenKind,
     value_objects::{Email, TokenHash},
 };

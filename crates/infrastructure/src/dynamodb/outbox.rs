@@ -14,8 +14,10 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
 use dashtam_domain::{
     StoreError,
-    events::DomainEvent,
-    ports::{EventFeed, EventOutbox, FeedEntry},
+    platform::{
+        events::DomainEvent,
+        ports::{EventFeed, EventOutbox, FeedEntry},
+    },
 };
 use futures::{StreamExt, stream};
 use serde::{Deserialize, Serialize};

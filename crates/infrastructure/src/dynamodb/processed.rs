@@ -3,7 +3,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use dashtam_core::{Clock, SystemClock};
-use dashtam_domain::{StoreError, ports::ProcessedEvents};
+use dashtam_domain::{StoreError, platform::ports::ProcessedEvents};
 use uuid::Uuid;
 
 use serde::{Deserialize, Serialize};

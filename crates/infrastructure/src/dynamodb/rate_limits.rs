@@ -18,8 +18,10 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Update};
 use dashtam_domain::{
     StoreError,
-    ports::RateLimitStore,
-    rate_limit::{BucketKey, Decision, Limit},
+    platform::{
+        ports::RateLimitStore,
+        rate_limit::{BucketKey, Decision, Limit},
+    },
 };
 
 use super::{

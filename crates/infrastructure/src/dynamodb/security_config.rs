@@ -1,8 +1,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
-    Conflict, StoreError, entities::SecurityConfig, events::DomainEvent,
-    ports::SecurityConfigRepository,
+    Conflict, StoreError,
+    identity::{entities::SecurityConfig, ports::SecurityConfigRepository},
+    platform::events::DomainEvent,
 };
 use serde::{Deserialize, Serialize};
 

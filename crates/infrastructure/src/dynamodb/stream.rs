@@ -16,7 +16,7 @@ use aws_sdk_dynamodbstreams::{
     operation::get_shard_iterator::GetShardIteratorError,
     types::{OperationType, Shard, ShardIteratorType},
 };
-use dashtam_domain::{StoreError, events::DomainEvent};
+use dashtam_domain::{StoreError, platform::events::DomainEvent};
 
 use super::outbox_event;
 

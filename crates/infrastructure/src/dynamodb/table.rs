@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::{
         TransactWriteItem, Update,
     },
 };
-use dashtam_domain::{StoreError, events::DomainEvent};
+use dashtam_domain::{StoreError, platform::events::DomainEvent};
 use serde::de::DeserializeOwned;
 
 use super::{

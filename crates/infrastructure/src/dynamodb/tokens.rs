@@ -3,10 +3,12 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    entities::{OneTimeToken, OneTimeTokenKind, User},
-    events::DomainEvent,
-    ports::OneTimeTokenRepository,
-    value_objects::TokenHash,
+    identity::{
+        entities::{OneTimeToken, OneTimeTokenKind, User},
+        ports::OneTimeTokenRepository,
+        value_objects::TokenHash,
+    },
+    platform::events::DomainEvent,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

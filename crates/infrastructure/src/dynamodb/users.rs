@@ -5,10 +5,12 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    entities::{OneTimeToken, Role, SessionTier, User},
-    events::DomainEvent,
-    ports::UserRepository,
-    value_objects::Email,
+    identity::{
+        entities::{OneTimeToken, Role, SessionTier, User},
+        ports::UserRepository,
+        value_objects::Email,
+    },
+    platform::events::DomainEvent,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use dashtam_domain::ports::{EmailError, EmailMessage, EmailSender};
+use dashtam_domain::platform::ports::{EmailError, EmailMessage, EmailSender};
 
 /// Sends to all senders concurrently; fails if any fails (naming every failure), so the
 /// consumer retries the message. Senders that succeeded may then see it again: the

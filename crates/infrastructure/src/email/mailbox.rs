@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use chrono::Utc;
-use dashtam_domain::ports::{EmailError, EmailMessage, EmailSender};
+use dashtam_domain::platform::ports::{EmailError, EmailMessage, EmailSender};
 use uuid::Uuid;
 
 const MAX_ADDRESS_LEN: usize = 254;

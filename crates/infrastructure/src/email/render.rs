@@ -1,6 +1,6 @@
 //! The emails Dashtam sends: subject, plain text and HTML.
 
-use dashtam_domain::events::EmailKind;
+use dashtam_domain::platform::events::EmailKind;
 
 /// Minutes a password-reset link stays valid (API.md: 15 minutes).
 const RESET_MINUTES: u32 = 15;

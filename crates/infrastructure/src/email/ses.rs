@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use dashtam_domain::ports::{EmailError, EmailMessage, EmailSender};
+use dashtam_domain::platform::ports::{EmailError, EmailMessage, EmailSender};
 
 use crate::messaging::aws_error::summary;
 

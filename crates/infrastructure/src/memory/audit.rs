@@ -3,8 +3,10 @@
 use async_trait::async_trait;
 use dashtam_domain::{
     StoreError,
-    entities::AuditRecord,
-    ports::{AuditPage, AuditPosition, AuditQuery, AuditRepository},
+    platform::{
+        entities::AuditRecord,
+        ports::{AuditPage, AuditPosition, AuditQuery, AuditRepository},
+    },
 };
 use uuid::Uuid;
 

@@ -1,7 +1,7 @@
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use dashtam_domain::ports::{EmailError, EmailMessage, EmailSender};
+use dashtam_domain::platform::ports::{EmailError, EmailMessage, EmailSender};
 
 /// Keeps sent emails in memory, for tests.
 #[derive(Default)]

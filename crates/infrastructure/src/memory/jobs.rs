@@ -13,11 +13,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
-    entities::{Job, JobRun, Session},
-    events::DomainEvent,
-    ports::{
-        EventPublisher, ExpiredItems, JobRuns, ONE_TIME_TOKEN_RETENTION, PublishError, PurgeCounts,
-        QueueDepth, QueueMetrics, QueueReading, QueueRole, SessionExpiryNotices,
+    identity::{entities::Session, ports::SessionExpiryNotices},
+    platform::{
+        entities::{Job, JobRun},
+        events::DomainEvent,
+        ports::{
+            EventPublisher, ExpiredItems, JobRuns, ONE_TIME_TOKEN_RETENTION, PublishError,
+            PurgeCounts, QueueDepth, QueueMetrics, QueueReading, QueueRole,
+        },
     },
 };
 use uuid::Uuid;

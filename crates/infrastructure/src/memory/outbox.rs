@@ -5,8 +5,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
-    events::DomainEvent,
-    ports::{EventFeed, EventOutbox, FeedEntry},
+    platform::{
+        events::DomainEvent,
+        ports::{EventFeed, EventOutbox, FeedEntry},
+    },
 };
 use uuid::Uuid;
 

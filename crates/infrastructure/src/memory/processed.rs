@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use dashtam_domain::{StoreError, ports::ProcessedEvents};
+use dashtam_domain::{StoreError, platform::ports::ProcessedEvents};
 use uuid::Uuid;
 
 use super::MemoryStore;

@@ -4,7 +4,7 @@ use std::sync::{
 };
 
 use async_trait::async_trait;
-use dashtam_domain::{
+use dashtam_domain::platform::{
     events::DomainEvent,
     ports::{EventPublisher, PublishError},
 };

@@ -3,8 +3,10 @@ use std::{collections::HashMap, sync::Mutex};
 use async_trait::async_trait;
 use dashtam_domain::{
     StoreError,
-    ports::RateLimitStore,
-    rate_limit::{BucketKey, Decision, Limit},
+    platform::{
+        ports::RateLimitStore,
+        rate_limit::{BucketKey, Decision, Limit},
+    },
 };
 
 /// Buckets beyond this many trigger a sweep of the idle ones (TAT in the past = full).
@@ -66,7 +68,7 @@ mod tests {
 
     use std::sync::Arc;
 
-    use dashtam_domain::rate_limit::Policy;
+    use dashtam_domain::platform::rate_limit::Policy;
 
     use super::*;
 

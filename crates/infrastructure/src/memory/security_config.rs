@@ -2,8 +2,9 @@
 
 use async_trait::async_trait;
 use dashtam_domain::{
-    Conflict, StoreError, entities::SecurityConfig, events::DomainEvent,
-    ports::SecurityConfigRepository,
+    Conflict, StoreError,
+    identity::{entities::SecurityConfig, ports::SecurityConfigRepository},
+    platform::events::DomainEvent,
 };
 
 use super::MemoryStore;

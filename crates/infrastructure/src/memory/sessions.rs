@@ -4,10 +4,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    entities::{RefreshToken, Session, User},
-    events::DomainEvent,
-    ports::{EventsForCount, RefreshRotation, SessionRepository},
-    value_objects::TokenHash,
+    identity::{
+        entities::{RefreshToken, Session, User},
+        ports::{EventsForCount, RefreshRotation, SessionRepository},
+        value_objects::TokenHash,
+    },
+    platform::events::DomainEvent,
 };
 use uuid::Uuid;
 

@@ -11,12 +11,11 @@ use std::{
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     StoreError,
-    entities::{
-        AuditRecord, OneTimeToken, OneTimeTokenKind, RefreshToken, SecurityConfig, Session, User,
+    identity::{
+        entities::{OneTimeToken, OneTimeTokenKind, RefreshToken, SecurityConfig, Session, User},
+        value_objects::{Email, TokenHash},
     },
-    events::DomainEvent,
-    ports::FeedEntry,
-    value_objects::{Email, TokenHash},
+    platform::{entities::AuditRecord, events::DomainEvent, ports::FeedEntry},
 };
 use uuid::Uuid;
 

@@ -5,10 +5,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    entities::{OneTimeToken, OneTimeTokenKind, User},
-    events::DomainEvent,
-    ports::OneTimeTokenRepository,
-    value_objects::TokenHash,
+    identity::{
+        entities::{OneTimeToken, OneTimeTokenKind, User},
+        ports::OneTimeTokenRepository,
+        value_objects::TokenHash,
+    },
+    platform::events::DomainEvent,
 };
 
 use super::MemoryStore;

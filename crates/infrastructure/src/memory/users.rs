@@ -3,10 +3,12 @@
 use async_trait::async_trait;
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    entities::{OneTimeToken, User},
-    events::DomainEvent,
-    ports::UserRepository,
-    value_objects::Email,
+    identity::{
+        entities::{OneTimeToken, User},
+        ports::UserRepository,
+        value_objects::Email,
+    },
+    platform::events::DomainEvent,
 };
 use uuid::Uuid;
 

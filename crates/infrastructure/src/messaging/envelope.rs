@@ -11,7 +11,7 @@
 //! [`SqsPublisher`]: super::SqsPublisher
 
 use chrono::SecondsFormat;
-use dashtam_domain::events::DomainEvent;
+use dashtam_domain::platform::events::DomainEvent;
 use serde_json::{Value, json};
 
 /// The `source` of every Dashtam event on the bus (rules match on it).
@@ -56,7 +56,7 @@ pub fn parse_envelope(body: &str) -> Result<DomainEvent, String> {
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use dashtam_domain::events::{EventContext, EventPayload};
+    use dashtam_domain::platform::events::{EventContext, EventPayload};
 
     use super::*;
 

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::primitives::DateTime;
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, PutEventsResultEntry};
-use dashtam_domain::events::DomainEvent;
-use dashtam_domain::ports::{EventPublisher, PublishError};
+use dashtam_domain::platform::events::DomainEvent;
+use dashtam_domain::platform::ports::{EventPublisher, PublishError};
 
 use super::aws_error::summary;
 use super::envelope::SOURCE;

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use aws_sdk_sqs::{Client, types::QueueAttributeName};
-use dashtam_domain::ports::{QueueDepth, QueueMetrics, QueueReading, QueueRole};
+use dashtam_domain::platform::ports::{QueueDepth, QueueMetrics, QueueReading, QueueRole};
 use futures::future::join_all;
 
 use super::aws_error::summary;

@@ -2,7 +2,7 @@
 
 use std::{future::Future, time::Duration};
 
-use dashtam_domain::{events::DomainEvent, ports::PublishError};
+use dashtam_domain::platform::{events::DomainEvent, ports::PublishError};
 
 /// Attempts per batch (the first try included).
 const MAX_ATTEMPTS: u32 = 3;
@@ -102,7 +102,7 @@ mod tests {
     use std::sync::Mutex;
 
     use chrono::Utc;
-    use dashtam_domain::events::{EventContext, EventPayload};
+    use dashtam_domain::platform::events::{EventContext, EventPayload};
 
     use super::*;
 

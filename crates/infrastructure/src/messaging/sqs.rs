@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use dashtam_domain::events::DomainEvent;
-use dashtam_domain::ports::{EventPublisher, PublishError};
+use dashtam_domain::platform::events::DomainEvent;
+use dashtam_domain::platform::ports::{EventPublisher, PublishError};
 
 use super::aws_error::summary;
 use super::envelope::envelope;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use dashtam_core::ExposeSecret as _;
-use dashtam_domain::ports::CursorSealer;
+use dashtam_domain::platform::ports::CursorSealer;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;

@@ -1,6 +1,6 @@
 //! User-Agent → "Chrome on macOS".
 
-use dashtam_domain::ports::DeviceDetector;
+use dashtam_domain::identity::ports::DeviceDetector;
 
 const UNKNOWN: &str = "UNKNOWN";
 

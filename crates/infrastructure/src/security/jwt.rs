@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use dashtam_core::{Clock, ExposeSecret as _, SecretString, SystemClock};
-use dashtam_domain::ports::{AccessClaims, AccessTokenError, AccessTokenService};
+use dashtam_domain::identity::ports::{AccessClaims, AccessTokenError, AccessTokenService};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use tokio::sync::OnceCell;
 use uuid::Uuid;

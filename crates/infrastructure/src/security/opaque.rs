@@ -2,8 +2,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use dashtam_domain::ports::{IssuedToken, OpaqueTokens};
-use dashtam_domain::value_objects::TokenHash;
+use dashtam_domain::identity::ports::{IssuedToken, OpaqueTokens};
+use dashtam_domain::identity::value_objects::TokenHash;
 use rand::rngs::OsRng;
 use rand::{RngCore as _, TryRngCore as _};
 use sha2::{Digest as _, Sha256};

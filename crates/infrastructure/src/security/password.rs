@@ -5,8 +5,8 @@ use std::sync::{Arc, OnceLock};
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
-use dashtam_domain::ports::{HashError, PasswordHasher};
-use dashtam_domain::value_objects::Password;
+use dashtam_domain::identity::ports::{HashError, PasswordHasher};
+use dashtam_domain::identity::value_objects::Password;
 
 use super::opaque::os_random;
 

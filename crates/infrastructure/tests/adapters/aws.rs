@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use dashtam_core::ExposeSecret as _;
-use dashtam_domain::events::{DomainEvent, EventContext, EventPayload};
-use dashtam_domain::ports::{
-    AccessTokenError, AccessTokenService, EmailMessage, EmailSender, EventPublisher,
+use dashtam_domain::platform::events::{DomainEvent, EventContext, EventPayload};
+use dashtam_domain::{
+    identity::ports::{AccessTokenError, AccessTokenService},
+    platform::ports::{EmailMessage, EmailSender, EventPublisher},
 };
 use dashtam_infrastructure::email::{
     FanoutEmailSender, MailboxEmailSender, SesEmailSender, read_mailbox,

@@ -6,14 +6,15 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use dashtam_domain::{
-    entities::{
-        Job, JobOutcome, JobRun, OneTimeToken, OneTimeTokenKind, RefreshToken, Session, User,
+    identity::{
+        entities::{OneTimeToken, OneTimeTokenKind, RefreshToken, Session, User},
+        ports::{OneTimeTokenRepository, SessionExpiryNotices, SessionRepository, UserRepository},
+        value_objects::{Email, TokenHash},
     },
-    ports::{
-        ExpiredItems, JobRuns, OneTimeTokenRepository, QueueMetrics, QueueRole,
-        SessionExpiryNotices, SessionRepository, UserRepository,
+    platform::{
+        entities::{Job, JobOutcome, JobRun},
+        ports::{ExpiredItems, JobRuns, QueueMetrics, QueueRole},
     },
-    value_objects::{Email, TokenHash},
 };
 use dashtam_infrastructure::{
     dynamodb::{DynamoOneTimeTokenRepository, DynamoUserRepository},

@@ -6,9 +6,11 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
-    entities::{OneTimeToken, OneTimeTokenKind, RefreshToken, Session, User},
-    events::{DomainEvent, EventContext, EventPayload},
-    value_objects::{Email, TokenHash},
+    identity::{
+        entities::{OneTimeToken, OneTimeTokenKind, RefreshToken, Session, User},
+        value_objects::{Email, TokenHash},
+    },
+    platform::events::{DomainEvent, EventContext, EventPayload},
 };
 use dashtam_infrastructure::dynamodb::{
     DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoOneTimeTokenRepository,

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use dashtam_domain::ports::AuditRepository;
+use dashtam_domain::platform::ports::AuditRepository;
 use dashtam_infrastructure::dynamodb::DynamoAuditRepository;
 use serde_json::json;
 

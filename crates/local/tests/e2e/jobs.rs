@@ -4,9 +4,12 @@
 use std::time::{Duration, Instant};
 
 use dashtam_domain::{
-    entities::{RefreshToken, Session},
-    ports::{AuditRepository, SessionRepository},
-    value_objects::TokenHash,
+    identity::{
+        entities::{RefreshToken, Session},
+        ports::SessionRepository,
+        value_objects::TokenHash,
+    },
+    platform::ports::AuditRepository,
 };
 use dashtam_infrastructure::dynamodb::{DynamoAuditRepository, DynamoSessionRepository};
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use dashtam_domain::{
+use dashtam_domain::platform::{
     entities::AuditRecord,
     ports::{AuditQuery, AuditRepository},
 };

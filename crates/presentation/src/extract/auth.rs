@@ -4,7 +4,7 @@ use axum::{
 };
 use dashtam_application::Principal;
 use dashtam_core::ErrorCode;
-use dashtam_domain::entities::Permission;
+use dashtam_domain::identity::entities::Permission;
 
 use crate::ApiError;
 

@@ -4,7 +4,7 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use dashtam_domain::events::EventContext;
+use dashtam_domain::platform::events::EventContext;
 
 use crate::TraceId;
 

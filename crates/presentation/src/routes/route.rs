@@ -16,7 +16,7 @@ use axum::{
     middleware::{self, Next},
     routing::MethodRouter,
 };
-use dashtam_domain::{entities::Permission, rate_limit::Policy};
+use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
 use utoipa::openapi::{HttpMethod, RefOr, path::Operation, schema::Schema};
 use utoipa_axum::router::UtoipaMethodRouter;
 

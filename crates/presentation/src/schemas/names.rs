@@ -2,8 +2,8 @@
 //! the set is declared (the event registry, the roles), so the document cannot drift.
 
 use dashtam_domain::{
-    entities::Role,
-    events::{REGISTRY, StreamCategory},
+    identity::entities::Role,
+    platform::events::{REGISTRY, StreamCategory},
 };
 use utoipa::{
     PartialSchema, ToSchema,

@@ -1,4 +1,4 @@
-use dashtam_domain::{FieldError, value_objects::Email};
+use dashtam_domain::{FieldError, identity::value_objects::Email};
 
 use crate::ApiError;
 

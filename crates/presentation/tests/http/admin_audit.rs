@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::support::TestApp;
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
-use dashtam_domain::{entities::AuditRecord, ports::AuditRepository};
+use dashtam_domain::platform::{entities::AuditRecord, ports::AuditRepository};
 use serde_json::{Value, json};
 use uuid::Uuid;
 

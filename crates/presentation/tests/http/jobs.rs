@@ -2,7 +2,7 @@
 
 use crate::support::{PASSWORD, TestApp};
 use chrono::Duration;
-use dashtam_domain::{
+use dashtam_domain::platform::{
     entities::{Job, JobOutcome, JobRun},
     ports::JobRuns,
 };

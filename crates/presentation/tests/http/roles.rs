@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::support::{ADMIN_EMAIL, PASSWORD, TestApp};
 use axum::http::Method;
-use dashtam_domain::entities::Role;
+use dashtam_domain::identity::entities::Role;
 use dashtam_presentation::{Access, ApiDoc, Group};
 use serde_json::json;
 use utoipa::OpenApi;

@@ -1,7 +1,7 @@
 //! The stored shape of sessions and refresh tokens.
 
 use chrono::{DateTime, Utc};
-use dashtam_domain::{
+use dashtam_domain::identity::{
     entities::{RefreshToken, Session},
     value_objects::TokenHash,
 };

@@ -5,10 +5,12 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    entities::{RefreshToken, Session, User},
-    events::DomainEvent,
-    ports::{EventsForCount, RefreshRotation, SessionRepository},
-    value_objects::TokenHash,
+    identity::{
+        entities::{RefreshToken, Session, User},
+        ports::{EventsForCount, RefreshRotation, SessionRepository},
+        value_objects::TokenHash,
+    },
+    platform::events::DomainEvent,
 };
 use futures::{StreamExt, stream};
 use uuid::Uuid;

@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
-use dashtam_domain::{entities::AuditRecord, ports::AuditRepository};
+use dashtam_domain::platform::{entities::AuditRecord, ports::AuditRepository};
 use uuid::Uuid;
 
 use crate::support::*;

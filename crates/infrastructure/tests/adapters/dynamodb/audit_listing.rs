@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
-use dashtam_domain::{
+use dashtam_domain::platform::{
     entities::AuditRecord,
     ports::{AuditPosition, AuditQuery, AuditRepository},
 };

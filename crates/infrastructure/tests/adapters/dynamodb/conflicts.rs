@@ -4,8 +4,10 @@
 use chrono::Utc;
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    entities::{OneTimeToken, OneTimeTokenKind, User},
-    ports::{OneTimeTokenRepository, SessionRepository, UserRepository},
+    identity::{
+        entities::{OneTimeToken, OneTimeTokenKind, User},
+        ports::{OneTimeTokenRepository, SessionRepository, UserRepository},
+    },
 };
 
 use dashtam_infrastructure::memory::MemoryStore;

@@ -5,9 +5,14 @@
 use chrono::Utc;
 use dashtam_domain::{
     Existing, StoreError,
-    entities::User,
-    events::{DomainEvent, EventPayload},
-    ports::{EventFeed, EventOutbox, SessionRepository, UserRepository},
+    identity::{
+        entities::User,
+        ports::{SessionRepository, UserRepository},
+    },
+    platform::{
+        events::{DomainEvent, EventPayload},
+        ports::{EventFeed, EventOutbox},
+    },
 };
 use dashtam_infrastructure::dynamodb::StreamReader;
 use uuid::Uuid;

@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, Utc};
-use dashtam_domain::ports::ProcessedEvents;
+use dashtam_domain::platform::ports::ProcessedEvents;
 use uuid::Uuid;
 
 use crate::support::*;

@@ -6,8 +6,10 @@ use std::{sync::Arc, time::Duration};
 use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use dashtam_domain::{
     StoreError,
-    ports::RateLimitStore,
-    rate_limit::{BucketKey, Limit, Policy},
+    platform::{
+        ports::RateLimitStore,
+        rate_limit::{BucketKey, Limit, Policy},
+    },
 };
 use dashtam_infrastructure::{dynamodb::DynamoRateLimits, memory::MemoryRateLimits};
 use futures::future::join_all;

@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 use dashtam_domain::{
-    Conflict, StoreError, entities::SecurityConfig, ports::SecurityConfigRepository,
+    Conflict, StoreError,
+    identity::{entities::SecurityConfig, ports::SecurityConfigRepository},
 };
 
 use crate::support::*;

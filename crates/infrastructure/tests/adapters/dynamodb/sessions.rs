@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    ports::{RefreshRotation, SessionRepository, UserRepository},
+    identity::ports::{RefreshRotation, SessionRepository, UserRepository},
 };
 use uuid::Uuid;
 
@@ -387,7 +387,8 @@ async fn session_and_user_are_read_together_in_one_batch() {
     let db = Db::new().await;
     let now = Utc::now();
     let (mut user, verification) = new_user("batch@example.com", now);
-    user.roles.insert(dashtam_domain::entities::Role::Admin);
+    user.roles
+        .insert(dashtam_domain::identity::entities::Role::Admin);
     db.users().create(&user, &verification, &[]).await.unwrap();
     let (session, token) = new_session(user.id, now);
     db.sessions()
@@ -406,7 +407,9 @@ async fn session_and_user_are_read_together_in_one_batch() {
 
     // A role change is visible to the next read.
     let mut changed = u.clone();
-    changed.roles.remove(&dashtam_domain::entities::Role::Admin);
+    changed
+        .roles
+        .remove(&dashtam_domain::identity::entities::Role::Admin);
     db.users().save(&changed, &[]).await.unwrap();
     let (_, u) = db
         .sessions()

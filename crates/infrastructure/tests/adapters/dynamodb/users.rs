@@ -5,8 +5,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    entities::{OneTimeToken, OneTimeTokenKind, User},
-    ports::{OneTimeTokenRepository, UserRepository},
+    identity::{
+        entities::{OneTimeToken, OneTimeTokenKind, User},
+        ports::{OneTimeTokenRepository, UserRepository},
+    },
 };
 use futures::future::join_all;
 use uuid::Uuid;

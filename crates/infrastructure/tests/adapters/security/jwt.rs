@@ -6,7 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
 use dashtam_core::ManualClock;
-use dashtam_domain::ports::{AccessClaims, AccessTokenError, AccessTokenService};
+use dashtam_domain::identity::ports::{AccessClaims, AccessTokenError, AccessTokenService};
 use dashtam_infrastructure::security::JwtAccessTokens;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use uuid::Uuid;

@@ -1,8 +1,8 @@
 //! The local mailbox and the email templates.
 
 use chrono::Utc;
-use dashtam_domain::events::EmailKind;
-use dashtam_domain::ports::{EmailMessage, EmailSender};
+use dashtam_domain::platform::events::EmailKind;
+use dashtam_domain::platform::ports::{EmailMessage, EmailSender};
 use dashtam_infrastructure::email::{MailboxEmailSender, mailbox_name, read_mailbox, render};
 use uuid::Uuid;
 

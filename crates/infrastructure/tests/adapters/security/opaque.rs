@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use dashtam_domain::ports::{DeviceDetector, OpaqueTokens};
+use dashtam_domain::identity::ports::{DeviceDetector, OpaqueTokens};
 use dashtam_infrastructure::security::{RandomOpaqueTokens, WootheeDeviceDetector};
 
 // ---------------------------------------------------------------- opaque tokens

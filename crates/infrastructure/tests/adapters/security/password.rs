@@ -1,7 +1,7 @@
 //! argon2id hashing.
 
-use dashtam_domain::ports::PasswordHasher;
-use dashtam_domain::value_objects::Password;
+use dashtam_domain::identity::ports::PasswordHasher;
+use dashtam_domain::identity::value_objects::Password;
 use dashtam_infrastructure::security::Argon2Hasher;
 
 fn password(raw: &str) -> Password {

@@ -1,10 +1,10 @@
 //! Role management: admins grant and revoke roles (admin > user > readonly).
 
 use axum::{Json, extract::State, http::StatusCode};
-use dashtam_application::commands::{ChangeRole, RoleChange};
+use dashtam_application::identity::commands::{ChangeRole, RoleChange};
 use dashtam_domain::{
-    entities::{Permission, Role},
-    rate_limit::Policy,
+    identity::entities::{Permission, Role},
+    platform::rate_limit::Policy,
 };
 use utoipa_axum::routes;
 use uuid::Uuid;

@@ -1,11 +1,11 @@
 //! Token-version rotations after a breach (global, per user) and their configuration.
 
 use axum::{Json, extract::State, http::StatusCode};
-use dashtam_application::{
+use dashtam_application::identity::{
     commands::{RotateGlobalTokens, RotateUserTokens},
     queries::GetSecurityConfig,
 };
-use dashtam_domain::{entities::Permission, rate_limit::Policy};
+use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
 use utoipa_axum::routes;
 use uuid::Uuid;
 

@@ -1,9 +1,9 @@
 use axum::{Json, extract::State, http::StatusCode};
-use dashtam_application::{
+use dashtam_application::identity::{
     commands::{Login, Logout, RevokeOtherSessions, RevokeSession},
     queries::{GetSession, ListSessions},
 };
-use dashtam_domain::{entities::Permission, rate_limit::Policy};
+use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
 use utoipa_axum::routes;
 use uuid::Uuid;
 

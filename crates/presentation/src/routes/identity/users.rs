@@ -1,6 +1,6 @@
 use axum::{Json, extract::State, http::StatusCode};
-use dashtam_application::{commands::RegisterUser, queries::GetCurrentUser};
-use dashtam_domain::rate_limit::Policy;
+use dashtam_application::identity::{commands::RegisterUser, queries::GetCurrentUser};
+use dashtam_domain::platform::rate_limit::Policy;
 use utoipa_axum::routes;
 
 use crate::{

@@ -1,8 +1,8 @@
 //! The admin view of the audit trail.
 
 use axum::{Json, extract::State};
-use dashtam_application::queries::ListAuditRecords;
-use dashtam_domain::{entities::Permission, rate_limit::Policy};
+use dashtam_application::platform::queries::ListAuditRecords;
+use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
 use utoipa_axum::routes;
 
 use crate::{

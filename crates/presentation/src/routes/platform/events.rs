@@ -12,7 +12,10 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
 };
 use dashtam_application::platform::ReadLiveFeed;
-use dashtam_domain::{FieldError, events::StreamCategory, ports::FeedEntry, rate_limit::Policy};
+use dashtam_domain::{
+    FieldError,
+    platform::{events::StreamCategory, ports::FeedEntry, rate_limit::Policy},
+};
 use futures::{Stream, stream};
 use serde::Deserialize;
 use utoipa::IntoParams;

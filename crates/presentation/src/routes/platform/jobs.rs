@@ -3,8 +3,8 @@
 //! System group (`/health/jobs`).
 
 use axum::{Json, extract::State};
-use dashtam_application::jobs::GetJobsHealth;
-use dashtam_domain::{entities::Permission, rate_limit::Policy};
+use dashtam_application::platform::jobs::GetJobsHealth;
+use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
 use utoipa_axum::routes;
 
 use crate::{

@@ -4,7 +4,7 @@ use axum::{
     http::header,
     response::{Html, IntoResponse},
 };
-use dashtam_domain::rate_limit::Policy;
+use dashtam_domain::platform::rate_limit::Policy;
 use utoipa_axum::routes;
 
 use crate::{

@@ -1,6 +1,9 @@
 use chrono::{DateTime, Duration, Utc};
-use dashtam_application::queries::{AuditRecordPage, MAX_LOOKBACK_DAYS};
-use dashtam_domain::{FieldError, entities::AuditRecord, events::lookup};
+use dashtam_application::platform::queries::{AuditRecordPage, MAX_LOOKBACK_DAYS};
+use dashtam_domain::{
+    FieldError,
+    platform::{entities::AuditRecord, events::lookup},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

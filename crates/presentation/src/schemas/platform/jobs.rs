@@ -1,8 +1,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use dashtam_application::jobs::{HealthStatus, JobStatus, JobsHealth, RelayStatus};
-use dashtam_domain::{
+use dashtam_application::platform::jobs::{HealthStatus, JobStatus, JobsHealth, RelayStatus};
+use dashtam_domain::platform::{
     entities::{JobOutcome, JobRun},
     ports::{QueueReading, QueueRole},
 };

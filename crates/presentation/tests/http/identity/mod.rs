@@ -15,7 +15,9 @@ mod prelude {
 
     pub use axum::http::{Method, header};
     pub use chrono::Duration;
-    pub use dashtam_domain::{events::EventPayload, ports::AccessTokenService as _};
+    pub use dashtam_domain::{
+        identity::ports::AccessTokenService as _, platform::events::EventPayload,
+    };
     pub use dashtam_infrastructure::security::JwtAccessTokens;
     pub use serde_json::{Value, json};
     pub use uuid::Uuid;

@@ -168,7 +168,7 @@ async fn use_cases_publish_their_events() {
     );
 
     // Everything published is registered, and nothing leaks a token outside `*_token`.
-    let registered: BTreeSet<&str> = dashtam_domain::events::REGISTRY
+    let registered: BTreeSet<&str> = dashtam_domain::platform::events::REGISTRY
         .iter()
         .map(|m| m.name)
         .collect();

@@ -6,7 +6,7 @@ use axum::http::Method;
 #[allow(unused_imports)]
 use chrono::Duration;
 #[allow(unused_imports)]
-use dashtam_domain::rate_limit::{Limit, Limits, Policy};
+use dashtam_domain::platform::rate_limit::{Limit, Limits, Policy};
 #[allow(unused_imports)]
 use serde_json::{Value, json};
 use uuid::Uuid;

@@ -131,7 +131,7 @@ async fn registration_allows_three_per_ip() {
 
 impl TestApp {
     async fn store_has_no_user(&self, email: &str) -> bool {
-        use dashtam_domain::{ports::UserRepository as _, value_objects::Email};
+        use dashtam_domain::identity::{ports::UserRepository as _, value_objects::Email};
         self.store
             .find_by_email(&Email::parse(email).unwrap())
             .await

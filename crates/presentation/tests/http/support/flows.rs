@@ -1,6 +1,6 @@
 //! The identity flows, driven through HTTP only.
 
-use dashtam_domain::events::{DomainEvent, EventPayload};
+use dashtam_domain::platform::events::{DomainEvent, EventPayload};
 use uuid::Uuid;
 
 use super::{ADMIN_EMAIL, PASSWORD, Resp, TestApp, Tokens};

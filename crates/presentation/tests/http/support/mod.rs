@@ -18,7 +18,7 @@ use axum::{
 use chrono::Duration;
 use dashtam_application::{IdentitySettings, JobPorts, Ports};
 use dashtam_core::{Clock, ManualClock};
-use dashtam_domain::{events::EmailKind, ports::EmailComposer};
+use dashtam_domain::platform::{events::EmailKind, ports::EmailComposer};
 use dashtam_infrastructure::{
     memory::{InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore, RecordingPublisher},
     security::{
@@ -76,7 +76,7 @@ pub struct Options {
     pub admins: Vec<String>,
     /// Rate limiting on with these limits (off by default: most tests are about other
     /// rules and make more requests per IP than the auth policies allow).
-    pub rate_limits: Option<dashtam_domain::rate_limit::Limits>,
+    pub rate_limits: Option<dashtam_domain::platform::rate_limit::Limits>,
     pub trusted_proxy_hops: usize,
 }
 
@@ -261,7 +261,7 @@ impl Drop for TestApp {
         if std::thread::panicking() {
             return;
         }
-        let registered: BTreeSet<&str> = dashtam_domain::events::REGISTRY
+        let registered: BTreeSet<&str> = dashtam_domain::platform::events::REGISTRY
             .iter()
             .map(|m| m.name)
             .collect();

@@ -1,0 +1,5 @@
+//! Identity use cases: registration, verification, sessions, tokens, password
+//! resets, roles, token rotation.
+
+pub mod commands;
+pub mod queries;

@@ -1,0 +1,35 @@
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::identity::value_objects::TokenHash;
+
+/// One login. Its refresh-token chain lives and dies with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub device_info: Option<String>,
+    pub user_agent: Option<String>,
+    pub ip_address: Option<String>,
+    pub location: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
+    /// The one refresh token that may be presented next; rotation swaps it atomically.
+    pub current_refresh_hash: TokenHash,
+}
+
+impl Session {
+    pub const LIFETIME: Duration = Duration::days(30);
+
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+
+    pub fn is_active(&self, now: DateTime<Utc>) -> bool {
+        !self.is_revoked() && self.expires_at > now
+    }
+}
