@@ -8,7 +8,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/bootstrap.sh
-cargo build --quiet -p dashtam-local
+# Built as `cargo test --workspace` builds it (right after it, in scripts/test.sh, this
+# costs nothing): a plain `cargo build` resolves tokio without the tests' `test-util`
+# feature and would compile every crate above tokio a second time.
+cargo test --workspace --no-run --quiet
 
 py=.venv/bin/python
 port="$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

@@ -1,7 +1,7 @@
 //! What a route's declaration implies for its OpenAPI operation, added in one place so no
 //! handler can forget it: the bearer requirement and its 401, the 403 of a permission,
 //! the 422 (and 413/415) of a request with input, the 429 of the rate limiter, the 500 of
-//! a fault — and every problem response served as `application/problem+json` with the
+//! a fault, the 502 of a failed upstream, the 503 of a throttled store — and every problem response served as `application/problem+json` with the
 //! [`crate::Problem`] schema.
 
 use dashtam_domain::platform::rate_limit::Policy;
@@ -56,6 +56,16 @@ pub(crate) fn complete(mut operation: Operation, access: Access, policy: Policy)
         "500",
         problem("An unexpected fault (quote the trace id)"),
     );
+    // Token signing and verification read the key from Secrets Manager.
+    let signs = matches!(policy, Policy::AuthLogin | Policy::AuthTokenRefresh);
+    if access != Access::Public || signs {
+        add(
+            &mut operation,
+            "502",
+            problem("An upstream service (the signing key's secret store) failed"),
+        );
+    }
+    add(&mut operation, "503", unavailable());
     for (status, response) in &mut operation.responses.responses {
         let RefOr::T(response) = response else {
             continue;
@@ -147,6 +157,15 @@ fn rate_limited() -> Response {
     ] {
         r.headers.insert(name.to_owned(), seconds(description));
     }
+    r
+}
+
+fn unavailable() -> Response {
+    let mut r = problem("The data store is throttled or unavailable: retry after `Retry-After`");
+    r.headers.insert(
+        "Retry-After".to_owned(),
+        seconds("Seconds to wait before retrying"),
+    );
     r
 }
 
