@@ -69,9 +69,11 @@ pub(super) struct Uses {
 
 impl Aws {
     pub(super) async fn load(config: &Config) -> Self {
-        Self {
-            sdk: sdk_config(config.tls_roots).await,
-        }
+        Self::from_sdk(sdk_config(config.tls_roots).await)
+    }
+
+    pub(super) fn from_sdk(sdk: aws_config::SdkConfig) -> Self {
+        Self { sdk }
     }
 
     /// The ports of a function that uses what `uses` says.

@@ -47,15 +47,16 @@ const TABLE_ONLY: Uses = Uses {
     rate_limits: true,
 };
 
-/// Every port over AWS (the local stack runs the API, the relay and both consumers).
-pub async fn aws_ports(config: &Config) -> Ports {
+/// Every port over AWS (the local stack runs the API, the relay and both consumers), from
+/// the process's one SDK configuration ([`sdk_config`]), which the caller also uses.
+pub fn aws_ports(config: &Config, sdk: aws_config::SdkConfig) -> Ports {
     let uses = Uses {
         signing: true,
         publishing: true,
         email: true,
         rate_limits: true,
     };
-    Aws::load(config).await.ports(config, uses)
+    Aws::from_sdk(sdk).ports(config, uses)
 }
 
 /// The ports an HTTP function uses: it signs tokens and writes events to the outbox; it

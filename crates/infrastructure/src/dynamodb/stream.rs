@@ -31,8 +31,8 @@ fn unavailable(op: &str, e: impl std::fmt::Display) -> StoreError {
 pub struct StreamReader {
     streams: Client,
     stream_arn: String,
-    /// Per shard: the sequence number of the last processed record (None: none yet).
-    positions: HashMap<String, Option<String>>,
+    /// Per shard: the sequence number of the last processed record (absent: none yet).
+    positions: HashMap<String, String>,
     /// Positions reached by the last batch, and the shards it read to their end: taken
     /// over when the next batch is asked for (the caller asks again only once it has
     /// processed the last one).
@@ -99,7 +99,7 @@ impl StreamReader {
     /// logged and skipped (retrying cannot repair it).
     pub async fn next_events(&mut self) -> Result<Vec<DomainEvent>, StoreError> {
         for (shard, sequence) in self.reached.drain() {
-            self.positions.insert(shard, Some(sequence));
+            self.positions.insert(shard, sequence);
         }
         self.finished.extend(self.closing.drain(..));
         let shards = self.readable_shards().await?;
@@ -107,7 +107,7 @@ impl StreamReader {
         let mut reached = HashMap::new();
         let mut closing = Vec::new();
         for shard in shards {
-            let after = self.positions.get(&shard).cloned().flatten();
+            let after = self.positions.get(&shard).cloned();
             let Some(read) = self.read_shard(&shard, after).await? else {
                 closing.push(shard);
                 continue;
@@ -137,11 +137,7 @@ impl StreamReader {
         let ids: HashSet<&str> = listed.iter().map(|(id, _)| id.as_str()).collect();
         self.finished.retain(|s| ids.contains(s.as_str()));
         self.positions.retain(|s, _| ids.contains(s.as_str()));
-        let readable = readable(&listed, &self.finished);
-        for id in &readable {
-            self.positions.entry(id.clone()).or_insert(None);
-        }
-        Ok(readable)
+        Ok(readable(&listed, &self.finished))
     }
 
     async fn describe_shards(&self) -> Result<Vec<Shard>, StoreError> {
