@@ -48,6 +48,7 @@ async fn session(h: &Harness, created: DateTime<Utc>) -> Session {
         rotated_at: None,
     };
     h.ports
+        .identity
         .sessions
         .create(&s, &token, &[], "", &[])
         .await
@@ -153,6 +154,7 @@ async fn revoked_and_expired_sessions_get_no_notice() {
     let revoked = session(&h, start).await;
     let _expired = session(&h, start - Duration::minutes(30)).await;
     h.ports
+        .identity
         .sessions
         .revoke(revoked.user_id, revoked.id, "user_logout", start, &[])
         .await
@@ -193,10 +195,11 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
             _ => None,
         })
         .unwrap();
-    let token_hash = h.ports.opaque_tokens.hash(&verification);
+    let token_hash = h.ports.identity.opaque_tokens.hash(&verification);
     let kind = OneTimeTokenKind::EmailVerification;
     assert!(
         h.ports
+            .identity
             .one_time_tokens
             .find(kind, &token_hash)
             .await
@@ -215,6 +218,7 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
     assert_eq!(run.counts["deleted_one_time_tokens"], 1);
     assert!(
         h.ports
+            .identity
             .sessions
             .find(old.user_id, old.id)
             .await
@@ -223,6 +227,7 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
     );
     assert!(
         h.ports
+            .identity
             .sessions
             .find(young.user_id, young.id)
             .await
@@ -231,6 +236,7 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
     );
     assert!(
         h.ports
+            .identity
             .one_time_tokens
             .find(kind, &token_hash)
             .await
@@ -269,6 +275,7 @@ async fn an_expired_token_is_kept_for_its_day_of_retention() {
     };
     let reset = OneTimeToken::issue(hash(), OneTimeTokenKind::PasswordReset, user.id, now);
     h.ports
+        .identity
         .one_time_tokens
         .issue(&reset, &user, &[])
         .await
@@ -281,6 +288,7 @@ async fn an_expired_token_is_kept_for_its_day_of_retention() {
         .unwrap();
     assert!(
         h.ports
+            .identity
             .one_time_tokens
             .find(reset.kind, &reset.hash)
             .await
@@ -330,8 +338,8 @@ async fn health_is_ok_only_with_recent_successful_runs() {
     }
     let now = h.clock.now();
     h.ports
-        .jobs
-        .runs
+        .platform
+        .job_runs
         .record(&JobRun {
             job: Job::Cleanup,
             started_at: now,
@@ -346,8 +354,8 @@ async fn health_is_ok_only_with_recent_successful_runs() {
     assert_eq!(health.jobs_status(), HealthStatus::Degraded);
     // An older run finishing late does not hide the failure.
     h.ports
-        .jobs
-        .runs
+        .platform
+        .job_runs
         .record(&JobRun {
             job: Job::Cleanup,
             started_at: now - Duration::seconds(1),
@@ -358,7 +366,14 @@ async fn health_is_ok_only_with_recent_successful_runs() {
         })
         .await
         .unwrap();
-    let last = h.ports.jobs.runs.last(Job::Cleanup).await.unwrap().unwrap();
+    let last = h
+        .ports
+        .platform
+        .job_runs
+        .last(Job::Cleanup)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(last.outcome, JobOutcome::Failed);
 }
 
@@ -378,6 +393,7 @@ async fn the_relay_is_degraded_once_an_event_waits_more_than_a_minute() {
         h.clock.now(),
     );
     h.ports
+        .platform
         .outbox
         .append(std::slice::from_ref(&waiting))
         .await
@@ -394,6 +410,7 @@ async fn the_relay_is_degraded_once_an_event_waits_more_than_a_minute() {
     assert_eq!(health.status(), HealthStatus::Degraded);
 
     h.ports
+        .platform
         .outbox
         .acknowledge(&[waiting.event_id])
         .await

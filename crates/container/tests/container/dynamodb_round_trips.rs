@@ -8,7 +8,7 @@ use axum::{
     body::Body,
     http::{Method, Request, header},
 };
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::IdentitySettings;
 use dashtam_domain::platform::events::EventPayload;
 use dashtam_infrastructure::{
     dynamodb::{StreamReader, Table},
@@ -42,15 +42,13 @@ impl App {
         let stream = StreamReader::open(&stack.sdk, stack.var("DASHTAM_TABLE"))
             .await
             .unwrap();
-        let ports = Ports {
-            settings: IdentitySettings {
-                admin_emails: ["root@example.com".to_owned()].into(),
-            },
-            ..table_ports(
-                &table,
-                Arc::new(RecordingPublisher::default()),
-                Arc::new(MemoryMailbox::default()),
-            )
+        let mut ports = table_ports(
+            &table,
+            Arc::new(RecordingPublisher::default()),
+            Arc::new(MemoryMailbox::default()),
+        );
+        ports.identity.settings = IdentitySettings {
+            admin_emails: ["root@example.com".to_owned()].into(),
         };
         let state = AppState::new(
             ports,

@@ -147,7 +147,7 @@ async fn sqs_fixtures_are_valid_envelopes_consumed_once() {
             Consumer::Audit => {
                 for e in &domain_events {
                     let user = e.user_id.expect("the fixture's event has a user");
-                    let records = ports.audit.list_for_user(user, 100).await.unwrap();
+                    let records = ports.platform.audit.list_for_user(user, 100).await.unwrap();
                     let matching: Vec<_> = records
                         .iter()
                         .filter(|r| r.event_id == e.event_id)
@@ -201,7 +201,7 @@ async fn invalid_messages_are_reported_by_id_and_valid_ones_recorded_once() {
         .await;
         assert!(response.batch_item_failures.is_empty());
     }
-    let records = ports.audit.list_for_user(user, 100).await.unwrap();
+    let records = ports.platform.audit.list_for_user(user, 100).await.unwrap();
     assert_eq!(records.len(), 1, "{records:?}");
     let r = &records[0];
     assert_eq!(r.event_id, good.event_id);
@@ -235,7 +235,16 @@ async fn detail_as_a_json_string_is_accepted() {
     )
     .await;
     assert!(response.batch_item_failures.is_empty());
-    assert_eq!(ports.audit.list_for_user(user, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        ports
+            .platform
+            .audit
+            .list_for_user(user, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -281,7 +290,7 @@ async fn the_stream_fixture_runs_through_the_relay_handler() {
         let response = handle_stream_event(&memory.ports, event.clone()).await;
         assert!(response.batch_item_failures.is_empty(), "{path:?}");
         let published: Vec<DomainEvent> =
-            std::iter::from_fn(|| memory.published.try_recv().ok()).collect();
+            std::iter::from_fn(|| memory.published.as_mut()?.try_recv().ok()).collect();
         let names: Vec<&str> = published.iter().map(DomainEvent::name).collect();
         assert_eq!(names, ["UserLoginFailed"], "{path:?}");
         assert_eq!(
@@ -292,7 +301,7 @@ async fn the_stream_fixture_runs_through_the_relay_handler() {
         let failing = Arc::new(dashtam_infrastructure::memory::RecordingPublisher::default());
         failing.set_failing(true);
         let mut ports = memory_ports(&config).ports;
-        ports.events = failing;
+        ports.platform.events = failing;
         let response = handle_stream_event(&ports, event).await;
         let failed: Vec<Option<String>> = response
             .batch_item_failures

@@ -64,12 +64,11 @@ fn ports(stack: &Stack, bus: Arc<Switchable>, mailbox: Arc<MemoryMailbox>) -> Po
         aws_sdk_dynamodb::Client::new(&stack.sdk),
         stack.var("DASHTAM_TABLE").to_owned(),
     );
-    Ports {
-        // Unlimited, and a cheap hash: the scenario is about the events.
-        rate_limits: Arc::new(MemoryRateLimits::new()),
-        hasher: Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap()),
-        ..table_ports(&table, bus, mailbox)
-    }
+    let mut ports = table_ports(&table, bus, mailbox);
+    // Unlimited, and a cheap hash: the scenario is about the events.
+    ports.platform.rate_limits = Arc::new(MemoryRateLimits::new());
+    ports.identity.hasher = Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap());
+    ports
 }
 
 fn ctx(agent: &str) -> EventContext {
@@ -336,7 +335,12 @@ async fn every_event_is_delivered_and_recorded_exactly_once_despite_faults() {
         }
     }
     for (user, want) in &per_user {
-        let have = ports.audit.list_for_user(*user, 1000).await.unwrap();
+        let have = ports
+            .platform
+            .audit
+            .list_for_user(*user, 1000)
+            .await
+            .unwrap();
         let distinct: BTreeSet<Uuid> = have.iter().map(|r| r.event_id).collect();
         assert_eq!((have.len(), distinct.len()), (*want, *want), "user {user}");
     }

@@ -60,8 +60,9 @@ async fn rotate(
             reason,
         }))
     };
-    let hash = ports.opaque_tokens.hash(presented);
+    let hash = ports.identity.opaque_tokens.hash(presented);
     let Some(token) = ports
+        .identity
         .sessions
         .find_refresh_token(&hash)
         .await
@@ -88,6 +89,7 @@ async fn rotate(
         );
         let carried = events.outbox_with([revoked]);
         if ports
+            .identity
             .sessions
             .revoke(
                 token.user_id,
@@ -107,6 +109,7 @@ async fn rotate(
         return fail(user_id, session_id, "token_expired");
     }
     let session = ports
+        .identity
         .sessions
         .find(token.user_id, token.session_id)
         .await
@@ -117,6 +120,7 @@ async fn rotate(
         return fail(user_id, session_id, "session_revoked");
     };
     let user = ports
+        .identity
         .users
         .find_by_id(token.user_id)
         .await
@@ -129,6 +133,7 @@ async fn rotate(
         return fail(user_id, session_id, "session_revoked");
     }
     let config = ports
+        .identity
         .security_config
         .get()
         .await
@@ -145,7 +150,7 @@ async fn rotate(
         return fail(user_id, session_id, "token_version_rejected");
     }
 
-    let fresh = ports.opaque_tokens.refresh_token();
+    let fresh = ports.identity.opaque_tokens.refresh_token();
     let next = RefreshToken {
         hash: fresh.hash,
         user_id: user.id,
@@ -167,6 +172,7 @@ async fn rotate(
         },
     );
     if let Err(e) = ports
+        .identity
         .sessions
         .rotate_refresh(rotation, &events.outbox_with([succeeded]))
         .await
@@ -181,12 +187,14 @@ async fn rotate(
     }
     events.mark_outboxed();
     let roles = ports
+        .identity
         .settings
         .effective_roles(&user)
         .iter()
         .map(|r| r.as_str().to_owned())
         .collect();
     let access_token = ports
+        .identity
         .access_tokens
         .issue(user.id, user.email.as_str(), roles, token.session_id)
         .await
@@ -194,6 +202,6 @@ async fn rotate(
     Ok(TokenPair {
         access_token,
         refresh_token: fresh.plaintext,
-        expires_in: ports.access_tokens.ttl_seconds(),
+        expires_in: ports.identity.access_tokens.ttl_seconds(),
     })
 }
