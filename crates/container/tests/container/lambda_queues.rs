@@ -7,7 +7,7 @@ use std::{
 };
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use dashtam_application::Ports;
+use dashtam_application::{IdentityPorts, Ports};
 use dashtam_container::{Config, Consumer, handle_sqs_event, handle_stream_event, memory_ports};
 use dashtam_domain::platform::events::{DomainEvent, EventContext, EventPayload};
 use dashtam_infrastructure::messaging::{envelope, parse_envelope};
@@ -61,10 +61,13 @@ fn event_for(user_id: uuid::Uuid) -> DomainEvent {
     )
 }
 
+/// A consumer's ports, as deployed without the identity context (`consumer_ports`).
 fn ports_with_mailbox(dir: Option<&Path>) -> Ports {
     let mut config = Config::in_memory().unwrap();
     config.mailbox_dir = dir.map(Path::to_path_buf);
-    memory_ports(&config).ports
+    let mut ports = memory_ports(&config).ports;
+    ports.identity = IdentityPorts::unwired();
+    ports
 }
 
 /// A scratch directory removed on drop.
@@ -287,6 +290,8 @@ async fn the_stream_fixture_runs_through_the_relay_handler() {
         let event: aws_lambda_events::event::dynamodb::Event =
             serde_json::from_value(read_json(&path)).unwrap();
         let mut memory = memory_ports(&config);
+        // As deployed (`relay_ports`): the relay has no identity context.
+        memory.ports.identity = IdentityPorts::unwired();
         let response = handle_stream_event(&memory.ports, event.clone()).await;
         assert!(response.batch_item_failures.is_empty(), "{path:?}");
         let published: Vec<DomainEvent> =
