@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use dashtam_domain::{
     identity::{
         entities::{OneTimeToken, OneTimeTokenKind, RefreshToken, Session, User},
+        ports::SessionRepository,
         value_objects::{Email, TokenHash},
     },
     platform::events::{DomainEvent, EventContext, EventPayload},
@@ -132,6 +133,21 @@ pub fn new_session(user_id: Uuid, created_at: DateTime<Utc>) -> (Session, Refres
         revoked_reason: None,
         current_refresh_hash: token.hash.clone(),
     };
+    (session, token)
+}
+
+/// A session of `user_id` created at `created_at` and stored (no eviction, no events),
+/// with its first refresh token.
+pub async fn stored_session(
+    sessions: &DynamoSessionRepository,
+    user_id: Uuid,
+    created_at: DateTime<Utc>,
+) -> (Session, RefreshToken) {
+    let (session, token) = new_session(user_id, created_at);
+    sessions
+        .create(&session, &token, &[], "", &[])
+        .await
+        .expect("create session");
     (session, token)
 }
 
