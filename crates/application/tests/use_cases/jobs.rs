@@ -24,29 +24,8 @@ fn hash() -> TokenHash {
 
 /// A live session created at `created`, expiring 30 days later.
 async fn session(h: &Harness, created: DateTime<Utc>) -> Session {
-    let s = Session {
-        id: Uuid::now_v7(),
-        user_id: Uuid::now_v7(),
-        device_info: None,
-        user_agent: None,
-        ip_address: None,
-        location: None,
-        created_at: created,
-        last_activity_at: created,
-        expires_at: created + Session::LIFETIME,
-        revoked_at: None,
-        revoked_reason: None,
-        current_refresh_hash: hash(),
-    };
-    let token = RefreshToken {
-        hash: s.current_refresh_hash.clone(),
-        user_id: s.user_id,
-        session_id: s.id,
-        token_version: 1,
-        created_at: created,
-        expires_at: s.expires_at,
-        rotated_at: None,
-    };
+    let s = Session::start(Uuid::now_v7(), created, hash());
+    let token = RefreshToken::first_of(&s, 1);
     h.ports
         .identity
         .sessions
@@ -54,6 +33,17 @@ async fn session(h: &Harness, created: DateTime<Utc>) -> Session {
         .await
         .unwrap();
     s
+}
+
+async fn session_exists(h: &Harness, s: &Session) -> bool {
+    let found = h.ports.identity.sessions.find(s.user_id, s.id).await;
+    found.unwrap().is_some()
+}
+
+async fn verification_exists(h: &Harness, hash: &TokenHash) -> bool {
+    let kind = OneTimeTokenKind::EmailVerification;
+    let found = h.ports.identity.one_time_tokens.find(kind, hash).await;
+    found.unwrap().is_some()
 }
 
 fn notices(h: &Harness) -> Vec<Uuid> {
@@ -177,35 +167,10 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
     let old = session(&h, start).await;
     let young = session(&h, start + Duration::days(1)).await;
     // One-time tokens go through `issue`, which needs a stored user: register one.
-    dashtam_application::identity::commands::RegisterUser {
-        email: dashtam_domain::identity::value_objects::Email::parse("t@example.com").unwrap(),
-        password: "Str0ng!Passw0rd".into(),
-        context: Harness::ctx(),
-    }
-    .execute(&h.ports)
-    .await
-    .unwrap();
-    let verification = h
-        .recorded()
-        .iter()
-        .find_map(|e| match &e.payload {
-            EventPayload::UserRegistrationSucceeded {
-                verification_token, ..
-            } => Some(verification_token.clone()),
-            _ => None,
-        })
-        .unwrap();
+    register(&h, "t@example.com").await.unwrap();
+    let verification = verification_token(&h);
     let token_hash = h.ports.identity.opaque_tokens.hash(&verification);
-    let kind = OneTimeTokenKind::EmailVerification;
-    assert!(
-        h.ports
-            .identity
-            .one_time_tokens
-            .find(kind, &token_hash)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(verification_exists(&h, &token_hash).await);
 
     // 30 days and an hour: the first session has expired, the second has not; the
     // verification token expired after 24 h and its day of retention is over too.
@@ -216,33 +181,9 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
         .unwrap();
     assert_eq!(run.counts["deleted_sessions"], 1);
     assert_eq!(run.counts["deleted_one_time_tokens"], 1);
-    assert!(
-        h.ports
-            .identity
-            .sessions
-            .find(old.user_id, old.id)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        h.ports
-            .identity
-            .sessions
-            .find(young.user_id, young.id)
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        h.ports
-            .identity
-            .one_time_tokens
-            .find(kind, &token_hash)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!session_exists(&h, &old).await);
+    assert!(session_exists(&h, &young).await);
+    assert!(!verification_exists(&h, &token_hash).await);
     // A second run finds nothing more.
     let again = RunJob { job: Job::Cleanup }
         .execute(&h.ports)

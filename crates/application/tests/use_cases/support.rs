@@ -81,6 +81,14 @@ impl Harness {
         self.store.pending_events(usize::MAX)
     }
 
+    /// The first recorded event called `name`.
+    pub fn recorded_named(&self, name: &str) -> dashtam_domain::platform::events::DomainEvent {
+        self.recorded()
+            .into_iter()
+            .find(|e| e.name() == name)
+            .unwrap_or_else(|| panic!("no {name} recorded"))
+    }
+
     pub fn ctx() -> EventContext {
         EventContext {
             ip_address: Some("203.0.113.9".into()),

@@ -102,29 +102,12 @@ async fn a_session_about_to_expire_gets_one_audited_notice_through_the_timers() 
     // A session created 30 days minus 10 minutes ago, written as login would write it.
     let now = chrono::Utc::now();
     let created = now - Session::LIFETIME + chrono::Duration::minutes(10);
-    let session = Session {
-        id: uuid::Uuid::now_v7(),
-        user_id: uuid::Uuid::now_v7(),
-        device_info: None,
-        user_agent: None,
-        ip_address: None,
-        location: None,
-        created_at: created,
-        last_activity_at: created,
-        expires_at: created + Session::LIFETIME,
-        revoked_at: None,
-        revoked_reason: None,
-        current_refresh_hash: TokenHash::from_hex("ab".repeat(32)),
-    };
-    let token = RefreshToken {
-        hash: session.current_refresh_hash.clone(),
-        user_id: session.user_id,
-        session_id: session.id,
-        token_version: 1,
-        created_at: created,
-        expires_at: session.expires_at,
-        rotated_at: None,
-    };
+    let session = Session::start(
+        uuid::Uuid::now_v7(),
+        created,
+        TokenHash::from_hex("ab".repeat(32)),
+    );
+    let token = RefreshToken::first_of(&session, 1);
     DynamoSessionRepository::new(client.clone(), table.clone())
         .create(&session, &token, &[], "", &[])
         .await

@@ -198,31 +198,15 @@ async fn open_session(
 
     let refresh = ports.identity.opaque_tokens.refresh_token();
     let session = Session {
-        id: dashtam_core::new_id(),
-        user_id: user.id,
         device_info: context
             .user_agent
             .as_deref()
             .and_then(|ua| ports.identity.devices.describe(ua)),
         user_agent: context.user_agent.clone(),
         ip_address: context.ip_address.clone(),
-        location: None,
-        created_at: now,
-        last_activity_at: now,
-        expires_at: now + Session::LIFETIME,
-        revoked_at: None,
-        revoked_reason: None,
-        current_refresh_hash: refresh.hash.clone(),
+        ..Session::start(user.id, now, refresh.hash)
     };
-    let token = RefreshToken {
-        hash: refresh.hash,
-        user_id: user.id,
-        session_id: session.id,
-        token_version: config.issue_version(user.min_token_version),
-        created_at: now,
-        expires_at: now + RefreshToken::LIFETIME,
-        rotated_at: None,
-    };
+    let token = RefreshToken::first_of(&session, config.issue_version(user.min_token_version));
     let mut carried = Vec::new();
     for old in &evict {
         carried.push(events.event(
