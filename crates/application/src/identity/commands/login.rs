@@ -7,6 +7,7 @@ use dashtam_domain::{
     platform::events::{EventContext, EventPayload},
 };
 
+use super::token_pair::token_pair;
 use crate::{
     AppError, EventBatch, Ports,
     dto::TokenPair,
@@ -260,22 +261,5 @@ async fn open_session(
         .await?;
     events.mark_outboxed();
 
-    let roles = ports
-        .identity
-        .settings
-        .effective_roles(user)
-        .iter()
-        .map(|r| r.as_str().to_owned())
-        .collect();
-    let access_token = ports
-        .identity
-        .access_tokens
-        .issue(user.id, user.email.as_str(), roles, session.id)
-        .await?;
-
-    Ok(TokenPair {
-        access_token,
-        refresh_token: refresh.plaintext,
-        expires_in: ports.identity.access_tokens.ttl_seconds(),
-    })
+    Ok(token_pair(ports, user, session.id, refresh.plaintext).await?)
 }

@@ -4,6 +4,7 @@ use dashtam_domain::{
 };
 use uuid::Uuid;
 
+use super::token_pair::token_pair;
 use crate::{AppError, EventBatch, Ports, dto::TokenPair};
 
 const INVALID: &str = "Refresh token is invalid, expired or revoked";
@@ -186,22 +187,7 @@ async fn rotate(
         };
     }
     events.mark_outboxed();
-    let roles = ports
-        .identity
-        .settings
-        .effective_roles(&user)
-        .iter()
-        .map(|r| r.as_str().to_owned())
-        .collect();
-    let access_token = ports
-        .identity
-        .access_tokens
-        .issue(user.id, user.email.as_str(), roles, token.session_id)
+    token_pair(ports, &user, token.session_id, fresh.plaintext)
         .await
-        .map_err(|e| Err(e.into()))?;
-    Ok(TokenPair {
-        access_token,
-        refresh_token: fresh.plaintext,
-        expires_in: ports.identity.access_tokens.ttl_seconds(),
-    })
+        .map_err(|e| Err(e.into()))
 }
