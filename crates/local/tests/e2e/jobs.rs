@@ -12,7 +12,7 @@ use dashtam_domain::{
     platform::ports::AuditRepository,
 };
 use dashtam_infrastructure::dynamodb::{DynamoAuditRepository, DynamoSessionRepository};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::support::*;
 
@@ -35,24 +35,8 @@ async fn the_timers_run_every_job_and_the_jobs_health_reads_the_emulated_queues(
     }
     assert_eq!(health["status"], "ok", "{health}");
 
-    assert_eq!(
-        s.post(
-            "/api/v1/users",
-            json!({"email": "root@example.com", "password": PASSWORD})
-        )
-        .await
-        .0,
-        201
-    );
-    let token = s.mailed_token("root@example.com", 0).await;
-    s.post("/api/v1/email-verifications", json!({"token": token}))
-        .await;
-    let (_, login) = s
-        .post(
-            "/api/v1/sessions",
-            json!({"email": "root@example.com", "password": PASSWORD}),
-        )
-        .await;
+    s.signup("root@example.com").await;
+    let login = s.login("root@example.com", PASSWORD).await;
     let (status, jobs) = s
         .call(
             reqwest::Method::GET,
