@@ -17,9 +17,8 @@ pub use runners::{
 };
 pub use tls::TrustRoots;
 pub use wiring::{
-    InMemory, MemoryBuilder, PlatformParts, api_ports, aws_ports, consumer_ports,
-    identity_over_table, memory_ports, platform_over_table, relay_ports, scheduler_ports,
-    sdk_config,
+    InMemory, MemoryBuilder, api_ports, aws_ports, consumer_ports, identity_over_table,
+    memory_ports, platform_over_table, relay_ports, scheduler_ports, sdk_config,
 };
 
 use dashtam_application::Ports;

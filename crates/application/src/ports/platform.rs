@@ -32,7 +32,8 @@ pub struct PlatformPorts {
 }
 
 impl PlatformPorts {
-    /// Every port answers "not wired" (a starting point for tests that need only a few).
+    /// Every port answers "not wired": the base of each mode's constructor, so what a
+    /// function does not set for itself stays unwired.
     pub fn unwired() -> Self {
         let unwired = Arc::new(Unwired("platform"));
         Self {

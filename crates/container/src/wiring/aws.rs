@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use aws_config::timeout::TimeoutConfig;
-use dashtam_application::{IdentityPorts, Ports, Unwired};
+use dashtam_application::{IdentityPorts, PlatformPorts, Ports, Unwired};
 use dashtam_core::SystemClock;
 use dashtam_domain::platform::ports::{EmailSender, EventPublisher, QueueMetrics, QueueRole};
 use dashtam_infrastructure::{
@@ -19,7 +19,7 @@ use super::{
     Signing,
     identity::{ACCESS_TOKEN_TTL_SECONDS, identity_over_table},
     identity_settings,
-    platform::{PlatformParts, Templates, platform_over_table},
+    platform::{Templates, platform_over_table},
 };
 use crate::{
     Config,
@@ -104,18 +104,16 @@ impl Aws {
         } else {
             IdentityPorts::unwired()
         };
-        let mut platform = platform_over_table(
-            &table,
-            PlatformParts {
-                cursors: signing.cursors,
-                events,
-                email,
-                email_composer: Arc::new(Templates {
-                    app_url: config.app_url.clone(),
-                }),
-                queues: self.queues(config),
-            },
-        );
+        let mut platform = PlatformPorts {
+            cursors: signing.cursors,
+            events,
+            email,
+            email_composer: Arc::new(Templates {
+                app_url: config.app_url.clone(),
+            }),
+            queues: self.queues(config),
+            ..platform_over_table(&table)
+        };
         if !uses.rate_limits {
             platform.rate_limits = Arc::new(Unwired("rate limits"));
         }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, PlatformPorts, Ports};
 use dashtam_core::{Clock, SystemClock};
 use dashtam_domain::{
     identity::ports::{OpaqueTokens, PasswordHasher},
@@ -23,7 +23,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::{
     identity::{ACCESS_TOKEN_TTL_SECONDS, identity_in_memory},
-    platform::{PlatformParts, Templates, platform_in_memory},
+    platform::{Templates, platform_in_memory},
 };
 use crate::{Config, config::LOCAL_APP_URL};
 
@@ -130,23 +130,20 @@ impl MemoryBuilder {
             self.hasher.unwrap_or_else(|| Arc::new(Argon2Hasher::new())),
             self.settings,
         );
-        let platform = platform_in_memory(
-            &store,
-            rate_limits.clone(),
-            PlatformParts {
-                cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(key)))),
-                events,
-                email: self
-                    .email
-                    .unwrap_or_else(|| Arc::new(MemoryMailbox::default())),
-                email_composer: self.email_composer.unwrap_or_else(|| {
-                    Arc::new(Templates {
-                        app_url: LOCAL_APP_URL.to_owned(),
-                    })
-                }),
-                queues: queue.clone(),
-            },
-        );
+        let platform = PlatformPorts {
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(key)))),
+            events,
+            email: self
+                .email
+                .unwrap_or_else(|| Arc::new(MemoryMailbox::default())),
+            email_composer: self.email_composer.unwrap_or_else(|| {
+                Arc::new(Templates {
+                    app_url: LOCAL_APP_URL.to_owned(),
+                })
+            }),
+            queues: queue.clone(),
+            ..platform_in_memory(&store, rate_limits.clone())
+        };
         InMemory {
             ports: Ports {
                 identity,

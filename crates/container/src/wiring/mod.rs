@@ -16,7 +16,7 @@ use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::Curso
 pub use aws::sdk_config;
 pub use identity::identity_over_table;
 pub use memory::{InMemory, MemoryBuilder, memory_ports};
-pub use platform::{PlatformParts, platform_over_table};
+pub use platform::platform_over_table;
 
 use self::aws::{Aws, Uses};
 use crate::{Config, Consumer};

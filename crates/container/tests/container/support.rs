@@ -12,10 +12,9 @@ use aws_sdk_dynamodb::config::{
 };
 
 use axum::{Router, body::Body};
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::{IdentitySettings, PlatformPorts, Ports};
 use dashtam_container::{
-    Config, PlatformParts, app_state, client_ip_layer, identity_over_table, memory_ports,
-    platform_over_table,
+    Config, app_state, client_ip_layer, identity_over_table, memory_ports, platform_over_table,
 };
 use dashtam_core::SystemClock;
 use dashtam_domain::platform::{
@@ -142,19 +141,17 @@ pub fn table_ports(
             Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
             IdentitySettings::default(),
         ),
-        platform: platform_over_table(
-            table,
-            PlatformParts {
-                cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
-                    "c".repeat(64),
-                )))),
-                events,
-                email,
-                email_composer: Arc::new(PlainComposer),
-                // Queue depths are SQS calls, not DynamoDB ones.
-                queues: InProcessQueue::new(),
-            },
-        ),
+        platform: PlatformPorts {
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+                "c".repeat(64),
+            )))),
+            events,
+            email,
+            email_composer: Arc::new(PlainComposer),
+            // Queue depths are SQS calls, not DynamoDB ones.
+            queues: InProcessQueue::new(),
+            ..platform_over_table(table)
+        },
         clock: Arc::new(SystemClock),
     }
 }
