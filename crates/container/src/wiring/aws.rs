@@ -4,9 +4,10 @@
 use std::{sync::Arc, time::Duration};
 
 use aws_config::timeout::TimeoutConfig;
-use dashtam_application::{IdentityPorts, PlatformPorts, Ports, Unwired};
-use dashtam_core::SystemClock;
-use dashtam_domain::platform::ports::{EmailSender, EventPublisher, QueueMetrics, QueueRole};
+use dashtam_application::PlatformPorts;
+use dashtam_domain::platform::ports::{
+    CursorSealer, EmailSender, EventPublisher, QueueMetrics, QueueRole,
+};
 use dashtam_infrastructure::{
     dynamodb::Table,
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender},
@@ -17,8 +18,7 @@ use dashtam_infrastructure::{
 
 use super::{
     Signing,
-    identity::{ACCESS_TOKEN_TTL_SECONDS, identity_over_table},
-    identity_settings,
+    identity::ACCESS_TOKEN_TTL_SECONDS,
     platform::{Templates, platform_over_table},
 };
 use crate::{
@@ -57,18 +57,6 @@ pub(super) struct Aws {
     sdk: aws_config::SdkConfig,
 }
 
-/// What a function uses: the identity context, and besides its table the signing secret,
-/// the event bus (only the relay publishes), SES, and the rate-limit buckets. What it does
-/// not use is [`Unwired`], so its client is neither built nor linked.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Uses {
-    pub identity: bool,
-    pub signing: bool,
-    pub publishing: bool,
-    pub email: bool,
-    pub rate_limits: bool,
-}
-
 impl Aws {
     pub(super) async fn load(config: &Config) -> Self {
         Self::from_sdk(sdk_config(config.tls_roots).await)
@@ -78,49 +66,32 @@ impl Aws {
         Self { sdk }
     }
 
-    /// The ports of a function that uses what `uses` says.
-    pub(super) fn ports(&self, config: &Config, uses: Uses) -> Ports {
-        let table = Table::new(
+    pub(super) fn table(&self, config: &Config) -> Table {
+        Table::new(
             aws_sdk_dynamodb::Client::new(&self.sdk),
             config.table.clone(),
-        );
-        let signing = if uses.signing {
-            self.signing(config)
-        } else {
-            Signing::unwired()
-        };
-        let events: Arc<dyn EventPublisher> = if uses.publishing {
-            self.events(config)
-        } else {
-            Arc::new(Unwired("event publishing"))
-        };
-        let email: Arc<dyn EmailSender> = if uses.email {
-            self.email(config)
-        } else {
-            Arc::new(Unwired("email"))
-        };
-        let identity = if uses.identity {
-            identity_over_table(&table, signing.access_tokens, identity_settings(config))
-        } else {
-            IdentityPorts::unwired()
-        };
-        let mut platform = PlatformPorts {
-            cursors: signing.cursors,
+        )
+    }
+
+    /// The platform bundle over `table` with what the function chose: the cursor key,
+    /// the bus and email (the rest: the table's items, the templates, the queues).
+    pub(super) fn platform(
+        &self,
+        config: &Config,
+        table: &Table,
+        cursors: Arc<dyn CursorSealer>,
+        events: Arc<dyn EventPublisher>,
+        email: Arc<dyn EmailSender>,
+    ) -> PlatformPorts {
+        PlatformPorts {
+            cursors,
             events,
             email,
             email_composer: Arc::new(Templates {
                 app_url: config.app_url.clone(),
             }),
             queues: self.queues(config),
-            ..platform_over_table(&table)
-        };
-        if !uses.rate_limits {
-            platform.rate_limits = Arc::new(Unwired("rate limits"));
-        }
-        Ports {
-            identity,
-            platform,
-            clock: Arc::new(SystemClock),
+            ..platform_over_table(table)
         }
     }
 
@@ -147,7 +118,7 @@ impl Aws {
 
     /// The JWT signing secret (read once, on first use) signs access tokens and, through
     /// a derived key, pagination cursors.
-    fn signing(&self, config: &Config) -> Signing {
+    pub(super) fn signing(&self, config: &Config) -> Signing {
         let key: Arc<dyn SigningKeySource> = Arc::new(SecretsManagerSource::new(
             aws_sdk_secretsmanager::Client::new(&self.sdk),
             config.jwt_secret_id.clone(),
@@ -158,14 +129,14 @@ impl Aws {
         }
     }
 
-    fn events(&self, config: &Config) -> Arc<dyn EventPublisher> {
+    pub(super) fn events(&self, config: &Config) -> Arc<dyn EventPublisher> {
         Arc::new(EventBridgePublisher::new(
             aws_sdk_eventbridge::Client::new(&self.sdk),
             config.event_bus.clone(),
         ))
     }
 
-    fn email(&self, config: &Config) -> Arc<dyn EmailSender> {
+    pub(super) fn email(&self, config: &Config) -> Arc<dyn EmailSender> {
         let ses: Arc<dyn EmailSender> = Arc::new(SesEmailSender::new(
             aws_sdk_sesv2::Client::new(&self.sdk),
             config.email_from.clone(),

@@ -9,8 +9,8 @@ mod platform;
 
 use std::sync::Arc;
 
-use dashtam_application::Ports;
-use dashtam_application::{IdentitySettings, Unwired};
+use dashtam_application::{IdentityPorts, IdentitySettings, PlatformPorts, Ports, Unwired};
+use dashtam_core::SystemClock;
 use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
 
 pub use aws::sdk_config;
@@ -18,7 +18,7 @@ pub use identity::identity_over_table;
 pub use memory::{InMemory, MemoryBuilder, memory_ports};
 pub use platform::platform_over_table;
 
-use self::aws::{Aws, Uses};
+use self::aws::Aws;
 use crate::{Config, Consumer};
 
 /// What the signing secret backs: access tokens (identity) and audit cursors (platform).
@@ -27,76 +27,100 @@ struct Signing {
     cursors: Arc<dyn CursorSealer>,
 }
 
-impl Signing {
-    /// For functions that neither sign tokens nor page the audit trail.
-    fn unwired() -> Self {
-        Self {
-            access_tokens: Arc::new(Unwired("access tokens")),
-            cursors: Arc::new(Unwired("cursors")),
-        }
-    }
-}
-
-/// What only the table backs: identity and platform data; no signing, no publishing,
-/// no email.
-const TABLE_ONLY: Uses = Uses {
-    identity: true,
-    signing: false,
-    publishing: false,
-    email: false,
-    rate_limits: true,
-};
+// Each function builds only the clients it uses, by name: what it does not use is
+// [`Unwired`], so the client is neither built nor linked (a choice made by a runtime flag
+// would leave both branches in the binary).
 
 /// Every port over AWS (the local stack runs the API, the relay and both consumers), from
 /// the process's one SDK configuration ([`sdk_config`]), which the caller also uses.
 pub fn aws_ports(config: &Config, sdk: aws_config::SdkConfig) -> Ports {
-    let uses = Uses {
-        identity: true,
-        signing: true,
-        publishing: true,
-        email: true,
-        rate_limits: true,
-    };
-    Aws::from_sdk(sdk).ports(config, uses)
+    let aws = Aws::from_sdk(sdk);
+    let table = aws.table(config);
+    let signing = aws.signing(config);
+    let identity = identity_over_table(&table, signing.access_tokens, identity_settings(config));
+    let (events, email) = (aws.events(config), aws.email(config));
+    let platform = aws.platform(config, &table, signing.cursors, events, email);
+    ports(identity, platform)
 }
 
 /// The ports an HTTP function uses: it signs tokens and writes events to the outbox; it
 /// neither publishes (the relay does) nor mails.
 pub async fn api_ports(config: &Config) -> Ports {
-    let uses = Uses {
-        signing: true,
-        ..TABLE_ONLY
-    };
-    Aws::load(config).await.ports(config, uses)
+    let aws = Aws::load(config).await;
+    let table = aws.table(config);
+    let signing = aws.signing(config);
+    let identity = identity_over_table(&table, signing.access_tokens, identity_settings(config));
+    let platform = aws.platform(
+        config,
+        &table,
+        signing.cursors,
+        Arc::new(Unwired("event publishing")),
+        Arc::new(Unwired("email")),
+    );
+    ports(identity, platform)
 }
 
 /// The ports of the outbox relay: the platform's table items (to acknowledge) and the
 /// event bus; no identity data.
 pub async fn relay_ports(config: &Config) -> Ports {
-    let uses = Uses {
-        identity: false,
-        publishing: true,
-        ..TABLE_ONLY
-    };
-    Aws::load(config).await.ports(config, uses)
+    let aws = Aws::load(config).await;
+    let table = aws.table(config);
+    let platform = aws.platform(
+        config,
+        &table,
+        Arc::new(Unwired("cursors")),
+        aws.events(config),
+        Arc::new(Unwired("email")),
+    );
+    ports(IdentityPorts::unwired(), platform)
 }
 
 /// The ports a queue consumer uses: the platform's storage, and SES for the email
-/// consumer; no identity data.
+/// consumer; no identity data, no rate limits.
 pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
-    let uses = Uses {
-        identity: false,
-        email: consumer == Consumer::Email,
-        rate_limits: false,
-        ..TABLE_ONLY
+    let aws = Aws::load(config).await;
+    let table = aws.table(config);
+    let email = match consumer {
+        Consumer::Email => aws.email(config),
+        Consumer::Audit => Arc::new(Unwired("email")),
     };
-    Aws::load(config).await.ports(config, uses)
+    let mut platform = aws.platform(
+        config,
+        &table,
+        Arc::new(Unwired("cursors")),
+        Arc::new(Unwired("event publishing")),
+        email,
+    );
+    platform.rate_limits = Arc::new(Unwired("rate limits"));
+    ports(IdentityPorts::unwired(), platform)
 }
 
 /// The ports the scheduler uses: storage (its events go to the outbox in the table);
 /// it signs no tokens, publishes nothing itself and sends no mail.
 pub async fn scheduler_ports(config: &Config) -> Ports {
-    Aws::load(config).await.ports(config, TABLE_ONLY)
+    let aws = Aws::load(config).await;
+    let table = aws.table(config);
+    let identity = identity_over_table(
+        &table,
+        Arc::new(Unwired("access tokens")),
+        identity_settings(config),
+    );
+    let platform = aws.platform(
+        config,
+        &table,
+        Arc::new(Unwired("cursors")),
+        Arc::new(Unwired("event publishing")),
+        Arc::new(Unwired("email")),
+    );
+    ports(identity, platform)
+}
+
+fn ports(identity: IdentityPorts, platform: PlatformPorts) -> Ports {
+    Ports {
+        identity,
+        platform,
+        clock: Arc::new(SystemClock),
+    }
 }
 
 /// The identity settings `config` holds.
