@@ -51,7 +51,7 @@ impl EventBatch {
         if self.pending.is_empty() {
             return;
         }
-        if let Err(e) = ports.outbox.append(&self.pending).await {
+        if let Err(e) = ports.platform.outbox.append(&self.pending).await {
             let ids: Vec<String> = self
                 .pending
                 .iter()

@@ -14,5 +14,5 @@ mod retry;
 
 pub use error::AppError;
 pub use event_batch::EventBatch;
-pub use ports::{IdentitySettings, JobPorts, Ports};
+pub use ports::{IdentityPorts, IdentitySettings, PlatformPorts, Ports, Unwired};
 pub use principal::Principal;

@@ -28,8 +28,8 @@ impl<E> From<E> for Attempt<E> {
 ///
 /// ```ignore
 /// let user = retry_on_conflict!(|_| {
-///     let user = ports.users.find_by_id(id).await.map_err(AppError::from)?;
-///     ports.users.save(&user, &[]).await.map_err(retry::unless(Conflict::StaleUser, AppError::from))?;
+///     let user = ports.identity.users.find_by_id(id).await.map_err(AppError::from)?;
+///     ports.identity.users.save(&user, &[]).await.map_err(retry::unless(Conflict::StaleUser, AppError::from))?;
 ///     Ok(user)
 /// }, AppError::Conflict("try again".into()))?;
 /// ```

@@ -13,6 +13,9 @@ pub enum Mode {
     Memory,
 }
 
+/// The app the local stack serves (links in emails point into it).
+pub(crate) const LOCAL_APP_URL: &str = "http://127.0.0.1:3000";
+
 /// Configuration, read from the environment once per process.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -137,7 +140,7 @@ impl Config {
                 .unwrap_or_else(|| "no-reply@dashtam.local".into()),
             api_base_url: get("DASHTAM_API_BASE_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:3000".into()),
-            app_url: get("DASHTAM_APP_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+            app_url: get("DASHTAM_APP_URL").unwrap_or_else(|| LOCAL_APP_URL.into()),
             admin_emails: get("DASHTAM_ADMIN_EMAILS")
                 .unwrap_or_default()
                 .split(',')

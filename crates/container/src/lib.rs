@@ -6,7 +6,6 @@ mod config;
 mod logging;
 mod runners;
 mod tls;
-mod unwired;
 mod wiring;
 
 pub use config::{Config, ConfigError, Mode, rate_limit_var};
@@ -18,14 +17,14 @@ pub use runners::{
 };
 pub use tls::TrustRoots;
 pub use wiring::{
-    InMemory, api_ports, aws_ports, consumer_ports, memory_ports, relay_ports, scheduler_ports,
-    sdk_config,
+    InMemory, MemoryBuilder, api_ports, aws_ports, consumer_ports, identity_over_table,
+    memory_ports, platform_over_table, relay_ports, scheduler_ports, sdk_config,
 };
 
 use dashtam_application::Ports;
 use dashtam_presentation::{AppState, HttpConfig};
 
-/// The HTTP state for `ports` under `config`: rate limiting over `ports.rate_limits`
+/// The HTTP state for `ports` under `config`: rate limiting over `ports.platform.rate_limits`
 /// unless `DASHTAM_RATE_LIMITS=off`.
 pub fn app_state(ports: Ports, config: &Config) -> AppState {
     let state = AppState::new(

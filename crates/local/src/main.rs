@@ -55,6 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             store,
             published,
             queue,
+            ..
         } = memory_ports(&config);
         let ports = Arc::new(ports);
         let (relay_ports, drain_ports) = (ports.clone(), ports.clone());
@@ -62,7 +63,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             relay_memory(relay_ports.clone(), store.clone())
         });
         // The channel cannot be shared by restarts: if this one ends, events stop.
-        tokio::spawn(pollers::drain_channel(drain_ports, published, queue));
+        if let Some(published) = published {
+            tokio::spawn(pollers::drain_channel(drain_ports, published, queue));
+        }
         ports
     } else {
         let sdk = sdk_config(config.tls_roots).await;

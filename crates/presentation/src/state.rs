@@ -32,7 +32,7 @@ impl AppState {
         }
     }
 
-    /// Rate limiting on, with these limits and the buckets in `ports.rate_limits`.
+    /// Rate limiting on, with these limits and the buckets in `ports.platform.rate_limits`.
     #[must_use]
     pub fn with_rate_limits(mut self, limits: Limits) -> Self {
         self.rate_limits = Some(Arc::new(limits));

@@ -46,6 +46,7 @@ impl ReadLiveFeed {
             .floor
             .max(id_floor(self.newest_ms.saturating_sub(LOOKBACK_MS)));
         let entries = ports
+            .platform
             .feed
             .read_after(self.user_id, Some(from), PAGE)
             .await?;

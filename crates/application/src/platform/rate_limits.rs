@@ -12,6 +12,10 @@ pub struct TakeRateLimit<'a> {
 impl TakeRateLimit<'_> {
     pub async fn execute(self, ports: &Ports) -> Result<Decision, AppError> {
         let now_ms = ports.clock.now().timestamp_millis();
-        Ok(ports.rate_limits.take(self.key, self.limit, now_ms).await?)
+        Ok(ports
+            .platform
+            .rate_limits
+            .take(self.key, self.limit, now_ms)
+            .await?)
     }
 }

@@ -100,11 +100,7 @@ async fn audit_records_each_event_once_and_keeps_no_tokens() {
 async fn an_email_goes_out_once_even_when_delivered_three_times() {
     let h = Harness::new();
     register(&h, "ada@example.com").await.unwrap();
-    let succeeded = h
-        .recorded()
-        .into_iter()
-        .find(|e| e.name() == "UserRegistrationSucceeded")
-        .unwrap();
+    let succeeded = h.recorded_named("UserRegistrationSucceeded");
     let mut sent = 0;
     for _ in 0..3 {
         if (SendEmail { event: &succeeded })
@@ -127,11 +123,7 @@ async fn an_email_goes_out_once_even_when_delivered_three_times() {
 async fn a_failed_send_is_retried_on_redelivery() {
     let h = Harness::new();
     register(&h, "ada@example.com").await.unwrap();
-    let succeeded = h
-        .recorded()
-        .into_iter()
-        .find(|e| e.name() == "UserRegistrationSucceeded")
-        .unwrap();
+    let succeeded = h.recorded_named("UserRegistrationSucceeded");
     h.email_down
         .store(true, std::sync::atomic::Ordering::SeqCst);
     assert!(
@@ -155,11 +147,7 @@ async fn a_failed_send_is_retried_on_redelivery() {
 async fn events_without_an_email_send_nothing() {
     let h = Harness::new();
     register(&h, "ada@example.com").await.unwrap();
-    let attempted = h
-        .recorded()
-        .into_iter()
-        .find(|e| e.name() == "UserRegistrationAttempted")
-        .unwrap();
+    let attempted = h.recorded_named("UserRegistrationAttempted");
     assert!(
         !SendEmail { event: &attempted }
             .execute(&h.ports)

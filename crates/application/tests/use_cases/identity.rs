@@ -152,7 +152,7 @@ async fn a_password_reset_ends_old_sessions_even_if_their_revocation_is_lost() {
         })
         .unwrap();
 
-    h.ports.sessions = std::sync::Arc::new(RevocationDown(h.store.clone()));
+    h.ports.identity.sessions = std::sync::Arc::new(RevocationDown(h.store.clone()));
     let reset = ResetPassword {
         token: reset_token,
         new_password: "N3w!Passw0rd".into(),

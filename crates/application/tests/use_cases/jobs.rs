@@ -24,35 +24,26 @@ fn hash() -> TokenHash {
 
 /// A live session created at `created`, expiring 30 days later.
 async fn session(h: &Harness, created: DateTime<Utc>) -> Session {
-    let s = Session {
-        id: Uuid::now_v7(),
-        user_id: Uuid::now_v7(),
-        device_info: None,
-        user_agent: None,
-        ip_address: None,
-        location: None,
-        created_at: created,
-        last_activity_at: created,
-        expires_at: created + Session::LIFETIME,
-        revoked_at: None,
-        revoked_reason: None,
-        current_refresh_hash: hash(),
-    };
-    let token = RefreshToken {
-        hash: s.current_refresh_hash.clone(),
-        user_id: s.user_id,
-        session_id: s.id,
-        token_version: 1,
-        created_at: created,
-        expires_at: s.expires_at,
-        rotated_at: None,
-    };
+    let s = Session::start(Uuid::now_v7(), created, hash());
+    let token = RefreshToken::first_of(&s, 1);
     h.ports
+        .identity
         .sessions
         .create(&s, &token, &[], "", &[])
         .await
         .unwrap();
     s
+}
+
+async fn session_exists(h: &Harness, s: &Session) -> bool {
+    let found = h.ports.identity.sessions.find(s.user_id, s.id).await;
+    found.unwrap().is_some()
+}
+
+async fn verification_exists(h: &Harness, hash: &TokenHash) -> bool {
+    let kind = OneTimeTokenKind::EmailVerification;
+    let found = h.ports.identity.one_time_tokens.find(kind, hash).await;
+    found.unwrap().is_some()
 }
 
 fn notices(h: &Harness) -> Vec<Uuid> {
@@ -153,6 +144,7 @@ async fn revoked_and_expired_sessions_get_no_notice() {
     let revoked = session(&h, start).await;
     let _expired = session(&h, start - Duration::minutes(30)).await;
     h.ports
+        .identity
         .sessions
         .revoke(revoked.user_id, revoked.id, "user_logout", start, &[])
         .await
@@ -175,34 +167,10 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
     let old = session(&h, start).await;
     let young = session(&h, start + Duration::days(1)).await;
     // One-time tokens go through `issue`, which needs a stored user: register one.
-    dashtam_application::identity::commands::RegisterUser {
-        email: dashtam_domain::identity::value_objects::Email::parse("t@example.com").unwrap(),
-        password: "Str0ng!Passw0rd".into(),
-        context: Harness::ctx(),
-    }
-    .execute(&h.ports)
-    .await
-    .unwrap();
-    let verification = h
-        .recorded()
-        .iter()
-        .find_map(|e| match &e.payload {
-            EventPayload::UserRegistrationSucceeded {
-                verification_token, ..
-            } => Some(verification_token.clone()),
-            _ => None,
-        })
-        .unwrap();
-    let token_hash = h.ports.opaque_tokens.hash(&verification);
-    let kind = OneTimeTokenKind::EmailVerification;
-    assert!(
-        h.ports
-            .one_time_tokens
-            .find(kind, &token_hash)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    register(&h, "t@example.com").await.unwrap();
+    let verification = verification_token(&h);
+    let token_hash = h.ports.identity.opaque_tokens.hash(&verification);
+    assert!(verification_exists(&h, &token_hash).await);
 
     // 30 days and an hour: the first session has expired, the second has not; the
     // verification token expired after 24 h and its day of retention is over too.
@@ -213,30 +181,9 @@ async fn cleanup_deletes_what_is_past_its_retention_and_nothing_else() {
         .unwrap();
     assert_eq!(run.counts["deleted_sessions"], 1);
     assert_eq!(run.counts["deleted_one_time_tokens"], 1);
-    assert!(
-        h.ports
-            .sessions
-            .find(old.user_id, old.id)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        h.ports
-            .sessions
-            .find(young.user_id, young.id)
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        h.ports
-            .one_time_tokens
-            .find(kind, &token_hash)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!session_exists(&h, &old).await);
+    assert!(session_exists(&h, &young).await);
+    assert!(!verification_exists(&h, &token_hash).await);
     // A second run finds nothing more.
     let again = RunJob { job: Job::Cleanup }
         .execute(&h.ports)
@@ -269,6 +216,7 @@ async fn an_expired_token_is_kept_for_its_day_of_retention() {
     };
     let reset = OneTimeToken::issue(hash(), OneTimeTokenKind::PasswordReset, user.id, now);
     h.ports
+        .identity
         .one_time_tokens
         .issue(&reset, &user, &[])
         .await
@@ -281,6 +229,7 @@ async fn an_expired_token_is_kept_for_its_day_of_retention() {
         .unwrap();
     assert!(
         h.ports
+            .identity
             .one_time_tokens
             .find(reset.kind, &reset.hash)
             .await
@@ -330,8 +279,8 @@ async fn health_is_ok_only_with_recent_successful_runs() {
     }
     let now = h.clock.now();
     h.ports
-        .jobs
-        .runs
+        .platform
+        .job_runs
         .record(&JobRun {
             job: Job::Cleanup,
             started_at: now,
@@ -346,8 +295,8 @@ async fn health_is_ok_only_with_recent_successful_runs() {
     assert_eq!(health.jobs_status(), HealthStatus::Degraded);
     // An older run finishing late does not hide the failure.
     h.ports
-        .jobs
-        .runs
+        .platform
+        .job_runs
         .record(&JobRun {
             job: Job::Cleanup,
             started_at: now - Duration::seconds(1),
@@ -358,7 +307,14 @@ async fn health_is_ok_only_with_recent_successful_runs() {
         })
         .await
         .unwrap();
-    let last = h.ports.jobs.runs.last(Job::Cleanup).await.unwrap().unwrap();
+    let last = h
+        .ports
+        .platform
+        .job_runs
+        .last(Job::Cleanup)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(last.outcome, JobOutcome::Failed);
 }
 
@@ -378,6 +334,7 @@ async fn the_relay_is_degraded_once_an_event_waits_more_than_a_minute() {
         h.clock.now(),
     );
     h.ports
+        .platform
         .outbox
         .append(std::slice::from_ref(&waiting))
         .await
@@ -394,6 +351,7 @@ async fn the_relay_is_degraded_once_an_event_waits_more_than_a_minute() {
     assert_eq!(health.status(), HealthStatus::Degraded);
 
     h.ports
+        .platform
         .outbox
         .acknowledge(&[waiting.event_id])
         .await

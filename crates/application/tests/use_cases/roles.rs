@@ -134,7 +134,7 @@ async fn concurrent_role_changes_are_all_kept() {
     let mut h = Harness::new();
     let root = admin(&h).await;
     let (ada, _) = signup(&h, "ada@example.com").await;
-    h.ports.users = Arc::new(YieldingUsers(h.store.clone()));
+    h.ports.identity.users = Arc::new(YieldingUsers(h.store.clone()));
     let changes = [
         (Role::Readonly, RoleChange::Grant),
         (Role::Admin, RoleChange::Grant),

@@ -8,24 +8,21 @@ use std::sync::{
 
 use async_trait::async_trait;
 use dashtam_application::{
-    AppError, IdentitySettings, JobPorts, Ports,
+    AppError, Ports,
     dto::TokenPair,
     identity::commands::{Login, RegisterUser, VerifyEmail},
 };
+use dashtam_container::InMemory;
 use dashtam_core::ManualClock;
 use dashtam_domain::{
     identity::{ports::UserRepository, value_objects::Email},
     platform::{
-        events::{EmailKind, EventContext, EventPayload},
-        ports::{EmailComposer, EmailError, EmailMessage, EmailSender},
+        events::{EventContext, EventPayload},
+        ports::{EmailError, EmailMessage, EmailSender},
     },
 };
-use dashtam_infrastructure::{
-    memory::{InProcessQueue, MemoryMailbox, MemoryStore, RecordingPublisher},
-    security::{
-        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
-        WootheeDeviceDetector,
-    },
+use dashtam_infrastructure::memory::{
+    MemoryMailbox, MemoryStore, PlainComposer, RecordingPublisher,
 };
 
 pub struct Harness {
@@ -35,15 +32,6 @@ pub struct Harness {
     pub mailbox: Arc<MemoryMailbox>,
     pub email_down: Arc<AtomicBool>,
     pub clock: Arc<ManualClock>,
-}
-
-struct PlainComposer;
-
-impl EmailComposer for PlainComposer {
-    fn compose(&self, kind: EmailKind, _to: &str, token: Option<&str>) -> (String, String, String) {
-        let body = format!("{kind:?} {}", token.unwrap_or(""));
-        (format!("{kind:?}"), body.clone(), body)
-    }
 }
 
 /// Delivers to the mailbox unless switched off.
@@ -64,49 +52,23 @@ impl EmailSender for SwitchableSender {
 
 impl Harness {
     pub fn new() -> Self {
-        let store = Arc::new(MemoryStore::new());
-        let queue = InProcessQueue::new();
         let events = Arc::new(RecordingPublisher::default());
         let mailbox = Arc::new(MemoryMailbox::default());
         let email_down = Arc::new(AtomicBool::new(false));
         let clock = Arc::new(ManualClock::default());
-        let ports = Ports {
-            users: store.clone(),
-            one_time_tokens: store.clone(),
-            sessions: store.clone(),
-            security_config: store.clone(),
-            audit: store.clone(),
-            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
-                "k".repeat(64),
-            )))),
-            processed: store.clone(),
-            outbox: store.clone(),
-            feed: store.clone(),
-            hasher: Arc::new(Argon2Hasher::new()),
-            access_tokens: Arc::new(
-                JwtAccessTokens::with_fixed_key("k".repeat(64), 900).with_clock(clock.clone()),
-            ),
-            opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
-            devices: Arc::new(WootheeDeviceDetector::new()),
-            events: events.clone(),
-            email: Arc::new(SwitchableSender {
+        let memory = InMemory::builder()
+            .clock(clock.clone())
+            .signing_key("k".repeat(64))
+            .events(events.clone())
+            .email(Arc::new(SwitchableSender {
                 inner: mailbox.clone(),
                 down: email_down.clone(),
-            }),
-            email_composer: Arc::new(PlainComposer),
-            clock: clock.clone(),
-            rate_limits: Arc::new(dashtam_infrastructure::memory::MemoryRateLimits::new()),
-            jobs: JobPorts {
-                runs: store.clone(),
-                queues: queue.clone(),
-                expiry_notices: store.clone(),
-                expired: store.clone(),
-            },
-            settings: IdentitySettings::default(),
-        };
+            }))
+            .email_composer(Arc::new(PlainComposer))
+            .build();
         Self {
-            ports,
-            store,
+            ports: memory.ports,
+            store: memory.store,
             events,
             mailbox,
             email_down,
@@ -117,6 +79,14 @@ impl Harness {
     /// What the use cases recorded in the outbox and nothing relayed yet, in order.
     pub fn recorded(&self) -> Vec<dashtam_domain::platform::events::DomainEvent> {
         self.store.pending_events(usize::MAX)
+    }
+
+    /// The first recorded event called `name`.
+    pub fn recorded_named(&self, name: &str) -> dashtam_domain::platform::events::DomainEvent {
+        self.recorded()
+            .into_iter()
+            .find(|e| e.name() == name)
+            .unwrap_or_else(|| panic!("no {name} recorded"))
     }
 
     pub fn ctx() -> EventContext {

@@ -4,10 +4,11 @@
 use std::{sync::Arc, time::Duration};
 
 use aws_config::timeout::TimeoutConfig;
-use dashtam_application::{JobPorts, Ports};
+use dashtam_application::{IdentityPorts, PlatformPorts, Ports, Unwired};
+use dashtam_core::SystemClock;
 use dashtam_domain::platform::ports::{EmailSender, EventPublisher, QueueMetrics, QueueRole};
 use dashtam_infrastructure::{
-    dynamodb::{DynamoJobStore, Table},
+    dynamodb::Table,
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender},
     messaging::{EventBridgePublisher, SqsQueueMetrics, WatchedQueue},
     secrets::SecretsManagerSource,
@@ -15,14 +16,14 @@ use dashtam_infrastructure::{
 };
 
 use super::{
-    Signing, assemble,
-    identity::{ACCESS_TOKEN_TTL_SECONDS, Identity},
-    platform::Platform,
+    Signing,
+    identity::{ACCESS_TOKEN_TTL_SECONDS, identity_over_table},
+    identity_settings,
+    platform::{Templates, platform_over_table},
 };
 use crate::{
     Config,
     tls::{TrustRoots, aws_http_client},
-    unwired::Unwired,
 };
 
 /// A connection must open within this, an attempt answer within this (it covers the
@@ -56,11 +57,12 @@ pub(super) struct Aws {
     sdk: aws_config::SdkConfig,
 }
 
-/// What a function takes from AWS besides its table: the signing secret, the event bus
-/// (only the relay publishes), SES, and the rate-limit buckets. What it does not use is
-/// [`Unwired`], so its client is neither built nor linked.
+/// What a function uses: the identity context, and besides its table the signing secret,
+/// the event bus (only the relay publishes), SES, and the rate-limit buckets. What it does
+/// not use is [`Unwired`], so its client is neither built nor linked.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Uses {
+    pub identity: bool,
     pub signing: bool,
     pub publishing: bool,
     pub email: bool,
@@ -97,26 +99,34 @@ impl Aws {
         } else {
             Arc::new(Unwired("email"))
         };
-        let mut platform = Platform::over_table(
-            &table,
-            self.job_ports(config, &table),
-            signing.cursors.clone(),
+        let identity = if uses.identity {
+            identity_over_table(&table, signing.access_tokens, identity_settings(config))
+        } else {
+            IdentityPorts::unwired()
+        };
+        let mut platform = PlatformPorts {
+            cursors: signing.cursors,
             events,
             email,
-        );
+            email_composer: Arc::new(Templates {
+                app_url: config.app_url.clone(),
+            }),
+            queues: self.queues(config),
+            ..platform_over_table(&table)
+        };
         if !uses.rate_limits {
             platform.rate_limits = Arc::new(Unwired("rate limits"));
         }
-        assemble(
-            config,
-            Identity::over_table(&table, signing.access_tokens),
+        Ports {
+            identity,
             platform,
-        )
+            clock: Arc::new(SystemClock),
+        }
     }
 
-    /// Building the SQS client does no I/O; the queues are read only by the health routes.
-    fn job_ports(&self, config: &Config, table: &Table) -> JobPorts {
-        let store = Arc::new(DynamoJobStore::from_table(table.clone()));
+    /// The queues the jobs health reports. Building the SQS client does no I/O; the
+    /// queues are read only by the health routes.
+    fn queues(&self, config: &Config) -> Arc<dyn QueueMetrics> {
         let watched = [
             ("audit", QueueRole::Queue, &config.audit_queue_url),
             ("audit", QueueRole::DeadLetter, &config.audit_dlq_url),
@@ -132,14 +142,7 @@ impl Aws {
             })
         })
         .collect();
-        let queues: Arc<dyn QueueMetrics> =
-            Arc::new(SqsQueueMetrics::new(self.sdk.clone(), watched));
-        JobPorts {
-            runs: store.clone(),
-            queues,
-            expiry_notices: store.clone(),
-            expired: store,
-        }
+        Arc::new(SqsQueueMetrics::new(self.sdk.clone(), watched))
     }
 
     /// The JWT signing secret (read once, on first use) signs access tokens and, through

@@ -1,54 +1,59 @@
-//! The identity context's ports: users, one-time tokens, sessions, the security
-//! configuration, and the access tokens they issue.
+//! The identity bundle, over the table or in memory: users, one-time tokens, sessions,
+//! the security configuration, and the services that hash and mint.
 
 use std::sync::Arc;
 
-use dashtam_domain::identity::ports::{
-    AccessTokenService, OneTimeTokenRepository, SecurityConfigRepository, SessionRepository,
-    UserRepository,
-};
+use dashtam_application::{IdentityPorts, IdentitySettings};
+use dashtam_domain::identity::ports::{AccessTokenService, PasswordHasher};
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoOneTimeTokenRepository, DynamoSecurityConfigRepository, DynamoSessionRepository,
-        DynamoUserRepository, Table,
+        DynamoJobStore, DynamoOneTimeTokenRepository, DynamoSecurityConfigRepository,
+        DynamoSessionRepository, DynamoUserRepository, Table,
     },
     memory::MemoryStore,
+    security::{Argon2Hasher, RandomOpaqueTokens, WootheeDeviceDetector},
 };
 
 /// How long an access token lives (15 minutes).
 pub(super) const ACCESS_TOKEN_TTL_SECONDS: i64 = 900;
 
-pub(super) struct Identity {
-    pub users: Arc<dyn UserRepository>,
-    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
-    pub sessions: Arc<dyn SessionRepository>,
-    pub security_config: Arc<dyn SecurityConfigRepository>,
-    pub access_tokens: Arc<dyn AccessTokenService>,
+/// The identity bundle over the DynamoDB table.
+pub fn identity_over_table(
+    table: &Table,
+    access_tokens: Arc<dyn AccessTokenService>,
+    settings: IdentitySettings,
+) -> IdentityPorts {
+    IdentityPorts {
+        users: Arc::new(DynamoUserRepository::from_table(table.clone())),
+        one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
+        sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
+        expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
+        security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
+        hasher: Arc::new(Argon2Hasher::new()),
+        access_tokens,
+        opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
+        devices: Arc::new(WootheeDeviceDetector::new()),
+        settings,
+    }
 }
 
-impl Identity {
-    /// Over the DynamoDB table.
-    pub(super) fn over_table(table: &Table, access_tokens: Arc<dyn AccessTokenService>) -> Self {
-        Self {
-            users: Arc::new(DynamoUserRepository::from_table(table.clone())),
-            one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
-            sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
-            security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
-            access_tokens,
-        }
-    }
-
-    /// Over the in-memory store.
-    pub(super) fn in_memory(
-        store: &Arc<MemoryStore>,
-        access_tokens: Arc<dyn AccessTokenService>,
-    ) -> Self {
-        Self {
-            users: store.clone(),
-            one_time_tokens: store.clone(),
-            sessions: store.clone(),
-            security_config: store.clone(),
-            access_tokens,
-        }
+/// The identity bundle over the in-memory store.
+pub(super) fn identity_in_memory(
+    store: &Arc<MemoryStore>,
+    access_tokens: Arc<dyn AccessTokenService>,
+    hasher: Arc<dyn PasswordHasher>,
+    settings: IdentitySettings,
+) -> IdentityPorts {
+    IdentityPorts {
+        users: store.clone(),
+        one_time_tokens: store.clone(),
+        sessions: store.clone(),
+        expiry_notices: store.clone(),
+        security_config: store.clone(),
+        hasher,
+        access_tokens,
+        opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
+        devices: Arc::new(WootheeDeviceDetector::new()),
+        settings,
     }
 }

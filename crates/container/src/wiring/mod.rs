@@ -1,5 +1,6 @@
-//! Configuration → adapters → [`Ports`], per context ([`identity`], [`platform`]) and per
-//! mode ([`aws`], [`memory`]); each function gets only the clients it uses.
+//! Configuration → adapters → [`Ports`], one bundle per context ([`identity`],
+//! [`platform`]) and one constructor per mode ([`aws`], [`memory`]); each function gets
+//! only the contexts and clients it uses.
 
 mod aws;
 mod identity;
@@ -8,20 +9,17 @@ mod platform;
 
 use std::sync::Arc;
 
-use dashtam_application::{IdentitySettings, Ports};
-use dashtam_core::SystemClock;
+use dashtam_application::Ports;
+use dashtam_application::{IdentitySettings, Unwired};
 use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
-use dashtam_infrastructure::security::{Argon2Hasher, RandomOpaqueTokens, WootheeDeviceDetector};
 
 pub use aws::sdk_config;
-pub use memory::{InMemory, memory_ports};
+pub use identity::identity_over_table;
+pub use memory::{InMemory, MemoryBuilder, memory_ports};
+pub use platform::platform_over_table;
 
-use self::{
-    aws::{Aws, Uses},
-    identity::Identity,
-    platform::{Platform, Templates},
-};
-use crate::{Config, Consumer, unwired::Unwired};
+use self::aws::{Aws, Uses};
+use crate::{Config, Consumer};
 
 /// What the signing secret backs: access tokens (identity) and audit cursors (platform).
 struct Signing {
@@ -39,8 +37,10 @@ impl Signing {
     }
 }
 
-/// What only the table backs: no signing, no publishing, no email.
+/// What only the table backs: identity and platform data; no signing, no publishing,
+/// no email.
 const TABLE_ONLY: Uses = Uses {
+    identity: true,
     signing: false,
     publishing: false,
     email: false,
@@ -51,6 +51,7 @@ const TABLE_ONLY: Uses = Uses {
 /// the process's one SDK configuration ([`sdk_config`]), which the caller also uses.
 pub fn aws_ports(config: &Config, sdk: aws_config::SdkConfig) -> Ports {
     let uses = Uses {
+        identity: true,
         signing: true,
         publishing: true,
         email: true,
@@ -69,18 +70,22 @@ pub async fn api_ports(config: &Config) -> Ports {
     Aws::load(config).await.ports(config, uses)
 }
 
-/// The ports of the outbox relay: the table (to acknowledge) and the event bus.
+/// The ports of the outbox relay: the platform's table items (to acknowledge) and the
+/// event bus; no identity data.
 pub async fn relay_ports(config: &Config) -> Ports {
     let uses = Uses {
+        identity: false,
         publishing: true,
         ..TABLE_ONLY
     };
     Aws::load(config).await.ports(config, uses)
 }
 
-/// The ports a queue consumer uses: storage, and SES for the email consumer.
+/// The ports a queue consumer uses: the platform's storage, and SES for the email
+/// consumer; no identity data.
 pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     let uses = Uses {
+        identity: false,
         email: consumer == Consumer::Email,
         rate_limits: false,
         ..TABLE_ONLY
@@ -94,33 +99,9 @@ pub async fn scheduler_ports(config: &Config) -> Ports {
     Aws::load(config).await.ports(config, TABLE_ONLY)
 }
 
-/// The two contexts' ports and the stateless ones (hashing, tokens, devices, templates,
-/// the clock) that every mode shares.
-fn assemble(config: &Config, identity: Identity, platform: Platform) -> Ports {
-    Ports {
-        users: identity.users,
-        one_time_tokens: identity.one_time_tokens,
-        sessions: identity.sessions,
-        security_config: identity.security_config,
-        audit: platform.audit,
-        cursors: platform.cursors,
-        processed: platform.processed,
-        outbox: platform.outbox,
-        feed: platform.feed,
-        rate_limits: platform.rate_limits,
-        hasher: Arc::new(Argon2Hasher::new()),
-        access_tokens: identity.access_tokens,
-        opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
-        devices: Arc::new(WootheeDeviceDetector::new()),
-        events: platform.events,
-        email: platform.email,
-        email_composer: Arc::new(Templates {
-            app_url: config.app_url.clone(),
-        }),
-        clock: Arc::new(SystemClock),
-        settings: IdentitySettings {
-            admin_emails: config.admin_emails.clone(),
-        },
-        jobs: platform.jobs,
+/// The identity settings `config` holds.
+fn identity_settings(config: &Config) -> IdentitySettings {
+    IdentitySettings {
+        admin_emails: config.admin_emails.clone(),
     }
 }

@@ -1,82 +1,53 @@
-//! The platform context's ports: the audit trail (and its cursors), processed-event
-//! claims, the outbox and the live feed, rate limits, jobs, the event bus and email.
+//! The platform bundle, over the table or in memory: the outbox and the live feed,
+//! audit (and its cursors), processed-event claims, rate limits, the jobs' records, and
+//! the function's bus, email and queue metrics.
 
 use std::sync::Arc;
 
-use dashtam_application::JobPorts;
-use dashtam_domain::platform::{
-    events::EmailKind,
-    ports::{
-        AuditRepository, CursorSealer, EmailComposer, EmailSender, EventFeed, EventOutbox,
-        EventPublisher, ProcessedEvents, RateLimitStore,
-    },
-};
+use dashtam_application::PlatformPorts;
+use dashtam_domain::platform::{events::EmailKind, ports::EmailComposer};
 use dashtam_infrastructure::{
     dynamodb::{
-        DynamoAuditRepository, DynamoEventOutbox, DynamoProcessedEvents, DynamoRateLimits, Table,
+        DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoProcessedEvents,
+        DynamoRateLimits, Table,
     },
     email::render,
-    memory::{InProcessQueue, MemoryRateLimits, MemoryStore},
+    memory::{MemoryRateLimits, MemoryStore},
 };
 
-pub(super) struct Platform {
-    pub audit: Arc<dyn AuditRepository>,
-    pub cursors: Arc<dyn CursorSealer>,
-    pub processed: Arc<dyn ProcessedEvents>,
-    pub outbox: Arc<dyn EventOutbox>,
-    pub feed: Arc<dyn EventFeed>,
-    pub rate_limits: Arc<dyn RateLimitStore>,
-    pub jobs: JobPorts,
-    pub events: Arc<dyn EventPublisher>,
-    pub email: Arc<dyn EmailSender>,
+/// The platform bundle over the DynamoDB table. What a function chooses for itself (the
+/// cursor key, the bus, email and its templates, the queues it watches) is left
+/// [`unwired`](PlatformPorts::unwired) for the caller to set.
+pub fn platform_over_table(table: &Table) -> PlatformPorts {
+    let jobs = Arc::new(DynamoJobStore::from_table(table.clone()));
+    let outbox = Arc::new(DynamoEventOutbox::from_table(table.clone()));
+    PlatformPorts {
+        outbox: outbox.clone(),
+        feed: outbox,
+        audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
+        processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
+        rate_limits: Arc::new(DynamoRateLimits::from_table(table.clone())),
+        job_runs: jobs.clone(),
+        expired: jobs,
+        ..PlatformPorts::unwired()
+    }
 }
 
-impl Platform {
-    /// Over the DynamoDB table, with the function's job ports, bus and email.
-    pub(super) fn over_table(
-        table: &Table,
-        jobs: JobPorts,
-        cursors: Arc<dyn CursorSealer>,
-        events: Arc<dyn EventPublisher>,
-        email: Arc<dyn EmailSender>,
-    ) -> Self {
-        Self {
-            audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-            cursors,
-            processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
-            outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-            feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-            rate_limits: Arc::new(DynamoRateLimits::from_table(table.clone())),
-            jobs,
-            events,
-            email,
-        }
-    }
-
-    /// Over the in-memory store; `queue` stands in for the SQS queues' metrics.
-    pub(super) fn in_memory(
-        store: &Arc<MemoryStore>,
-        queue: Arc<InProcessQueue>,
-        cursors: Arc<dyn CursorSealer>,
-        events: Arc<dyn EventPublisher>,
-        email: Arc<dyn EmailSender>,
-    ) -> Self {
-        Self {
-            audit: store.clone(),
-            cursors,
-            processed: store.clone(),
-            outbox: store.clone(),
-            feed: store.clone(),
-            rate_limits: Arc::new(MemoryRateLimits::new()),
-            jobs: JobPorts {
-                runs: store.clone(),
-                queues: queue,
-                expiry_notices: store.clone(),
-                expired: store.clone(),
-            },
-            events,
-            email,
-        }
+/// The platform bundle over the in-memory store and `rate_limits`; the rest as for
+/// [`platform_over_table`].
+pub(super) fn platform_in_memory(
+    store: &Arc<MemoryStore>,
+    rate_limits: Arc<MemoryRateLimits>,
+) -> PlatformPorts {
+    PlatformPorts {
+        outbox: store.clone(),
+        feed: store.clone(),
+        audit: store.clone(),
+        processed: store.clone(),
+        rate_limits,
+        job_runs: store.clone(),
+        expired: store.clone(),
+        ..PlatformPorts::unwired()
     }
 }
 

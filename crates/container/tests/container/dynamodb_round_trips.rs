@@ -8,7 +8,7 @@ use axum::{
     body::Body,
     http::{Method, Request, header},
 };
-use dashtam_application::{IdentitySettings, Ports};
+use dashtam_application::IdentitySettings;
 use dashtam_domain::platform::events::EventPayload;
 use dashtam_infrastructure::{
     dynamodb::{StreamReader, Table},
@@ -42,15 +42,13 @@ impl App {
         let stream = StreamReader::open(&stack.sdk, stack.var("DASHTAM_TABLE"))
             .await
             .unwrap();
-        let ports = Ports {
-            settings: IdentitySettings {
-                admin_emails: ["root@example.com".to_owned()].into(),
-            },
-            ..table_ports(
-                &table,
-                Arc::new(RecordingPublisher::default()),
-                Arc::new(MemoryMailbox::default()),
-            )
+        let mut ports = table_ports(
+            &table,
+            Arc::new(RecordingPublisher::default()),
+            Arc::new(MemoryMailbox::default()),
+        );
+        ports.identity.settings = IdentitySettings {
+            admin_emails: ["root@example.com".to_owned()].into(),
         };
         let state = AppState::new(
             ports,
@@ -99,14 +97,32 @@ impl App {
         )
     }
 
+    /// Sends a request and checks its status and the DynamoDB calls it made (`calls`:
+    /// operation names separated by spaces, `Name*N` for N in a row); answers the body.
+    async fn expect(
+        &self,
+        (method, path, bearer, body): (Method, &str, Option<&str>, Option<Value>),
+        status: u16,
+        calls: &str,
+        why: &str,
+    ) -> Value {
+        let (got, answer, made) = self.call(method, path, bearer, body).await;
+        assert_eq!(got, status, "{why}: {answer}");
+        assert_eq!(made, ops(calls), "{why}");
+        answer
+    }
+
     async fn verified_login(&self, email: &str) -> Value {
-        self.call(
-            Method::POST,
-            "/api/v1/users",
-            None,
-            Some(json!({"email": email, "password": PASSWORD})),
-        )
-        .await;
+        let credentials = json!({"email": email, "password": PASSWORD});
+        let (status, _, _) = self
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                None,
+                Some(credentials.clone()),
+            )
+            .await;
+        assert_eq!(status, 201);
         let token = self
             .stream
             .lock()
@@ -123,248 +139,151 @@ impl App {
                 _ => None,
             })
             .unwrap();
+        let verify = json!({"token": token});
         let (status, _, _) = self
             .call(
                 Method::POST,
                 "/api/v1/email-verifications",
                 None,
-                Some(json!({"token": token})),
+                Some(verify),
             )
             .await;
         assert_eq!(status, 201);
         let (status, pair, _) = self
-            .call(
-                Method::POST,
-                "/api/v1/sessions",
-                None,
-                Some(json!({"email": email, "password": PASSWORD})),
-            )
+            .call(Method::POST, "/api/v1/sessions", None, Some(credentials))
             .await;
         assert_eq!(status, 201);
         pair
     }
 }
 
-fn ops(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| (*s).to_owned()).collect()
+fn get<'a>(path: &'a str, bearer: &'a str) -> (Method, &'a str, Option<&'a str>, Option<Value>) {
+    (Method::GET, path, Some(bearer), None)
+}
+
+fn post<'a>(
+    path: &'a str,
+    bearer: Option<&'a str>,
+    body: Option<Value>,
+) -> (Method, &'a str, Option<&'a str>, Option<Value>) {
+    (Method::POST, path, bearer, body)
+}
+
+/// `"GetItem Query*2"` → `["GetItem", "Query", "Query"]`.
+fn ops(calls: &str) -> Vec<String> {
+    calls
+        .split_whitespace()
+        .flat_map(|op| {
+            let (name, times) = op.split_once('*').unwrap_or((op, "1"));
+            std::iter::repeat_n(name.to_owned(), times.parse().unwrap())
+        })
+        .collect()
 }
 
 #[tokio::test]
 async fn each_request_makes_the_documented_dynamodb_calls() {
     let app = App::new().await;
-
-    let (status, _, calls) = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            None,
-            Some(json!({"email": "ada@example.com", "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let ada = json!({"email": "ada@example.com", "password": PASSWORD});
     // Every request first takes a token from its bucket: one UpdateItem.
-    assert_eq!(
-        calls,
-        ops(&["UpdateItem", "TransactWriteItems"]),
-        "register"
-    );
+    app.expect(
+        post("/api/v1/users", None, Some(ada)),
+        201,
+        "UpdateItem TransactWriteItems",
+        "register",
+    )
+    .await;
 
-    // Login of a verified user: bucket, marker, user, security config, the user's
-    // sessions, one write.
     app.verified_login("bob@example.com").await;
-    let (status, pair, calls) = app
-        .call(
-            Method::POST,
-            "/api/v1/sessions",
-            None,
-            Some(json!({"email": "bob@example.com", "password": PASSWORD})),
+    let bob = json!({"email": "bob@example.com", "password": PASSWORD});
+    let pair = app
+        .expect(
+            post("/api/v1/sessions", None, Some(bob)),
+            201,
+            "UpdateItem GetItem*3 Query TransactWriteItems",
+            "login: bucket, marker, user, security config, the user's sessions, one write",
         )
         .await;
-    assert_eq!(status, 201);
-    assert_eq!(
-        calls,
-        ops(&[
-            "UpdateItem",
-            "GetItem",
-            "GetItem",
-            "GetItem",
-            "Query",
-            "TransactWriteItems"
-        ]),
-        "login"
-    );
-    let access = pair["access_token"].as_str().unwrap().to_owned();
+    let access = pair["access_token"].as_str().unwrap();
 
-    let (status, _, calls) = app
-        .call(Method::GET, "/api/v1/users/me", Some(&access), None)
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        calls,
-        ops(&["UpdateItem", "BatchGetItem"]),
-        "GET /users/me: bucket + session and user (current roles) in one batch"
-    );
-    // Right after, the bucket is part-used: the adapter's hint picks the matching
-    // conditional update first, so it is still one call, not two.
-    let (status, _, calls) = app
-        .call(Method::GET, "/api/v1/users/me", Some(&access), None)
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        calls,
-        ops(&["UpdateItem", "BatchGetItem"]),
-        "GET /users/me again"
-    );
-
-    let (status, _, calls) = app
-        .call(Method::GET, "/api/v1/sessions", Some(&access), None)
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        calls,
-        ops(&["UpdateItem", "BatchGetItem", "Query"]),
-        "GET /sessions: bucket + session and user, then the list"
-    );
-
-    let (status, _, calls) = app
-        .call(
-            Method::POST,
-            "/api/v1/tokens",
-            None,
-            Some(json!({"refresh_token": pair["refresh_token"]})),
-        )
-        .await;
-    assert_eq!(status, 201);
-    assert_eq!(
-        calls,
-        ops(&[
-            "UpdateItem",
-            "GetItem",
-            "GetItem",
-            "GetItem",
-            "GetItem",
-            "TransactWriteItems"
-        ]),
-        "refresh"
-    );
-
-    // A request with a bad token only reaches its (per-IP) bucket.
-    let (status, _, calls) = app
-        .call(Method::GET, "/api/v1/users/me", Some("not-a-jwt"), None)
-        .await;
-    assert_eq!((status, calls), (401, ops(&["UpdateItem"])));
-
-    let root = app.verified_login("root@example.com").await;
-    let (status, _, calls) = app
-        .call(
-            Method::GET,
-            "/api/v1/admin/security/config",
-            root["access_token"].as_str(),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        calls,
-        ops(&["UpdateItem", "BatchGetItem", "GetItem"]),
-        "admin: bucket + session and user (roles) in one batch, then the config"
-    );
-    let root = root["access_token"].as_str().unwrap();
-
-    // Granting a role: authenticate, read the target, the conditional save and its events
-    // in one transaction.
-    let bob = app
-        .call(Method::GET, "/api/v1/users/me", Some(&access), None)
-        .await
-        .1["id"]
+    let me = "/api/v1/users/me";
+    let why = "GET /users/me: bucket + session and user (current roles) in one batch";
+    let bob_id = app
+        .expect(get(me, access), 200, "UpdateItem BatchGetItem", why)
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let grant = format!("/api/v1/admin/users/{bob}/roles/readonly");
-    let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
-    assert_eq!(status, 201);
-    assert_eq!(
-        calls,
-        ops(&[
-            "UpdateItem",
-            "BatchGetItem",
-            "GetItem",
-            "TransactWriteItems"
-        ]),
-        "grant role"
-    );
-    let (status, _, calls) = app.call(Method::POST, &grant, Some(root), None).await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        calls,
-        ops(&[
-            "UpdateItem",
-            "BatchGetItem",
-            "GetItem",
-            "TransactWriteItems"
-        ]),
-        "grant held role: the user is not written, the attempt is still recorded"
-    );
+    // Right after, the bucket is part-used: the adapter's hint picks the matching
+    // conditional update first, so it is still one call, not two.
+    let why = "GET /users/me again";
+    app.expect(get(me, access), 200, "UpdateItem BatchGetItem", why)
+        .await;
+    let why = "GET /sessions: bucket + session and user, then the list";
+    app.expect(
+        get("/api/v1/sessions", access),
+        200,
+        "UpdateItem BatchGetItem Query",
+        why,
+    )
+    .await;
+    let refresh = json!({"refresh_token": pair["refresh_token"]});
+    app.expect(
+        post("/api/v1/tokens", None, Some(refresh)),
+        201,
+        "UpdateItem GetItem*4 TransactWriteItems",
+        "refresh",
+    )
+    .await;
+    // A request with a bad token only reaches its (per-IP) bucket.
+    app.expect(get(me, "not-a-jwt"), 401, "UpdateItem", "bad token")
+        .await;
+
+    let root = app.verified_login("root@example.com").await;
+    let root = root["access_token"].as_str().unwrap();
+    app.expect(
+        get("/api/v1/admin/security/config", root),
+        200,
+        "UpdateItem BatchGetItem GetItem",
+        "admin: bucket + session and user (roles) in one batch, then the config",
+    )
+    .await;
+
+    // Granting a role: authenticate, read the target, the conditional save and its events
+    // in one transaction.
+    let grant = format!("/api/v1/admin/users/{bob_id}/roles/readonly");
+    let calls = "UpdateItem BatchGetItem GetItem TransactWriteItems";
+    app.expect(post(&grant, Some(root), None), 201, calls, "grant role")
+        .await;
+    let why = "grant held role: the user is not written, the attempt is still recorded";
+    app.expect(post(&grant, Some(root), None), 200, calls, why)
+        .await;
 
     // The audit trail of one user: one Query on GSI1.
-    let (status, _, calls) = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/admin/audit?user_id={bob}&limit=10"),
-            Some(root),
-            None,
-        )
+    let by_user = format!("/api/v1/admin/audit?user_id={bob_id}&limit=10");
+    let calls = "UpdateItem BatchGetItem Query";
+    app.expect(get(&by_user, root), 200, calls, "audit by user")
         .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        calls,
-        ops(&["UpdateItem", "BatchGetItem", "Query"]),
-        "audit by user"
-    );
-
     // Without a user, one Query per UTC day from now back to `since`: the default 30-day
     // window over an empty trail is the worst case within one request (31 days).
-    let (status, _, calls) = app
-        .call(Method::GET, "/api/v1/admin/audit", Some(root), None)
+    let calls = "UpdateItem BatchGetItem Query*31";
+    let why = "audit, default window, empty trail";
+    app.expect(get("/api/v1/admin/audit", root), 200, calls, why)
         .await;
-    assert_eq!(status, 200);
-    let mut expected = ops(&["UpdateItem", "BatchGetItem"]);
-    expected.extend(ops(&["Query"; 31]));
-    assert_eq!(calls, expected, "audit, default window, empty trail");
 
     // Jobs health: one last-run read per schedule, one Query per partition of the
     // waiting-events index (queue depths are SQS calls).
-    let (status, _, calls) = app
-        .call(Method::GET, "/api/v1/admin/jobs", Some(root), None)
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        calls,
-        ops(&[
-            "UpdateItem",
-            "BatchGetItem",
-            "GetItem",
-            "GetItem",
-            "Query",
-            "Query",
-            "Query",
-            "Query"
-        ]),
-        "admin jobs: bucket + session and user + one last run per schedule + relay lag"
-    );
-    let (status, _, calls) = app.call(Method::GET, "/health/jobs", None, None).await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        calls,
-        ops(&[
-            "UpdateItem",
-            "GetItem",
-            "GetItem",
-            "Query",
-            "Query",
-            "Query",
-            "Query"
-        ]),
-        "health/jobs: bucket + one last run per schedule + relay lag"
-    );
+    app.expect(
+        get("/api/v1/admin/jobs", root),
+        200,
+        "UpdateItem BatchGetItem GetItem*2 Query*4",
+        "admin jobs: bucket + session and user + one last run per schedule + relay lag",
+    )
+    .await;
+    app.expect(
+        (Method::GET, "/health/jobs", None, None),
+        200,
+        "UpdateItem GetItem*2 Query*4",
+        "health/jobs: bucket + one last run per schedule + relay lag",
+    )
+    .await;
 }

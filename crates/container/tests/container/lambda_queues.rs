@@ -7,7 +7,7 @@ use std::{
 };
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use dashtam_application::Ports;
+use dashtam_application::{IdentityPorts, Ports};
 use dashtam_container::{Config, Consumer, handle_sqs_event, handle_stream_event, memory_ports};
 use dashtam_domain::platform::events::{DomainEvent, EventContext, EventPayload};
 use dashtam_infrastructure::messaging::{envelope, parse_envelope};
@@ -61,10 +61,13 @@ fn event_for(user_id: uuid::Uuid) -> DomainEvent {
     )
 }
 
+/// A consumer's ports, as deployed without the identity context (`consumer_ports`).
 fn ports_with_mailbox(dir: Option<&Path>) -> Ports {
     let mut config = Config::in_memory().unwrap();
     config.mailbox_dir = dir.map(Path::to_path_buf);
-    memory_ports(&config).ports
+    let mut ports = memory_ports(&config).ports;
+    ports.identity = IdentityPorts::unwired();
+    ports
 }
 
 /// A scratch directory removed on drop.
@@ -147,7 +150,7 @@ async fn sqs_fixtures_are_valid_envelopes_consumed_once() {
             Consumer::Audit => {
                 for e in &domain_events {
                     let user = e.user_id.expect("the fixture's event has a user");
-                    let records = ports.audit.list_for_user(user, 100).await.unwrap();
+                    let records = ports.platform.audit.list_for_user(user, 100).await.unwrap();
                     let matching: Vec<_> = records
                         .iter()
                         .filter(|r| r.event_id == e.event_id)
@@ -201,7 +204,7 @@ async fn invalid_messages_are_reported_by_id_and_valid_ones_recorded_once() {
         .await;
         assert!(response.batch_item_failures.is_empty());
     }
-    let records = ports.audit.list_for_user(user, 100).await.unwrap();
+    let records = ports.platform.audit.list_for_user(user, 100).await.unwrap();
     assert_eq!(records.len(), 1, "{records:?}");
     let r = &records[0];
     assert_eq!(r.event_id, good.event_id);
@@ -235,7 +238,16 @@ async fn detail_as_a_json_string_is_accepted() {
     )
     .await;
     assert!(response.batch_item_failures.is_empty());
-    assert_eq!(ports.audit.list_for_user(user, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        ports
+            .platform
+            .audit
+            .list_for_user(user, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -278,10 +290,12 @@ async fn the_stream_fixture_runs_through_the_relay_handler() {
         let event: aws_lambda_events::event::dynamodb::Event =
             serde_json::from_value(read_json(&path)).unwrap();
         let mut memory = memory_ports(&config);
+        // As deployed (`relay_ports`): the relay has no identity context.
+        memory.ports.identity = IdentityPorts::unwired();
         let response = handle_stream_event(&memory.ports, event.clone()).await;
         assert!(response.batch_item_failures.is_empty(), "{path:?}");
         let published: Vec<DomainEvent> =
-            std::iter::from_fn(|| memory.published.try_recv().ok()).collect();
+            std::iter::from_fn(|| memory.published.as_mut()?.try_recv().ok()).collect();
         let names: Vec<&str> = published.iter().map(DomainEvent::name).collect();
         assert_eq!(names, ["UserLoginFailed"], "{path:?}");
         assert_eq!(
@@ -292,7 +306,7 @@ async fn the_stream_fixture_runs_through_the_relay_handler() {
         let failing = Arc::new(dashtam_infrastructure::memory::RecordingPublisher::default());
         failing.set_failing(true);
         let mut ports = memory_ports(&config).ports;
-        ports.events = failing;
+        ports.platform.events = failing;
         let response = handle_stream_event(&ports, event).await;
         let failed: Vec<Option<String>> = response
             .batch_item_failures

@@ -11,6 +11,7 @@
 //! figures.
 
 use std::{
+    cell::Cell,
     collections::{BTreeMap, BTreeSet},
     sync::{
         Arc,
@@ -64,12 +65,11 @@ fn ports(stack: &Stack, bus: Arc<Switchable>, mailbox: Arc<MemoryMailbox>) -> Po
         aws_sdk_dynamodb::Client::new(&stack.sdk),
         stack.var("DASHTAM_TABLE").to_owned(),
     );
-    Ports {
-        // Unlimited, and a cheap hash: the scenario is about the events.
-        rate_limits: Arc::new(MemoryRateLimits::new()),
-        hasher: Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap()),
-        ..table_ports(&table, bus, mailbox)
-    }
+    let mut ports = table_ports(&table, bus, mailbox);
+    // Unlimited, and a cheap hash: the scenario is about the events.
+    ports.platform.rate_limits = Arc::new(MemoryRateLimits::new());
+    ports.identity.hasher = Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap());
+    ports
 }
 
 fn ctx(agent: &str) -> EventContext {
@@ -255,21 +255,25 @@ async fn every_event_is_delivered_and_recorded_exactly_once_despite_faults() {
     //    nothing), then the messages come back and it drains the queue.
     let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
     let audit_url = stack.var("DASHTAM_AUDIT_QUEUE_URL").to_owned();
-    let (mut recorded, mut duplicates, mut delivered) = (0usize, 0usize, 0usize);
+    let (recorded, duplicates, delivered) = (Cell::new(0), Cell::new(0), Cell::new(0));
+    // One delivery to the consumer: recorded the first time, a duplicate after.
+    let consume = |body: &str| {
+        let event = parse_envelope(body).unwrap();
+        delivered.set(delivered.get() + 1);
+        let (ports, recorded, duplicates) = (&ports, &recorded, &duplicates);
+        async move {
+            let counter = match (RecordAudit { event: &event }).execute(ports).await {
+                Ok(true) => recorded,
+                Ok(false) => duplicates,
+                Err(e) => panic!("audit consumer failed: {e}"),
+            };
+            counter.set(counter.get() + 1);
+        }
+    };
     let first = receive_without_deleting(&sqs, &audit_url).await;
     assert!(!first.is_empty());
     for m in first.iter().take(5) {
-        let event = parse_envelope(m.body().unwrap()).unwrap();
-        delivered += 1;
-        if (RecordAudit { event: &event })
-            .execute(&ports)
-            .await
-            .unwrap()
-        {
-            recorded += 1;
-        } else {
-            duplicates += 1;
-        }
+        consume(m.body().unwrap()).await;
     }
     for m in &first {
         // The crashed worker's messages become visible again (its timeout, shortened).
@@ -290,17 +294,7 @@ async fn every_event_is_delivered_and_recorded_exactly_once_despite_faults() {
         }
         idle = 0;
         for m in messages {
-            let event = parse_envelope(m.body().unwrap()).unwrap();
-            delivered += 1;
-            if (RecordAudit { event: &event })
-                .execute(&ports)
-                .await
-                .unwrap()
-            {
-                recorded += 1;
-            } else {
-                duplicates += 1;
-            }
+            consume(m.body().unwrap()).await;
             sqs.delete_message()
                 .queue_url(&audit_url)
                 .receipt_handle(m.receipt_handle().unwrap())
@@ -328,6 +322,8 @@ async fn every_event_is_delivered_and_recorded_exactly_once_despite_faults() {
         }
     }
 
+    let (recorded, duplicates, delivered) = (recorded.get(), duplicates.get(), delivered.get());
+
     // Afterwards: one audit record per event, nothing lost; one email per email event.
     let mut per_user: BTreeMap<Uuid, usize> = BTreeMap::new();
     for e in &committed {
@@ -336,7 +332,12 @@ async fn every_event_is_delivered_and_recorded_exactly_once_despite_faults() {
         }
     }
     for (user, want) in &per_user {
-        let have = ports.audit.list_for_user(*user, 1000).await.unwrap();
+        let have = ports
+            .platform
+            .audit
+            .list_for_user(*user, 1000)
+            .await
+            .unwrap();
         let distinct: BTreeSet<Uuid> = have.iter().map(|r| r.event_id).collect();
         assert_eq!((have.len(), distinct.len()), (*want, *want), "user {user}");
     }

@@ -141,7 +141,7 @@ async fn an_unreachable_table_lets_requests_through_with_a_warning() {
     let dead = aws_sdk_dynamodb::config::Builder::from(&sdk)
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
         .build();
-    ports.rate_limits = Arc::new(DynamoRateLimits::new(
+    ports.platform.rate_limits = Arc::new(DynamoRateLimits::new(
         aws_sdk_dynamodb::Client::from_conf(dead),
         "dashtam-gone".into(),
     ));

@@ -22,7 +22,7 @@ async fn the_sample_events_run_and_record_their_jobs() {
     ] {
         let run = handle_scheduled_event(&ports, &sample(file)).await.unwrap();
         assert_eq!((run.job, run.outcome), (job, JobOutcome::Ok));
-        assert_eq!(ports.jobs.runs.last(job).await.unwrap(), Some(run));
+        assert_eq!(ports.platform.job_runs.last(job).await.unwrap(), Some(run));
     }
     let err = handle_scheduled_event(&ports, &json!({"job": "rm-rf"}))
         .await

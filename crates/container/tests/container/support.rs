@@ -12,24 +12,19 @@ use aws_sdk_dynamodb::config::{
 };
 
 use axum::{Router, body::Body};
-use dashtam_application::{IdentitySettings, JobPorts, Ports};
-use dashtam_container::{Config, app_state, client_ip_layer, memory_ports};
+use dashtam_application::{IdentitySettings, PlatformPorts, Ports};
+use dashtam_container::{
+    Config, app_state, client_ip_layer, identity_over_table, memory_ports, platform_over_table,
+};
 use dashtam_core::SystemClock;
 use dashtam_domain::platform::{
-    events::{DomainEvent, EmailKind},
-    ports::{EmailComposer, EmailSender, EventOutbox, EventPublisher},
+    events::DomainEvent,
+    ports::{EmailSender, EventOutbox, EventPublisher},
 };
 use dashtam_infrastructure::{
-    dynamodb::{
-        DynamoAuditRepository, DynamoEventOutbox, DynamoJobStore, DynamoOneTimeTokenRepository,
-        DynamoProcessedEvents, DynamoRateLimits, DynamoSecurityConfigRepository,
-        DynamoSessionRepository, DynamoUserRepository, Table,
-    },
-    memory::{InProcessQueue, MemoryStore},
-    security::{
-        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
-        WootheeDeviceDetector,
-    },
+    dynamodb::Table,
+    memory::{InProcessQueue, MemoryStore, PlainComposer},
+    security::{HmacCursorSealer, JwtAccessTokens, StaticSigningKey},
 };
 use dashtam_presentation::{Group, app};
 use http_body_util::BodyExt as _;
@@ -132,52 +127,32 @@ impl Function {
     }
 }
 
-/// Subject, text and HTML: the kind and the token, nothing else.
-pub struct PlainTemplates;
-
-impl EmailComposer for PlainTemplates {
-    fn compose(&self, kind: EmailKind, _to: &str, token: Option<&str>) -> (String, String, String) {
-        let body = format!("{kind:?} {}", token.unwrap_or(""));
-        (format!("{kind:?}"), body.clone(), body)
-    }
-}
-
 /// Every port over `table` (the DynamoDB adapters, rate limits included, as deployed),
-/// with fixed signing keys, and `events` and `email` as the test wants them.
+/// through the production constructors, with fixed signing keys, and `events` and
+/// `email` as the test wants them.
 pub fn table_ports(
     table: &Table,
     events: Arc<dyn EventPublisher>,
     email: Arc<dyn EmailSender>,
 ) -> Ports {
     Ports {
-        users: Arc::new(DynamoUserRepository::from_table(table.clone())),
-        one_time_tokens: Arc::new(DynamoOneTimeTokenRepository::from_table(table.clone())),
-        sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
-        security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
-        audit: Arc::new(DynamoAuditRepository::from_table(table.clone())),
-        cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
-            "c".repeat(64),
-        )))),
-        processed: Arc::new(DynamoProcessedEvents::from_table(table.clone())),
-        outbox: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-        feed: Arc::new(DynamoEventOutbox::from_table(table.clone())),
-        rate_limits: Arc::new(DynamoRateLimits::from_table(table.clone())),
-        hasher: Arc::new(Argon2Hasher::new()),
-        access_tokens: Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
-        opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
-        devices: Arc::new(WootheeDeviceDetector::new()),
-        events,
-        email,
-        email_composer: Arc::new(PlainTemplates),
-        clock: Arc::new(SystemClock),
-        settings: IdentitySettings::default(),
-        jobs: JobPorts {
-            runs: Arc::new(DynamoJobStore::from_table(table.clone())),
+        identity: identity_over_table(
+            table,
+            Arc::new(JwtAccessTokens::with_fixed_key("k".repeat(64), 900)),
+            IdentitySettings::default(),
+        ),
+        platform: PlatformPorts {
+            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
+                "c".repeat(64),
+            )))),
+            events,
+            email,
+            email_composer: Arc::new(PlainComposer),
             // Queue depths are SQS calls, not DynamoDB ones.
             queues: InProcessQueue::new(),
-            expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
-            expired: Arc::new(DynamoJobStore::from_table(table.clone())),
+            ..platform_over_table(table)
         },
+        clock: Arc::new(SystemClock),
     }
 }
 

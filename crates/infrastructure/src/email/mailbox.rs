@@ -10,44 +10,31 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use chrono::Utc;
-use dashtam_domain::platform::ports::{EmailError, EmailMessage, EmailSender};
+use dashtam_domain::{
+    identity::value_objects::Email,
+    platform::ports::{EmailError, EmailMessage, EmailSender},
+};
 use uuid::Uuid;
 
-const MAX_ADDRESS_LEN: usize = 254;
-
-/// The mailbox folder name for `to`: the address trimmed and lower-cased. Refuses
-/// anything that is not plainly an email address (the value may come from a query
-/// string), including every path separator and `..`.
+/// The mailbox folder name for `to`: the address as registration normalises it, with
+/// every character a file name should not hold (a path separator, a leading dot, `%`,
+/// anything beyond `[a-z0-9@._+-]`) percent-encoded, so any address registration
+/// accepts has its own folder and none can leave `dir` (the value may come from a query
+/// string). Refuses what is not an email address.
 pub fn mailbox_name(to: &str) -> Result<String, String> {
-    let address = to.trim().to_lowercase();
-    let refuse = |why: &str| Err(format!("not a mailbox address ({why})"));
-    if address.is_empty() || address.len() > MAX_ADDRESS_LEN {
-        return refuse("length");
+    let address = Email::parse(to).map_err(|e| format!("not a mailbox address: {}", e.message))?;
+    let mut name = String::with_capacity(address.as_str().len());
+    for (i, c) in address.as_str().chars().enumerate() {
+        if c.is_ascii_alphanumeric() || "@_+-".contains(c) || (c == '.' && i > 0) {
+            name.push(c);
+        } else {
+            let mut utf8 = [0; 4];
+            for byte in c.encode_utf8(&mut utf8).bytes() {
+                name.push_str(&format!("%{byte:02x}"));
+            }
+        }
     }
-    if address.contains('/') || address.contains('\\') || address.contains("..") {
-        return refuse("path characters");
-    }
-    let Some((local, domain)) = address.split_once('@') else {
-        return refuse("no @");
-    };
-    let local_ok = !local.is_empty()
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._%+-'".contains(c));
-    let domain_ok = domain.contains('.')
-        && domain.split('.').all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    if local_ok && domain_ok {
-        Ok(address)
-    } else {
-        refuse("shape")
-    }
+    Ok(name)
 }
 
 /// [`EmailSender`] that writes each message to the mailbox folder of its recipient,

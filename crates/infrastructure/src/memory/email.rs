@@ -1,7 +1,10 @@
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use dashtam_domain::platform::ports::{EmailError, EmailMessage, EmailSender};
+use dashtam_domain::platform::{
+    events::EmailKind,
+    ports::{EmailComposer, EmailError, EmailMessage, EmailSender},
+};
 
 /// Keeps sent emails in memory, for tests.
 #[derive(Default)]
@@ -27,5 +30,16 @@ impl EmailSender for MemoryMailbox {
             .unwrap_or_else(|p| p.into_inner())
             .push(message.clone());
         Ok(())
+    }
+}
+
+/// Plain-text emails that name their kind, recipient and token, for tests that read the
+/// token back from the mailbox.
+pub struct PlainComposer;
+
+impl EmailComposer for PlainComposer {
+    fn compose(&self, kind: EmailKind, to: &str, token: Option<&str>) -> (String, String, String) {
+        let text = format!("{kind:?} for {to}: {}", token.unwrap_or("-"));
+        (format!("{kind:?}"), text.clone(), text)
     }
 }

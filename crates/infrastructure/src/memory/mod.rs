@@ -18,7 +18,7 @@ mod store;
 mod tokens;
 mod users;
 
-pub use email::MemoryMailbox;
+pub use email::{MemoryMailbox, PlainComposer};
 pub use jobs::InProcessQueue;
 pub use publisher::{ChannelPublisher, RecordingPublisher};
 pub use rate_limits::MemoryRateLimits;

@@ -130,8 +130,7 @@ impl JwtAccessTokens {
         self
     }
 
-    /// The clock that stamps `iat`/`exp` and checks expiry. Tests only (`testing` feature).
-    #[cfg(any(test, feature = "testing"))]
+    /// The clock that stamps `iat`/`exp` and checks expiry (the process's one clock).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self

@@ -28,30 +28,8 @@ use crate::support::*;
 impl Db {
     /// A session that expires at `expires_at`.
     async fn session(&self, expires_at: DateTime<Utc>) -> Session {
-        let created = expires_at - Session::LIFETIME;
-        let s = Session {
-            id: Uuid::now_v7(),
-            user_id: Uuid::now_v7(),
-            device_info: None,
-            user_agent: None,
-            ip_address: None,
-            location: None,
-            created_at: created,
-            last_activity_at: created,
-            expires_at,
-            revoked_at: None,
-            revoked_reason: None,
-            current_refresh_hash: token_hash(),
-        };
-        let token = RefreshToken {
-            hash: s.current_refresh_hash.clone(),
-            user_id: s.user_id,
-            session_id: s.id,
-            token_version: 1,
-            created_at: created,
-            expires_at,
-            rotated_at: None,
-        };
+        let s = Session::start(Uuid::now_v7(), expires_at - Session::LIFETIME, token_hash());
+        let token = RefreshToken::first_of(&s, 1);
         self.sessions()
             .create(&s, &token, &[], "", &[])
             .await

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use dashtam_domain::{
     identity::{
         entities::{OneTimeToken, OneTimeTokenKind, RefreshToken, Session, User},
+        ports::SessionRepository,
         value_objects::{Email, TokenHash},
     },
     platform::events::{DomainEvent, EventContext, EventPayload},
@@ -108,30 +109,28 @@ pub fn new_user(raw_email: &str, now: DateTime<Utc>) -> (User, OneTimeToken) {
 }
 
 pub fn new_session(user_id: Uuid, created_at: DateTime<Utc>) -> (Session, RefreshToken) {
-    let id = Uuid::now_v7();
-    let token = RefreshToken {
-        hash: hash("r"),
-        user_id,
-        session_id: id,
-        token_version: 1,
-        created_at,
-        expires_at: created_at + RefreshToken::LIFETIME,
-        rotated_at: None,
-    };
     let session = Session {
-        id,
-        user_id,
         device_info: Some("Firefox on Linux".into()),
         user_agent: Some("Mozilla/5.0".into()),
         ip_address: Some("127.0.0.1".into()),
-        location: None,
-        created_at,
-        last_activity_at: created_at,
-        expires_at: created_at + Session::LIFETIME,
-        revoked_at: None,
-        revoked_reason: None,
-        current_refresh_hash: token.hash.clone(),
+        ..Session::start(user_id, created_at, hash("r"))
     };
+    let token = RefreshToken::first_of(&session, 1);
+    (session, token)
+}
+
+/// A session of `user_id` created at `created_at` and stored (no eviction, no events),
+/// with its first refresh token.
+pub async fn stored_session(
+    sessions: &DynamoSessionRepository,
+    user_id: Uuid,
+    created_at: DateTime<Utc>,
+) -> (Session, RefreshToken) {
+    let (session, token) = new_session(user_id, created_at);
+    sessions
+        .create(&session, &token, &[], "", &[])
+        .await
+        .expect("create session");
     (session, token)
 }
 

@@ -11,20 +11,8 @@ async fn roles_and_the_audit_trail_against_the_local_stack() {
     let s = start().await;
     let mut access = Vec::new();
     for email in ["root@example.com", "ada@example.com"] {
-        s.post(
-            "/api/v1/users",
-            json!({"email": email, "password": PASSWORD}),
-        )
-        .await;
-        let token = s.mailed_token(email, 0).await;
-        s.post("/api/v1/email-verifications", json!({"token": token}))
-            .await;
-        let (_, pair) = s
-            .post(
-                "/api/v1/sessions",
-                json!({"email": email, "password": PASSWORD}),
-            )
-            .await;
+        s.signup(email).await;
+        let pair = s.login(email, PASSWORD).await;
         access.push(pair["access_token"].as_str().unwrap().to_owned());
     }
     let (root, ada) = (access[0].as_str(), access[1].as_str());

@@ -37,13 +37,7 @@ async fn register_verify_login_refresh_logout_against_the_local_stack() {
         .await;
     assert_eq!(status, 201, "{body}");
 
-    let (status, pair) = s
-        .post(
-            "/api/v1/sessions",
-            json!({"email": email, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(status, 201, "{pair}");
+    let pair = s.login(email, PASSWORD).await;
     assert_eq!(pair["token_type"], "bearer");
     assert_eq!(pair["expires_in"], 900);
     let access = pair["access_token"].as_str().unwrap().to_owned();
@@ -126,27 +120,9 @@ async fn register_verify_login_refresh_logout_against_the_local_stack() {
 async fn password_reset_and_admin_rotation_against_the_local_stack() {
     let s = start().await;
     for email in ["root@example.com", "bob@example.com"] {
-        let (status, _) = s
-            .post(
-                "/api/v1/users",
-                json!({"email": email, "password": PASSWORD}),
-            )
-            .await;
-        assert_eq!(status, 201);
-        let token = s.mailed_token(email, 0).await;
-        assert_eq!(
-            s.post("/api/v1/email-verifications", json!({"token": token}))
-                .await
-                .0,
-            201
-        );
+        s.signup(email).await;
     }
-    let (_, bob) = s
-        .post(
-            "/api/v1/sessions",
-            json!({"email": "bob@example.com", "password": PASSWORD}),
-        )
-        .await;
+    let bob = s.login("bob@example.com", PASSWORD).await;
     let bob_access = bob["access_token"].as_str().unwrap().to_owned();
 
     // Reset: the mailed token sets a new password and ends every session.
@@ -188,22 +164,11 @@ async fn password_reset_and_admin_rotation_against_the_local_stack() {
         .0,
         401
     );
-    let (status, bob) = s
-        .post(
-            "/api/v1/sessions",
-            json!({"email": "bob@example.com", "password": new_password}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let bob = s.login("bob@example.com", new_password).await;
     let bob_refresh = bob["refresh_token"].as_str().unwrap().to_owned();
 
     // Admin (bootstrapped by configuration) rotates bob's tokens: his refresh token dies.
-    let (_, root) = s
-        .post(
-            "/api/v1/sessions",
-            json!({"email": "root@example.com", "password": PASSWORD}),
-        )
-        .await;
+    let root = s.login("root@example.com", PASSWORD).await;
     let root_access = root["access_token"].as_str().unwrap().to_owned();
     let (_, me) = s
         .call(
@@ -229,13 +194,7 @@ async fn password_reset_and_admin_rotation_against_the_local_stack() {
             .0,
         401
     );
-    let (status, fresh) = s
-        .post(
-            "/api/v1/sessions",
-            json!({"email": "bob@example.com", "password": new_password}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let fresh = s.login("bob@example.com", new_password).await;
     let (status, _) = s
         .post(
             "/api/v1/tokens",

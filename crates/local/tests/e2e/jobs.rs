@@ -12,7 +12,7 @@ use dashtam_domain::{
     platform::ports::AuditRepository,
 };
 use dashtam_infrastructure::dynamodb::{DynamoAuditRepository, DynamoSessionRepository};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::support::*;
 
@@ -35,24 +35,8 @@ async fn the_timers_run_every_job_and_the_jobs_health_reads_the_emulated_queues(
     }
     assert_eq!(health["status"], "ok", "{health}");
 
-    assert_eq!(
-        s.post(
-            "/api/v1/users",
-            json!({"email": "root@example.com", "password": PASSWORD})
-        )
-        .await
-        .0,
-        201
-    );
-    let token = s.mailed_token("root@example.com", 0).await;
-    s.post("/api/v1/email-verifications", json!({"token": token}))
-        .await;
-    let (_, login) = s
-        .post(
-            "/api/v1/sessions",
-            json!({"email": "root@example.com", "password": PASSWORD}),
-        )
-        .await;
+    s.signup("root@example.com").await;
+    let login = s.login("root@example.com", PASSWORD).await;
     let (status, jobs) = s
         .call(
             reqwest::Method::GET,
@@ -102,29 +86,12 @@ async fn a_session_about_to_expire_gets_one_audited_notice_through_the_timers() 
     // A session created 30 days minus 10 minutes ago, written as login would write it.
     let now = chrono::Utc::now();
     let created = now - Session::LIFETIME + chrono::Duration::minutes(10);
-    let session = Session {
-        id: uuid::Uuid::now_v7(),
-        user_id: uuid::Uuid::now_v7(),
-        device_info: None,
-        user_agent: None,
-        ip_address: None,
-        location: None,
-        created_at: created,
-        last_activity_at: created,
-        expires_at: created + Session::LIFETIME,
-        revoked_at: None,
-        revoked_reason: None,
-        current_refresh_hash: TokenHash::from_hex("ab".repeat(32)),
-    };
-    let token = RefreshToken {
-        hash: session.current_refresh_hash.clone(),
-        user_id: session.user_id,
-        session_id: session.id,
-        token_version: 1,
-        created_at: created,
-        expires_at: session.expires_at,
-        rotated_at: None,
-    };
+    let session = Session::start(
+        uuid::Uuid::now_v7(),
+        created,
+        TokenHash::from_hex("ab".repeat(32)),
+    );
+    let token = RefreshToken::first_of(&session, 1);
     DynamoSessionRepository::new(client.clone(), table.clone())
         .create(&session, &token, &[], "", &[])
         .await

@@ -13,18 +13,7 @@ use crate::support::*;
 async fn a_new_device_login_reaches_the_live_stream_and_the_mailbox() {
     let s = start().await;
     let email = "sse@example.com";
-    assert_eq!(
-        s.post(
-            "/api/v1/users",
-            json!({"email": email, "password": PASSWORD})
-        )
-        .await
-        .0,
-        201
-    );
-    let token = s.mailed_token(email, 0).await;
-    s.post("/api/v1/email-verifications", json!({"token": token}))
-        .await;
+    s.signup(email).await;
     let login = |agent: &'static str| {
         s.http
             .post(format!("{}/api/v1/sessions", s.base))

@@ -13,7 +13,7 @@ use dashtam_domain::platform::{
     ports::{AuditQuery, AuditRepository},
 };
 use dashtam_infrastructure::dynamodb::{DynamoAuditRepository, StreamReader};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "Str0ng!Passw0rd";
 
@@ -123,6 +123,26 @@ impl LocalStack {
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.call(reqwest::Method::POST, path, None, Some(body))
             .await
+    }
+
+    /// Registers `email` with [`PASSWORD`] and verifies it with the mailed token.
+    pub async fn signup(&self, email: &str) {
+        let credentials = json!({"email": email, "password": PASSWORD});
+        let (status, body) = self.post("/api/v1/users", credentials).await;
+        assert_eq!(status, 201, "register {email}: {body}");
+        let token = self.mailed_token(email, 0).await;
+        let (status, body) = self
+            .post("/api/v1/email-verifications", json!({"token": token}))
+            .await;
+        assert_eq!(status, 201, "verify {email}: {body}");
+    }
+
+    /// Logs `email` in with `password`: the token pair.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let credentials = json!({"email": email, "password": password});
+        let (status, pair) = self.post("/api/v1/sessions", credentials).await;
+        assert_eq!(status, 201, "login {email}: {pair}");
+        pair
     }
 
     /// The emails to `to`, newest first.

@@ -6,12 +6,14 @@
 //! path, OpenAPI operation) plus its [`Access`] and rate-limit policy. Each endpoint
 //! [`Group`] is one Lambda function and lists its routes.
 
+mod created;
 pub mod identity;
 pub mod platform;
 mod route;
 
 use axum::Router;
 
+pub use created::{Created, created};
 pub use platform::events;
 pub use route::{Access, Route};
 

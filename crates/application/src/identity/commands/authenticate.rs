@@ -14,7 +14,7 @@ pub struct Authenticate<'a> {
 
 impl Authenticate<'_> {
     pub async fn execute(self, ports: &Ports) -> Result<Principal, AppError> {
-        let claims = ports.access_tokens.verify(self.bearer).await?;
+        let claims = ports.identity.access_tokens.verify(self.bearer).await?;
         principal(ports, claims).await
     }
 }
@@ -28,7 +28,7 @@ pub struct VerifyBearer<'a> {
 
 impl VerifyBearer<'_> {
     pub async fn execute(self, ports: &Ports) -> Result<AccessClaims, AppError> {
-        Ok(ports.access_tokens.verify(self.bearer).await?)
+        Ok(ports.identity.access_tokens.verify(self.bearer).await?)
     }
 }
 
@@ -47,6 +47,7 @@ impl AuthenticateVerified {
 async fn principal(ports: &Ports, claims: AccessClaims) -> Result<Principal, AppError> {
     let now = ports.clock.now();
     let (session, user) = ports
+        .identity
         .sessions
         .find_with_user(claims.sub, claims.session_id)
         .await?;
@@ -58,7 +59,7 @@ async fn principal(ports: &Ports, claims: AccessClaims) -> Result<Principal, App
     }
     // A deactivated account keeps only what needs no permission (logout, profile).
     let roles = if user.is_active {
-        ports.settings.effective_roles(&user)
+        ports.identity.settings.effective_roles(&user)
     } else {
         BTreeSet::new()
     };

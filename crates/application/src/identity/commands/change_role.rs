@@ -126,6 +126,7 @@ impl ChangeRole {
         retry_on_conflict!(
             |_| {
                 let mut user = ports
+                    .identity
                     .users
                     .find_by_id(self.user_id)
                     .await
@@ -136,7 +137,13 @@ impl ChangeRole {
                             AppError::NotFound("User not found".into()),
                         )
                     })?;
-                if revoking_admin && ports.settings.admin_emails.contains(user.email.as_str()) {
+                if revoking_admin
+                    && ports
+                        .identity
+                        .settings
+                        .admin_emails
+                        .contains(user.email.as_str())
+                {
                     return Err(fail(
                     "configured_admin",
                     AppError::Conflict(
@@ -150,7 +157,7 @@ impl ChangeRole {
                 };
                 let result = UserRoles {
                     user_id: user.id,
-                    roles: ports.settings.effective_roles(&user),
+                    roles: ports.identity.settings.effective_roles(&user),
                     changed,
                 };
                 if !changed {
@@ -160,6 +167,7 @@ impl ChangeRole {
                 user.updated_at = now;
                 let succeeded = events.event(actor, self.succeeded(&result));
                 ports
+                    .identity
                     .users
                     .save(&user, &events.outbox_with([succeeded]))
                     .await

@@ -7,6 +7,7 @@ use dashtam_domain::{
     platform::events::{EventContext, EventPayload},
 };
 
+use super::token_pair::token_pair;
 use crate::{
     AppError, EventBatch, Ports,
     dto::TokenPair,
@@ -58,9 +59,9 @@ impl Login {
             );
         };
 
-        let Some(mut user) = ports.users.find_by_email(&self.email).await? else {
+        let Some(mut user) = ports.identity.users.find_by_email(&self.email).await? else {
             // Same work as a wrong password, so response time does not reveal accounts.
-            ports.hasher.verify_dummy(&self.password).await;
+            ports.identity.hasher.verify_dummy(&self.password).await;
             fail(events, None, "invalid_credentials");
             return Err(AppError::unauthorized(INVALID_CREDENTIALS));
         };
@@ -83,6 +84,7 @@ impl Login {
         }
 
         if !ports
+            .identity
             .hasher
             .verify(&self.password, &user.password_hash)
             .await
@@ -98,6 +100,7 @@ impl Login {
                 |attempt| {
                     if attempt > 0 {
                         user = ports
+                            .identity
                             .users
                             .find_by_id(user.id)
                             .await
@@ -107,6 +110,7 @@ impl Login {
                     let mut updated = user.clone();
                     updated.reset_failed_logins(now);
                     ports
+                        .identity
                         .users
                         .save(&updated, &[])
                         .await
@@ -134,6 +138,7 @@ async fn record_failure(
         |attempt| {
             if attempt > 0 {
                 match ports
+                    .identity
                     .users
                     .find_by_id(user.id)
                     .await
@@ -158,6 +163,7 @@ async fn record_failure(
                 },
             );
             ports
+                .identity
                 .users
                 .save(&updated, &events.outbox_with([failed]))
                 .await
@@ -176,10 +182,10 @@ async fn open_session(
     events: &mut EventBatch,
 ) -> Result<TokenPair, AppError> {
     let now = ports.clock.now();
-    let config = ports.security_config.get().await?;
+    let config = ports.identity.security_config.get().await?;
 
     // Evict the oldest active sessions so that, with the new one, the tier limit holds.
-    let known = ports.sessions.list_for_user(user.id).await?;
+    let known = ports.identity.sessions.list_for_user(user.id).await?;
     let mut active: Vec<Session> = known.iter().filter(|s| s.is_active(now)).cloned().collect();
     // Ids are UUIDv7, so they break ties between sessions created in the same instant.
     active.sort_by_key(|s| (s.created_at, s.id));
@@ -191,33 +197,17 @@ async fn open_session(
         None => Vec::new(),
     };
 
-    let refresh = ports.opaque_tokens.refresh_token();
+    let refresh = ports.identity.opaque_tokens.refresh_token();
     let session = Session {
-        id: dashtam_core::new_id(),
-        user_id: user.id,
         device_info: context
             .user_agent
             .as_deref()
-            .and_then(|ua| ports.devices.describe(ua)),
+            .and_then(|ua| ports.identity.devices.describe(ua)),
         user_agent: context.user_agent.clone(),
         ip_address: context.ip_address.clone(),
-        location: None,
-        created_at: now,
-        last_activity_at: now,
-        expires_at: now + Session::LIFETIME,
-        revoked_at: None,
-        revoked_reason: None,
-        current_refresh_hash: refresh.hash.clone(),
+        ..Session::start(user.id, now, refresh.hash)
     };
-    let token = RefreshToken {
-        hash: refresh.hash,
-        user_id: user.id,
-        session_id: session.id,
-        token_version: config.issue_version(user.min_token_version),
-        created_at: now,
-        expires_at: now + RefreshToken::LIFETIME,
-        rotated_at: None,
-    };
+    let token = RefreshToken::first_of(&session, config.issue_version(user.min_token_version));
     let mut carried = Vec::new();
     for old in &evict {
         carried.push(events.event(
@@ -259,6 +249,7 @@ async fn open_session(
         },
     ));
     ports
+        .identity
         .sessions
         .create(
             &session,
@@ -270,20 +261,5 @@ async fn open_session(
         .await?;
     events.mark_outboxed();
 
-    let roles = ports
-        .settings
-        .effective_roles(user)
-        .iter()
-        .map(|r| r.as_str().to_owned())
-        .collect();
-    let access_token = ports
-        .access_tokens
-        .issue(user.id, user.email.as_str(), roles, session.id)
-        .await?;
-
-    Ok(TokenPair {
-        access_token,
-        refresh_token: refresh.plaintext,
-        expires_in: ports.access_tokens.ttl_seconds(),
-    })
+    Ok(token_pair(ports, user, session.id, refresh.plaintext).await?)
 }

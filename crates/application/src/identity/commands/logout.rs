@@ -25,8 +25,8 @@ impl Logout {
         );
 
         let mut targets = vec![current];
-        let hash = ports.opaque_tokens.hash(&self.refresh_token);
-        if let Some(token) = ports.sessions.find_refresh_token(&hash).await?
+        let hash = ports.identity.opaque_tokens.hash(&self.refresh_token);
+        if let Some(token) = ports.identity.sessions.find_refresh_token(&hash).await?
             && token.user_id == self.principal.user_id
             && token.session_id != current
         {
@@ -41,6 +41,7 @@ impl Logout {
                 },
             );
             if ports
+                .identity
                 .sessions
                 .revoke(
                     self.principal.user_id,

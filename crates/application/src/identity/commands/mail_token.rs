@@ -39,6 +39,7 @@ pub async fn mail_token(
     let outcome = retry_on_conflict!(
         |_| {
             let Some(mut user) = ports
+                .identity
                 .users
                 .find_by_email(email)
                 .await
@@ -62,10 +63,11 @@ pub async fn mail_token(
                     reason: "too_many_requests",
                 });
             }
-            let token = ports.opaque_tokens.hex_token();
+            let token = ports.identity.opaque_tokens.hex_token();
             let stored = OneTimeToken::issue(token.hash, kind, user.id, now);
             let events = issued(user.id, token.plaintext);
             ports
+                .identity
                 .one_time_tokens
                 .issue(&stored, &user, &events)
                 .await

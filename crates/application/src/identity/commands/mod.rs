@@ -14,6 +14,7 @@ mod revoke_other_sessions;
 mod revoke_session;
 mod rotate_global_tokens;
 mod rotate_user_tokens;
+mod token_pair;
 mod verify_email;
 
 pub use authenticate::{Authenticate, AuthenticateVerified, VerifyBearer};

@@ -4,6 +4,7 @@ use dashtam_domain::{
 };
 use uuid::Uuid;
 
+use super::token_pair::token_pair;
 use crate::{AppError, EventBatch, Ports, dto::TokenPair};
 
 const INVALID: &str = "Refresh token is invalid, expired or revoked";
@@ -60,8 +61,9 @@ async fn rotate(
             reason,
         }))
     };
-    let hash = ports.opaque_tokens.hash(presented);
+    let hash = ports.identity.opaque_tokens.hash(presented);
     let Some(token) = ports
+        .identity
         .sessions
         .find_refresh_token(&hash)
         .await
@@ -88,6 +90,7 @@ async fn rotate(
         );
         let carried = events.outbox_with([revoked]);
         if ports
+            .identity
             .sessions
             .revoke(
                 token.user_id,
@@ -107,6 +110,7 @@ async fn rotate(
         return fail(user_id, session_id, "token_expired");
     }
     let session = ports
+        .identity
         .sessions
         .find(token.user_id, token.session_id)
         .await
@@ -117,6 +121,7 @@ async fn rotate(
         return fail(user_id, session_id, "session_revoked");
     };
     let user = ports
+        .identity
         .users
         .find_by_id(token.user_id)
         .await
@@ -129,6 +134,7 @@ async fn rotate(
         return fail(user_id, session_id, "session_revoked");
     }
     let config = ports
+        .identity
         .security_config
         .get()
         .await
@@ -145,7 +151,7 @@ async fn rotate(
         return fail(user_id, session_id, "token_version_rejected");
     }
 
-    let fresh = ports.opaque_tokens.refresh_token();
+    let fresh = ports.identity.opaque_tokens.refresh_token();
     let next = RefreshToken {
         hash: fresh.hash,
         user_id: user.id,
@@ -167,6 +173,7 @@ async fn rotate(
         },
     );
     if let Err(e) = ports
+        .identity
         .sessions
         .rotate_refresh(rotation, &events.outbox_with([succeeded]))
         .await
@@ -180,20 +187,7 @@ async fn rotate(
         };
     }
     events.mark_outboxed();
-    let roles = ports
-        .settings
-        .effective_roles(&user)
-        .iter()
-        .map(|r| r.as_str().to_owned())
-        .collect();
-    let access_token = ports
-        .access_tokens
-        .issue(user.id, user.email.as_str(), roles, token.session_id)
+    token_pair(ports, &user, token.session_id, fresh.plaintext)
         .await
-        .map_err(|e| Err(e.into()))?;
-    Ok(TokenPair {
-        access_token,
-        refresh_token: fresh.plaintext,
-        expires_in: ports.access_tokens.ttl_seconds(),
-    })
+        .map_err(|e| Err(e.into()))
 }

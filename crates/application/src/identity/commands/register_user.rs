@@ -40,16 +40,17 @@ impl RegisterUser {
             }
         };
         let hash = ports
+            .identity
             .hasher
             .hash(&password)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
 
         let mut user = User::register(dashtam_core::new_id(), self.email, hash, now);
-        if ports.settings.admin_emails.contains(&email) {
+        if ports.identity.settings.admin_emails.contains(&email) {
             user.roles.insert(Role::Admin);
         }
-        let token = ports.opaque_tokens.hex_token();
+        let token = ports.identity.opaque_tokens.hex_token();
         let verification = OneTimeToken::issue(
             token.hash,
             OneTimeTokenKind::EmailVerification,
@@ -65,6 +66,7 @@ impl RegisterUser {
             },
         );
         match ports
+            .identity
             .users
             .create(&user, &verification, &events.outbox_with([succeeded]))
             .await

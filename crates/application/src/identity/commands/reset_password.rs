@@ -57,8 +57,9 @@ impl ResetPassword {
                 AppError::validation("Password does not meet the requirements", errors),
             )
         })?;
-        let hash = ports.opaque_tokens.hash(&self.token);
+        let hash = ports.identity.opaque_tokens.hash(&self.token);
         let stored = ports
+            .identity
             .one_time_tokens
             .find(OneTimeTokenKind::PasswordReset, &hash)
             .await
@@ -74,6 +75,7 @@ impl ResetPassword {
             ));
         }
         let password_hash = ports
+            .identity
             .hasher
             .hash(&password)
             .await
@@ -89,6 +91,7 @@ impl ResetPassword {
         let user = retry_on_conflict!(
             |_| {
                 let user = ports
+                    .identity
                     .users
                     .find_by_id(stored.user_id)
                     .await
@@ -101,6 +104,7 @@ impl ResetPassword {
                 // Proving control of the inbox also lifts a lockout.
                 updated.reset_failed_logins(now);
                 ports
+                    .identity
                     .one_time_tokens
                     .redeem(&stored, now, &updated, &events.outbox_with([]))
                     .await
@@ -118,6 +122,7 @@ impl ResetPassword {
         )?;
         let email = user.email.as_str();
         ports
+            .identity
             .sessions
             .revoke_all(user.id, None, "password_reset", now, &|revoked| {
                 vec![

@@ -21,6 +21,7 @@ impl RevokeOtherSessions {
             },
         );
         let result = ports
+            .identity
             .sessions
             .revoke_all(
                 self.principal.user_id,

@@ -24,6 +24,7 @@ impl RevokeSession {
         );
         // Sessions are keyed under their owner, so another user's id is simply not found.
         if ports
+            .identity
             .sessions
             .find(user_id, self.session_id)
             .await?
@@ -48,6 +49,7 @@ impl RevokeSession {
             },
         );
         if ports
+            .identity
             .sessions
             .revoke(
                 user_id,

@@ -31,7 +31,12 @@ impl RotateGlobalTokens {
             || AppError::Conflict("Security configuration is being changed; try again".into());
         let outcome = retry_on_conflict!(
             |_| {
-                let mut config = ports.security_config.get().await.map_err(AppError::from)?;
+                let mut config = ports
+                    .identity
+                    .security_config
+                    .get()
+                    .await
+                    .map_err(AppError::from)?;
                 let (previous_version, new_version) = config.rotate(self.reason.clone(), now);
                 let succeeded = events.event(
                     actor,
@@ -42,6 +47,7 @@ impl RotateGlobalTokens {
                     },
                 );
                 ports
+                    .identity
                     .security_config
                     .save(&config, &events.outbox_with([succeeded]))
                     .await

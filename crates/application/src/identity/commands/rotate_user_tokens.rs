@@ -54,11 +54,17 @@ impl RotateUserTokens {
         events: &mut EventBatch,
     ) -> Result<UserRotation, AppError> {
         let now = ports.clock.now();
-        let global = ports.security_config.get().await?.global_min_token_version;
+        let global = ports
+            .identity
+            .security_config
+            .get()
+            .await?
+            .global_min_token_version;
         let exhausted = || AppError::Conflict("The account is being changed; try again".into());
         retry_on_conflict!(
             |_| {
                 let mut user = ports
+                    .identity
                     .users
                     .find_by_id(self.user_id)
                     .await
@@ -79,6 +85,7 @@ impl RotateUserTokens {
                     },
                 );
                 ports
+                    .identity
                     .users
                     .save(&user, &events.outbox_with([succeeded]))
                     .await
@@ -86,6 +93,7 @@ impl RotateUserTokens {
                 events.mark_outboxed();
                 // The new minimum already ends every token; this ends the sessions too.
                 ports
+                    .identity
                     .sessions
                     .revoke_all(user.id, None, "token_rotation", now, &|count| {
                         vec![events.event(

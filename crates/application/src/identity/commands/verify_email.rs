@@ -46,8 +46,9 @@ async fn redeem(ports: &Ports, token: &str, events: &EventBatch) -> Result<(), F
             AppError::NotFound("Verification token not found or already used".into()),
         )
     };
-    let hash = ports.opaque_tokens.hash(token);
+    let hash = ports.identity.opaque_tokens.hash(token);
     let stored = ports
+        .identity
         .one_time_tokens
         .find(OneTimeTokenKind::EmailVerification, &hash)
         .await
@@ -73,6 +74,7 @@ async fn redeem(ports: &Ports, token: &str, events: &EventBatch) -> Result<(), F
     retry_on_conflict!(
         |_| {
             let user = ports
+                .identity
                 .users
                 .find_by_id(stored.user_id)
                 .await
@@ -88,6 +90,7 @@ async fn redeem(ports: &Ports, token: &str, events: &EventBatch) -> Result<(), F
                 },
             )]);
             ports
+                .identity
                 .one_time_tokens
                 .redeem(&stored, now, &verified, &carried)
                 .await

@@ -13,7 +13,7 @@ impl GetCurrentUser<'_> {
         let user = &self.principal.user;
         Ok(UserProfile {
             id: user.id,
-            roles: ports.settings.effective_roles(user),
+            roles: ports.identity.settings.effective_roles(user),
             email: user.email.as_str().to_owned(),
             is_verified: user.is_verified,
             session_tier: user.session_tier,

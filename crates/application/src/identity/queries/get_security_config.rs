@@ -6,6 +6,6 @@ pub struct GetSecurityConfig;
 
 impl GetSecurityConfig {
     pub async fn execute(self, ports: &Ports) -> Result<SecurityConfig, AppError> {
-        Ok(ports.security_config.get().await?)
+        Ok(ports.identity.security_config.get().await?)
     }
 }

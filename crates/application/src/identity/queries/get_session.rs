@@ -14,6 +14,7 @@ pub struct GetSession<'a> {
 impl GetSession<'_> {
     pub async fn execute(self, ports: &Ports) -> Result<SessionView, AppError> {
         ports
+            .identity
             .sessions
             .find(self.principal.user_id, self.session_id)
             .await?

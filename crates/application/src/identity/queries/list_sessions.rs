@@ -12,7 +12,11 @@ pub struct ListSessions<'a> {
 impl ListSessions<'_> {
     pub async fn execute(self, ports: &Ports) -> Result<SessionList, AppError> {
         let now = ports.clock.now();
-        let all = ports.sessions.list_for_user(self.principal.user_id).await?;
+        let all = ports
+            .identity
+            .sessions
+            .list_for_user(self.principal.user_id)
+            .await?;
         let active_count = all.iter().filter(|s| s.is_active(now)).count();
         let sessions: Vec<SessionView> = all
             .iter()

@@ -30,7 +30,7 @@ impl RecordAudit<'_> {
             context: e.audit_context(),
             created_at: e.occurred_at,
         };
-        Ok(ports.audit.append(&record).await?)
+        Ok(ports.platform.audit.append(&record).await?)
     }
 }
 

@@ -19,10 +19,10 @@ impl RelayOutbox<'_> {
         if self.events.is_empty() {
             return Ok(());
         }
-        ports.events.publish(self.events).await?;
+        ports.platform.events.publish(self.events).await?;
         let ids: Vec<Uuid> = self.events.iter().map(|e| e.event_id).collect();
         // Published is what matters; an entry left behind only costs storage until TTL.
-        if let Err(e) = ports.outbox.acknowledge(&ids).await {
+        if let Err(e) = ports.platform.outbox.acknowledge(&ids).await {
             tracing::warn!(error = %e, count = ids.len(), "outbox entries not deleted after publish");
         }
         Ok(())

@@ -28,13 +28,14 @@ impl SendEmail<'_> {
         let now = ports.clock.now();
         // The lease outlives one send attempt; a worker that dies mid-send frees it later.
         if !ports
+            .platform
             .processed
             .claim(CONSUMER, e.event_id, now + Duration::minutes(5))
             .await?
         {
             return Ok(false);
         }
-        let (subject, text, html) = ports.email_composer.compose(kind, to, token);
+        let (subject, text, html) = ports.platform.email_composer.compose(kind, to, token);
         let message = EmailMessage {
             to: to.to_owned(),
             subject,
@@ -42,13 +43,21 @@ impl SendEmail<'_> {
             html,
             sent_at: now,
         };
-        match ports.email.send(&message).await {
+        match ports.platform.email.send(&message).await {
             Ok(()) => {
-                ports.processed.complete(CONSUMER, e.event_id).await?;
+                ports
+                    .platform
+                    .processed
+                    .complete(CONSUMER, e.event_id)
+                    .await?;
                 Ok(true)
             }
             Err(err) => {
-                ports.processed.release(CONSUMER, e.event_id).await?;
+                ports
+                    .platform
+                    .processed
+                    .release(CONSUMER, e.event_id)
+                    .await?;
                 Err(AppError::Upstream(err.to_string()))
             }
         }

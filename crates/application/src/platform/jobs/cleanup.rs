@@ -20,11 +20,11 @@ impl PurgeExpired {
     pub async fn execute(self, ports: &Ports) -> Result<Counts, AppError> {
         let now = ports.clock.now();
         let floor = now - MAX_LOOKBACK;
-        let since = match ports.jobs.runs.last(Job::Cleanup).await? {
+        let since = match ports.platform.job_runs.last(Job::Cleanup).await? {
             Some(run) if run.outcome == JobOutcome::Ok => (run.started_at - OVERLAP).max(floor),
             _ => floor,
         };
-        let purged = ports.jobs.expired.purge(since.min(now), now).await?;
+        let purged = ports.platform.expired.purge(since.min(now), now).await?;
         Ok(Counts::from([
             ("deleted_one_time_tokens".to_owned(), purged.one_time_tokens),
             ("deleted_sessions".to_owned(), purged.sessions),

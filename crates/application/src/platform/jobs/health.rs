@@ -136,11 +136,11 @@ pub struct GetJobsHealth;
 impl GetJobsHealth {
     pub async fn execute(self, ports: &Ports) -> JobsHealth {
         let checked_at = ports.clock.now();
-        let last_runs = join_all(Job::ALL.map(|job| ports.jobs.runs.last(job)));
+        let last_runs = join_all(Job::ALL.map(|job| ports.platform.job_runs.last(job)));
         let (queues, last_runs, oldest) = join3(
-            ports.jobs.queues.readings(),
+            ports.platform.queues.readings(),
             last_runs,
-            ports.outbox.oldest_pending(),
+            ports.platform.outbox.oldest_pending(),
         )
         .await;
         let jobs = Job::ALL

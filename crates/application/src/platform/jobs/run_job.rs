@@ -29,7 +29,7 @@ impl RunJob {
             counts,
             error,
         };
-        if let Err(e) = ports.jobs.runs.record(&run).await {
+        if let Err(e) = ports.platform.job_runs.record(&run).await {
             tracing::error!(job = self.job.as_str(), error = %e, "job run not recorded");
             if result.is_ok() {
                 return Err(e.into());

@@ -24,7 +24,7 @@ impl NotifyExpiringSessions {
     pub async fn execute(self, ports: &Ports) -> Result<Counts, AppError> {
         let now = ports.clock.now();
         let due = ports
-            .jobs
+            .identity
             .expiry_notices
             .due_for_notice(now, now + NOTICE_WINDOW)
             .await?;
@@ -46,7 +46,7 @@ impl NotifyExpiringSessions {
                 );
                 async move {
                     ports
-                        .jobs
+                        .identity
                         .expiry_notices
                         .mark_notified(session.user_id, session.id, now, &[notice])
                         .await

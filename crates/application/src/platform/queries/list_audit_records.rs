@@ -59,6 +59,7 @@ impl ListAuditRecords {
                 .unwrap_or(now - Duration::days(DEFAULT_LOOKBACK_DAYS)),
         };
         let page = ports
+            .platform
             .audit
             .list(&AuditQuery {
                 user_id: self.user_id,
@@ -80,6 +81,7 @@ impl ListAuditRecords {
                     .map_err(|e| AppError::Internal(format!("cursor: {e}")))?;
                 Some(
                     ports
+                        .platform
                         .cursors
                         .seal(&scope, &payload)
                         .await
@@ -118,6 +120,7 @@ async fn open(ports: &Ports, scope: &str, token: &str) -> Result<CursorState, Ap
         )
     };
     let payload = ports
+        .platform
         .cursors
         .open(scope, token)
         .await

@@ -2,7 +2,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::identity::value_objects::TokenHash;
+use crate::identity::{entities::Session, value_objects::TokenHash};
 
 /// A refresh token, known only by its hash. Kept after rotation (with `rotated_at`) until
 /// it expires, so that presenting it again is recognised as reuse.
@@ -19,6 +19,19 @@ pub struct RefreshToken {
 
 impl RefreshToken {
     pub const LIFETIME: Duration = Duration::days(30);
+
+    /// The token `session` starts with (its `current_refresh_hash`), issued with it.
+    pub fn first_of(session: &Session, token_version: u64) -> Self {
+        Self {
+            hash: session.current_refresh_hash.clone(),
+            user_id: session.user_id,
+            session_id: session.id,
+            token_version,
+            created_at: session.created_at,
+            expires_at: session.created_at + Self::LIFETIME,
+            rotated_at: None,
+        }
+    }
 
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         self.expires_at <= now

@@ -25,6 +25,25 @@ pub struct Session {
 impl Session {
     pub const LIFETIME: Duration = Duration::days(30);
 
+    /// A new live session of `user_id` from `now`, whose first refresh token hashes to
+    /// `refresh_hash`; where it comes from (device, agent, IP) is for the caller to fill in.
+    pub fn start(user_id: Uuid, now: DateTime<Utc>, refresh_hash: TokenHash) -> Self {
+        Self {
+            id: dashtam_core::new_id(),
+            user_id,
+            device_info: None,
+            user_agent: None,
+            ip_address: None,
+            location: None,
+            created_at: now,
+            last_activity_at: now,
+            expires_at: now + Self::LIFETIME,
+            revoked_at: None,
+            revoked_reason: None,
+            current_refresh_hash: refresh_hash,
+        }
+    }
+
     pub fn is_revoked(&self) -> bool {
         self.revoked_at.is_some()
     }

@@ -7,6 +7,7 @@ mod conflicts;
 mod outbox;
 mod processed;
 mod rate_limits;
+mod refresh_rotation;
 mod security_config;
 mod sessions;
 mod users;

@@ -3,8 +3,8 @@
 
 use chrono::{Duration, Utc};
 use dashtam_domain::{
-    Conflict, Existing, StoreError,
-    identity::ports::{RefreshRotation, SessionRepository, UserRepository},
+    Existing, StoreError,
+    identity::ports::{SessionRepository, UserRepository},
 };
 use uuid::Uuid;
 
@@ -19,9 +19,7 @@ async fn sessions_round_trip_with_ttl_and_list_newest_first() {
 
     let mut created = Vec::new();
     for i in 0..3 {
-        let (s, t) = new_session(user_id, t0 + Duration::seconds(i));
-        sessions.create(&s, &t, &[], "", &[]).await.expect("create");
-        created.push((s, t));
+        created.push(stored_session(&sessions, user_id, t0 + Duration::seconds(i)).await);
     }
     // Another user's session is not listed.
     let (other, other_token) = new_session(Uuid::now_v7(), t0);
@@ -146,9 +144,12 @@ async fn revoke_is_idempotent_and_revoke_all_keeps_one() {
     let t0 = Utc::now();
     let mut ids = Vec::new();
     for i in 0..4 {
-        let (s, t) = new_session(user_id, t0 + Duration::seconds(i));
-        sessions.create(&s, &t, &[], "", &[]).await.unwrap();
-        ids.push(s.id);
+        ids.push(
+            stored_session(&sessions, user_id, t0 + Duration::seconds(i))
+                .await
+                .0
+                .id,
+        );
     }
 
     let at = t0 + Duration::minutes(1);
@@ -202,183 +203,6 @@ async fn revoke_is_idempotent_and_revoke_all_keeps_one() {
             .await
             .unwrap(),
         1
-    );
-}
-
-#[tokio::test]
-async fn refresh_rotation_raced_with_one_old_token_has_exactly_one_winner() {
-    let db = Db::new().await;
-    let sessions = db.sessions();
-    let user_id = Uuid::now_v7();
-    let t0 = Utc::now();
-    let (s, first) = new_session(user_id, t0);
-    sessions.create(&s, &first, &[], "", &[]).await.unwrap();
-
-    let at = t0 + Duration::minutes(5);
-    let (n1, n2) = (successor(&first, at), successor(&first, at));
-    let r1 = sessions.rotate_refresh(
-        RefreshRotation {
-            old: &first,
-            new: &n1,
-            at,
-        },
-        &[],
-    );
-    let r2 = sessions.rotate_refresh(
-        RefreshRotation {
-            old: &first,
-            new: &n2,
-            at,
-        },
-        &[],
-    );
-    let (r1, r2) = tokio::join!(r1, r2);
-    assert!(r1.is_ok() != r2.is_ok(), "exactly one wins: {r1:?} {r2:?}");
-    let winner = if r1.is_ok() { &n1 } else { &n2 };
-    let err = if r1.is_ok() { r2 } else { r1 };
-    assert_eq!(err, Err(StoreError::Conflict(Conflict::RefreshRotated)));
-    // The session now points at the winner's successor, whatever the loser did.
-    let stored = sessions.find(user_id, s.id).await.unwrap().unwrap();
-    assert_eq!(stored.current_refresh_hash, winner.hash);
-}
-
-#[tokio::test]
-async fn refresh_rotation_moves_the_session_and_is_single_use() {
-    let db = Db::new().await;
-    let sessions = db.sessions();
-    let user_id = Uuid::now_v7();
-    let t0 = Utc::now();
-    let (s, first) = new_session(user_id, t0);
-    sessions.create(&s, &first, &[], "", &[]).await.unwrap();
-
-    let at = t0 + Duration::minutes(5);
-    let second = successor(&first, at);
-    sessions
-        .rotate_refresh(
-            RefreshRotation {
-                old: &first,
-                new: &second,
-                at,
-            },
-            &[],
-        )
-        .await
-        .expect("rotate");
-    let session = sessions.find(user_id, s.id).await.unwrap().unwrap();
-    assert_eq!(session.current_refresh_hash, second.hash);
-    assert_eq!(session.last_activity_at, at);
-    let old = sessions
-        .find_refresh_token(&first.hash)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(old.rotated_at, Some(at), "kept for reuse detection");
-    assert_eq!(
-        sessions.find_refresh_token(&second.hash).await.unwrap(),
-        Some(second.clone())
-    );
-
-    // Presenting the old token again fails, and writes nothing.
-    let again = successor(&first, at);
-    assert_eq!(
-        sessions
-            .rotate_refresh(
-                RefreshRotation {
-                    old: &first,
-                    new: &again,
-                    at
-                },
-                &[]
-            )
-            .await,
-        Err(StoreError::Conflict(Conflict::RefreshRotated))
-    );
-    assert_eq!(
-        sessions.find_refresh_token(&again.hash).await.unwrap(),
-        None
-    );
-
-    // The current token rotates fine, until the session is revoked.
-    let at2 = at + Duration::minutes(1);
-    let third = successor(&second, at2);
-    sessions
-        .rotate_refresh(
-            RefreshRotation {
-                old: &second,
-                new: &third,
-                at: at2,
-            },
-            &[],
-        )
-        .await
-        .expect("rotate current token");
-    assert!(
-        sessions
-            .revoke(user_id, s.id, "logout", at2, &[])
-            .await
-            .unwrap()
-    );
-    let at3 = at2 + Duration::minutes(1);
-    let fourth = successor(&third, at3);
-    assert_eq!(
-        sessions
-            .rotate_refresh(
-                RefreshRotation {
-                    old: &third,
-                    new: &fourth,
-                    at: at3
-                },
-                &[]
-            )
-            .await,
-        Err(StoreError::Conflict(Conflict::RefreshRotated))
-    );
-    let token = sessions
-        .find_refresh_token(&third.hash)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        token.rotated_at, None,
-        "a cancelled transaction writes nothing"
-    );
-    assert_eq!(
-        sessions.find_refresh_token(&fourth.hash).await.unwrap(),
-        None
-    );
-}
-
-#[tokio::test]
-async fn rotation_of_an_expired_session_is_refused() {
-    let db = Db::new().await;
-    let sessions = db.sessions();
-    let user_id = Uuid::now_v7();
-    let t0 = Utc::now() - Duration::days(31);
-    let (s, first) = new_session(user_id, t0);
-    sessions.create(&s, &first, &[], "", &[]).await.unwrap();
-    let at = s.expires_at + Duration::seconds(1);
-    let new = successor(&first, at);
-    assert_eq!(
-        sessions
-            .rotate_refresh(
-                RefreshRotation {
-                    old: &first,
-                    new: &new,
-                    at
-                },
-                &[]
-            )
-            .await,
-        Err(StoreError::Conflict(Conflict::RefreshRotated))
-    );
-    // find returns the expired session anyway; the application checks expiry.
-    assert!(
-        !sessions
-            .find(user_id, s.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .is_active(at)
     );
 }
 

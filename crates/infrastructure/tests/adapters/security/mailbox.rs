@@ -1,6 +1,7 @@
 //! The local mailbox and the email templates.
 
 use chrono::Utc;
+use dashtam_domain::identity::value_objects::Email;
 use dashtam_domain::platform::events::EmailKind;
 use dashtam_domain::platform::ports::{EmailMessage, EmailSender};
 use dashtam_infrastructure::email::{MailboxEmailSender, mailbox_name, read_mailbox, render};
@@ -28,7 +29,7 @@ fn mailbox_names_refuse_path_traversal() {
         mailbox_name("  Alice.Smith+x@Example.COM ").as_deref(),
         Ok("alice.smith+x@example.com")
     );
-    for bad in [
+    for probe in [
         "",
         "..",
         "../etc/passwd",
@@ -48,9 +49,28 @@ fn mailbox_names_refuse_path_traversal() {
         "a@b.co\0",
         ".a@b.co",
         "%2e%2e@x.co/",
+        "a!#$&*=?^`{|}~@b.co",
+        "o'brien@example.com",
     ] {
-        assert!(mailbox_name(bad).is_err(), "{bad:?} accepted");
+        // Exactly the addresses registration accepts have a mailbox, and its name is one
+        // plain path component.
+        match mailbox_name(probe) {
+            Ok(name) => {
+                assert!(Email::parse(probe).is_ok(), "{probe:?} has no account");
+                assert!(
+                    !name.contains(['/', '\\', '\0']) && !name.starts_with('.'),
+                    "{probe:?} -> {name:?}"
+                );
+            }
+            Err(_) => assert!(Email::parse(probe).is_err(), "{probe:?} has no mailbox"),
+        }
     }
+    // Addresses the old, stricter check refused.
+    for accepted in ["a/b@c.co", "o'brien@example.com", "a!#$&*=?^`{|}~@b.co"] {
+        assert!(mailbox_name(accepted).is_ok(), "{accepted:?}");
+    }
+    // Distinct addresses, distinct mailboxes.
+    assert_ne!(mailbox_name("a/b@c.co"), mailbox_name("a%2fb@c.co"));
 }
 
 #[tokio::test]

@@ -1,8 +1,9 @@
-use axum::{Json, extract::State, http::StatusCode};
+use axum::extract::State;
 use dashtam_application::identity::commands::{RequestVerificationEmail, VerifyEmail};
 use dashtam_domain::platform::rate_limit::Policy;
 use utoipa_axum::routes;
 
+use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiJson, ClientContext},
@@ -32,7 +33,7 @@ pub async fn verify(
     State(state): State<AppState>,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<TokenRequest>,
-) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
+) -> Result<Created<MessageResponse>, ApiError> {
     let body = body.validated()?;
     VerifyEmail {
         token: body.token,
@@ -40,12 +41,9 @@ pub async fn verify(
     }
     .execute(&state.ports)
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(MessageResponse::new(
-            "Email verified successfully. You can now create a session.",
-        )),
-    ))
+    Ok(created(MessageResponse::new(
+        "Email verified successfully. You can now create a session.",
+    )))
 }
 
 /// Send a new verification email (answers the same for every address).
@@ -55,15 +53,12 @@ pub async fn resend(
     State(state): State<AppState>,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<EmailRequest>,
-) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
+) -> Result<Created<MessageResponse>, ApiError> {
     let (email, _) = body.parsed()?;
     RequestVerificationEmail { email, context }
         .execute(&state.ports)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(MessageResponse::new(
-            "If an unverified account with that email exists, a verification email has been sent.",
-        )),
-    ))
+    Ok(created(MessageResponse::new(
+        "If an unverified account with that email exists, a verification email has been sent.",
+    )))
 }

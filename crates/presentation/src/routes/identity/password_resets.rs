@@ -1,8 +1,9 @@
-use axum::{Json, extract::State, http::StatusCode};
+use axum::extract::State;
 use dashtam_application::identity::commands::{RequestPasswordReset, ResetPassword};
 use dashtam_domain::platform::rate_limit::Policy;
 use utoipa_axum::routes;
 
+use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiJson, ClientContext},
@@ -31,17 +32,14 @@ pub async fn request_reset(
     State(state): State<AppState>,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<EmailRequest>,
-) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
+) -> Result<Created<MessageResponse>, ApiError> {
     let (email, _) = body.parsed()?;
     RequestPasswordReset { email, context }
         .execute(&state.ports)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(MessageResponse::new(
-            "If an account with that email exists, a password reset link has been sent.",
-        )),
-    ))
+    Ok(created(MessageResponse::new(
+        "If an account with that email exists, a password reset link has been sent.",
+    )))
 }
 
 /// Set a new password with the emailed token; every session ends.
@@ -56,7 +54,7 @@ pub async fn reset(
     State(state): State<AppState>,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<PasswordResetRequest>,
-) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
+) -> Result<Created<MessageResponse>, ApiError> {
     let body = body.validated()?;
     ResetPassword {
         token: body.token,
@@ -65,10 +63,7 @@ pub async fn reset(
     }
     .execute(&state.ports)
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(MessageResponse::new(
-            "Password has been reset successfully. Please create a new session.",
-        )),
-    ))
+    Ok(created(MessageResponse::new(
+        "Password has been reset successfully. Please create a new session.",
+    )))
 }

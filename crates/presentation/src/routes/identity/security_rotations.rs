@@ -1,6 +1,6 @@
 //! Token-version rotations after a breach (global, per user) and their configuration.
 
-use axum::{Json, extract::State, http::StatusCode};
+use axum::{Json, extract::State};
 use dashtam_application::identity::{
     commands::{RotateGlobalTokens, RotateUserTokens},
     queries::GetSecurityConfig,
@@ -9,6 +9,7 @@ use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Polic
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiJson, ApiPath, Authenticated, ClientContext},
@@ -37,7 +38,7 @@ pub async fn rotate_global(
     Authenticated(admin): Authenticated,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<RotationRequest>,
-) -> Result<(StatusCode, Json<GlobalRotationResponse>), ApiError> {
+) -> Result<Created<GlobalRotationResponse>, ApiError> {
     let body = body.validated()?;
     let r = RotateGlobalTokens {
         admin,
@@ -46,18 +47,15 @@ pub async fn rotate_global(
     }
     .execute(&state.ports)
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(GlobalRotationResponse {
-            previous_version: r.previous_version,
-            new_version: r.new_version,
-            grace_period_seconds: r.grace_period_seconds,
-            message: format!(
-                "Global token rotation complete: tokens below version {} stop working after {} seconds.",
-                r.new_version, r.grace_period_seconds
-            ),
-        }),
-    ))
+    Ok(created(GlobalRotationResponse {
+        previous_version: r.previous_version,
+        new_version: r.new_version,
+        grace_period_seconds: r.grace_period_seconds,
+        message: format!(
+            "Global token rotation complete: tokens below version {} stop working after {} seconds.",
+            r.new_version, r.grace_period_seconds
+        ),
+    }))
 }
 
 /// Kill every token of one user at once.
@@ -70,7 +68,7 @@ pub async fn rotate_user(
     ClientContext(context): ClientContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<RotationRequest>,
-) -> Result<(StatusCode, Json<UserRotationResponse>), ApiError> {
+) -> Result<Created<UserRotationResponse>, ApiError> {
     let body = body.validated()?;
     let r = RotateUserTokens {
         admin,
@@ -80,17 +78,14 @@ pub async fn rotate_user(
     }
     .execute(&state.ports)
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(UserRotationResponse {
-            user_id: r.user_id,
-            previous_version: r.previous_version,
-            new_version: r.new_version,
-            message:
-                "User token rotation complete: all of the user's sessions and tokens were revoked."
-                    .into(),
-        }),
-    ))
+    Ok(created(UserRotationResponse {
+        user_id: r.user_id,
+        previous_version: r.previous_version,
+        new_version: r.new_version,
+        message:
+            "User token rotation complete: all of the user's sessions and tokens were revoked."
+                .into(),
+    }))
 }
 
 /// The token-version configuration.

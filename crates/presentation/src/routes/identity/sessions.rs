@@ -7,6 +7,7 @@ use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Polic
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiJson, ApiPath, ApiQuery, Authenticated, ClientContext, OptionalJson},
@@ -50,7 +51,7 @@ pub async fn login(
     State(state): State<AppState>,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+) -> Result<Created<TokenResponse>, ApiError> {
     let (email, body) = body.parsed()?;
     let pair = Login {
         email,
@@ -59,7 +60,7 @@ pub async fn login(
     }
     .execute(&state.ports)
     .await?;
-    Ok((StatusCode::CREATED, Json(pair.into())))
+    Ok(created(pair.into()))
 }
 
 /// Log out: ends the current session and its tokens.

@@ -1,8 +1,9 @@
-use axum::{Json, extract::State, http::StatusCode};
+use axum::extract::State;
 use dashtam_application::identity::commands::RefreshTokens;
 use dashtam_domain::platform::rate_limit::Policy;
 use utoipa_axum::routes;
 
+use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiJson, ClientContext},
@@ -27,7 +28,7 @@ pub async fn refresh(
     State(state): State<AppState>,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<RefreshRequest>,
-) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+) -> Result<Created<TokenResponse>, ApiError> {
     let body = body.validated()?;
     let pair = RefreshTokens {
         refresh_token: body.refresh_token,
@@ -35,5 +36,5 @@ pub async fn refresh(
     }
     .execute(&state.ports)
     .await?;
-    Ok((StatusCode::CREATED, Json(pair.into())))
+    Ok(created(pair.into()))
 }

@@ -1,8 +1,9 @@
-use axum::{Json, extract::State, http::StatusCode};
+use axum::{Json, extract::State};
 use dashtam_application::identity::{commands::RegisterUser, queries::GetCurrentUser};
 use dashtam_domain::platform::rate_limit::Policy;
 use utoipa_axum::routes;
 
+use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiJson, Authenticated, ClientContext},
@@ -32,7 +33,7 @@ pub async fn register(
     State(state): State<AppState>,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<RegisterRequest>,
-) -> Result<(StatusCode, Json<RegisterResponse>), ApiError> {
+) -> Result<Created<RegisterResponse>, ApiError> {
     let (email, body) = body.parsed()?;
     let user = RegisterUser {
         email,
@@ -41,15 +42,11 @@ pub async fn register(
     }
     .execute(&state.ports)
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RegisterResponse {
-            id: user.id,
-            email: user.email,
-            message: "Registration successful. Please check your email to verify your account."
-                .into(),
-        }),
-    ))
+    Ok(created(RegisterResponse {
+        id: user.id,
+        email: user.email,
+        message: "Registration successful. Please check your email to verify your account.".into(),
+    }))
 }
 
 /// The caller's profile.

@@ -59,11 +59,7 @@ async fn global_rotation_kills_old_refresh_tokens_after_the_grace_period() {
     let admin = app.admin().await;
 
     let r = app
-        .post(
-            "/api/v1/admin/security/rotations",
-            Some(&admin.access),
-            json!({"reason": "  Suspected key leak  "}),
-        )
+        .rotate_globally(&admin.access, json!({"reason": "  Suspected key leak  "}))
         .await;
     r.expect(201);
     assert_eq!(r.body["previous_version"], 1);
@@ -95,11 +91,7 @@ async fn global_rotation_kills_old_refresh_tokens_after_the_grace_period() {
 
     // A second rotation: 2 → 3.
     let r = app
-        .post(
-            "/api/v1/admin/security/rotations",
-            Some(&admin.access),
-            json!({"reason": "again"}),
-        )
+        .rotate_globally(&admin.access, json!({"reason": "again"}))
         .await;
     r.expect(201);
     assert_eq!(r.body["previous_version"], 2);
@@ -141,13 +133,9 @@ async fn per_user_rotation_kills_that_users_tokens_at_once_without_locking_them_
     app.me(&next.access).await.expect(200);
 
     // Rotating again after a global rotation: max(global, user) + 1.
-    app.post(
-        "/api/v1/admin/security/rotations",
-        Some(&admin.access),
-        json!({"reason": "global"}),
-    )
-    .await
-    .expect(201);
+    app.rotate_globally(&admin.access, json!({"reason": "global"}))
+        .await
+        .expect(201);
     let r = app
         .post(
             &format!("/api/v1/admin/users/{victim}/rotations"),
@@ -202,21 +190,13 @@ async fn rotation_requests_are_validated() {
             assert_eq!(r.error_fields(), ["reason"], "{}", r.text);
         }
     }
-    app.post(
-        "/api/v1/admin/security/rotations",
-        Some(&admin.access),
-        json!({}),
-    )
-    .await
-    .problem(422, "validation-failed");
+    app.rotate_globally(&admin.access, json!({}))
+        .await
+        .problem(422, "validation-failed");
 
     // 500 characters is allowed; nothing above rotated anything.
     let r = app
-        .post(
-            "/api/v1/admin/security/rotations",
-            Some(&admin.access),
-            json!({"reason": "x".repeat(500)}),
-        )
+        .rotate_globally(&admin.access, json!({"reason": "x".repeat(500)}))
         .await;
     r.expect(201);
     assert_eq!(r.body["previous_version"], 1);

@@ -32,20 +32,7 @@ async fn login_checks_run_in_the_contract_order() {
 
     // The right password works; the response has the contract's shape.
     let r = app.try_login("known@example.com", PASSWORD).await;
-    r.expect(201);
-    let keys: BTreeSet<&str> = r
-        .body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str())
-        .collect();
-    assert_eq!(
-        keys,
-        BTreeSet::from(["access_token", "refresh_token", "token_type", "expires_in"])
-    );
-    assert_eq!(r.body["token_type"], "bearer");
-    assert_eq!(r.body["expires_in"], 900);
+    r.expect_token_pair();
     assert!(r.body["refresh_token"].as_str().unwrap().len() >= 43);
 
     // Malformed login bodies are 422.

@@ -103,6 +103,12 @@ impl TestApp {
         self.get("/api/v1/users/me", Some(access)).await
     }
 
+    /// A global token rotation by `admin` (an access token) with `body`.
+    pub async fn rotate_globally(&self, admin: &str, body: serde_json::Value) -> Resp {
+        self.post("/api/v1/admin/security/rotations", Some(admin), body)
+            .await
+    }
+
     /// The admin, signed up and logged in.
     pub async fn admin(&self) -> Tokens {
         self.signup(ADMIN_EMAIL).await;

@@ -16,15 +16,14 @@ use axum::{
     http::{Method, Request, StatusCode, header},
 };
 use chrono::Duration;
-use dashtam_application::{IdentitySettings, JobPorts, Ports};
+use dashtam_container::InMemory;
 use dashtam_core::{Clock, ManualClock};
-use dashtam_domain::platform::{events::EmailKind, ports::EmailComposer};
 use dashtam_infrastructure::{
-    memory::{InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore, RecordingPublisher},
-    security::{
-        Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
-        WootheeDeviceDetector,
+    memory::{
+        InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore, PlainComposer,
+        RecordingPublisher,
     },
+    security::Argon2Hasher,
 };
 use dashtam_presentation::{AppState, Group, HttpConfig, app, extract::ClientIp};
 use http_body_util::BodyExt as _;
@@ -39,16 +38,6 @@ pub const PASSWORD: &str = "Str0ng!Passw0rd";
 pub const NEW_PASSWORD: &str = "N3w!Passw0rd#x";
 pub const USER_AGENT: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 pub const CLIENT_IP: &str = "198.51.100.23";
-
-/// Subject, text, HTML: enough to satisfy the port.
-struct PlainComposer;
-
-impl EmailComposer for PlainComposer {
-    fn compose(&self, kind: EmailKind, to: &str, token: Option<&str>) -> (String, String, String) {
-        let text = format!("{kind:?} for {to}: {}", token.unwrap_or("-"));
-        (format!("{kind:?}"), text.clone(), text)
-    }
-}
 
 /// A POST with exactly this content type (or none) and body, nothing else.
 pub fn raw_post(path: &str, content_type: Option<&str>, body: impl Into<Body>) -> Request<Body> {
@@ -104,44 +93,19 @@ impl TestApp {
     pub fn with(options: Options) -> Self {
         let clock = Arc::new(ManualClock::default());
         let mailbox = Arc::new(MemoryMailbox::default());
-        let store = Arc::new(MemoryStore::new());
-        let rate_limits = Arc::new(MemoryRateLimits::new());
-        let queue = InProcessQueue::new();
-        let ports = Ports {
-            users: store.clone(),
-            one_time_tokens: store.clone(),
-            sessions: store.clone(),
-            security_config: store.clone(),
-            audit: store.clone(),
-            cursors: Arc::new(HmacCursorSealer::new(Arc::new(StaticSigningKey::new(
-                SIGNING_KEY,
-            )))),
-            processed: store.clone(),
-            outbox: store.clone(),
-            feed: store.clone(),
+        let memory = InMemory::builder()
+            .clock(clock.clone())
+            .signing_key(SIGNING_KEY)
             // Cheap parameters: the tests log in a lot.
-            hasher: Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap()),
-            access_tokens: Arc::new(
-                JwtAccessTokens::with_fixed_key(SIGNING_KEY, 900).with_clock(clock.clone()),
-            ),
-            opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
-            devices: Arc::new(WootheeDeviceDetector::new()),
+            .hasher(Arc::new(Argon2Hasher::with_params(1024, 1, 1).unwrap()))
             // Nothing relays here: the tests read what use cases recorded in the outbox.
-            events: Arc::new(RecordingPublisher::default()),
-            email: mailbox.clone(),
-            email_composer: Arc::new(PlainComposer),
-            clock: clock.clone(),
-            rate_limits: rate_limits.clone(),
-            jobs: JobPorts {
-                runs: store.clone(),
-                queues: queue.clone(),
-                expiry_notices: store.clone(),
-                expired: store.clone(),
-            },
-            settings: IdentitySettings {
-                admin_emails: options.admins.iter().cloned().collect(),
-            },
-        };
+            .events(Arc::new(RecordingPublisher::default()))
+            .email(mailbox.clone())
+            .email_composer(Arc::new(PlainComposer))
+            .admins(options.admins.iter().cloned())
+            .build();
+        let (ports, store, rate_limits, queue) =
+            (memory.ports, memory.store, memory.rate_limits, memory.queue);
         let mut state = AppState::new(
             ports,
             HttpConfig {

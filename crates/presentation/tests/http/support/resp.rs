@@ -17,6 +17,21 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// Asserts a 201 with the contract's token pair (login and refresh answer it).
+    pub fn expect_token_pair(&self) {
+        self.expect(201);
+        let expected = ["access_token", "refresh_token", "token_type", "expires_in"];
+        assert_eq!(self.keys(), expected.into(), "{}", self.text);
+        assert_eq!(self.body["token_type"], "bearer");
+        assert_eq!(self.body["expires_in"], 900);
+    }
+
+    /// The top-level field names of the JSON body.
+    pub fn keys(&self) -> std::collections::BTreeSet<&str> {
+        let fields = self.body.as_object().expect("a JSON object body");
+        fields.keys().map(String::as_str).collect()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
