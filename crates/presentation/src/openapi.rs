@@ -32,10 +32,11 @@ impl OpenApi for ApiDoc {
         let components = doc.components.get_or_insert_with(Default::default);
         for route in Group::ALL.iter().flat_map(|g| g.routes()) {
             let method = http_method(&route.method);
-            let operation = contract::complete(route.operation, route.access, route.policy);
+            let (operation, schemas) = (route.openapi)();
+            let operation = contract::complete(operation, route.access, route.policy);
             doc.paths
                 .add_path_operation(route.path, vec![method], operation);
-            components.schemas.extend(route.schemas);
+            components.schemas.extend(schemas);
         }
         doc
     }

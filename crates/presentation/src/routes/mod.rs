@@ -15,6 +15,7 @@ use axum::Router;
 
 pub use created::{Created, created};
 pub use platform::events;
+pub(crate) use route::route;
 pub use route::{Access, Route};
 
 use crate::AppState;

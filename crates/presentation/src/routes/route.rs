@@ -12,13 +12,13 @@ use std::{
 use axum::{
     Router,
     extract::Request,
+    handler::Handler,
     http::Method,
     middleware::{self, Next},
-    routing::MethodRouter,
+    routing::{MethodFilter, MethodRouter},
 };
 use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
 use utoipa::openapi::{HttpMethod, RefOr, path::Operation, schema::Schema};
-use utoipa_axum::router::UtoipaMethodRouter;
 
 use crate::{AppState, gate};
 
@@ -33,6 +33,10 @@ pub enum Access {
     Permission(Permission),
 }
 
+/// A route's OpenAPI operation and the schemas it refers to, built only when the document
+/// is (a function serving requests never builds them).
+pub type OpenApiPart = fn() -> (Operation, Vec<(String, RefOr<Schema>)>);
+
 /// One route: method, path template (axum syntax), access, rate-limit policy, handler and
 /// OpenAPI operation.
 pub struct Route {
@@ -41,39 +45,69 @@ pub struct Route {
     pub access: Access,
     pub policy: Policy,
     handler: MethodRouter<AppState>,
-    pub(crate) operation: Operation,
-    pub(crate) schemas: Vec<(String, RefOr<Schema>)>,
+    pub(crate) openapi: OpenApiPart,
 }
 
+/// Declares a route: `route!(handler, access, policy)`. The handler's `#[utoipa::path]`
+/// gives its method and path (and, lazily, its operation); exactly one method per route.
+macro_rules! route {
+    ($handler:ident, $access:expr, $policy:expr $(,)?) => {
+        ::paste::paste! {
+            $crate::routes::Route::new(
+                <[<__path_ $handler>] as ::utoipa::Path>::methods(),
+                <[<__path_ $handler>] as ::utoipa::Path>::path(),
+                $handler,
+                $access,
+                $policy,
+                || {
+                    use ::utoipa::{Path as _, __dev::{SchemaReferences as _, Tags as _}};
+                    let mut schemas = Vec::new();
+                    [<__path_ $handler>]::schemas(&mut schemas);
+                    let mut operation = [<__path_ $handler>]::operation();
+                    let tags = [<__path_ $handler>]::tags();
+                    if !tags.is_empty() {
+                        let operation_tags = operation.tags.get_or_insert_with(Vec::new);
+                        operation_tags.extend(tags.iter().map(ToString::to_string));
+                    }
+                    (operation, schemas)
+                },
+            )
+        }
+    };
+}
+pub(crate) use route;
+
 impl Route {
-    /// `handler` is `utoipa_axum::routes!(one_handler)`: exactly one method and path.
+    /// Called by [`route!`], with what the handler's `#[utoipa::path]` declares.
     ///
     /// # Panics
-    /// When the handler's `#[utoipa::path]` does not declare exactly one method (a
-    /// declaration mistake, caught by every test that builds a router).
-    pub fn new(handler: UtoipaMethodRouter<AppState>, access: Access, policy: Policy) -> Self {
-        let (schemas, paths, handler) = handler;
-        let mut declared = paths.paths.into_iter().flat_map(|(path, item)| {
-            [
-                (HttpMethod::Get, item.get),
-                (HttpMethod::Post, item.post),
-                (HttpMethod::Put, item.put),
-                (HttpMethod::Patch, item.patch),
-                (HttpMethod::Delete, item.delete),
-            ]
-            .into_iter()
-            .filter_map(move |(m, op)| op.map(|op| (path.clone(), m, op)))
-        });
-        let (path, method, operation) = declared.next().expect("a route declares a method");
-        assert!(declared.next().is_none(), "{path}: one method per route");
+    /// When it declares other than exactly one method (a declaration mistake, caught by
+    /// every test that builds a router).
+    pub fn new<H, T>(
+        methods: Vec<HttpMethod>,
+        path: String,
+        handler: H,
+        access: Access,
+        policy: Policy,
+        openapi: OpenApiPart,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let [method] = &methods[..] else {
+            panic!("{path}: one method per route, not {}", methods.len());
+        };
+        let method = method_of(method);
+        let filter =
+            MethodFilter::try_from(method.clone()).unwrap_or_else(|e| panic!("{path}: {e}"));
         Self {
-            method: method_of(&method),
+            method,
             path: intern(path),
             access,
             policy,
-            handler,
-            operation,
-            schemas,
+            handler: axum::routing::on(filter, handler),
+            openapi,
         }
     }
 }

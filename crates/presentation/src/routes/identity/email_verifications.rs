@@ -1,8 +1,8 @@
 use axum::extract::State;
 use dashtam_application::identity::commands::{RequestVerificationEmail, VerifyEmail};
 use dashtam_domain::platform::rate_limit::Policy;
-use utoipa_axum::routes;
 
+use crate::routes::route;
 use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
@@ -16,8 +16,8 @@ use crate::{
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(routes!(verify), Access::Public, Policy::AuthPasswordReset),
-        Route::new(routes!(resend), Access::Public, Policy::AuthPasswordReset),
+        route!(verify, Access::Public, Policy::AuthPasswordReset),
+        route!(resend, Access::Public, Policy::AuthPasswordReset),
     ]
 }
 

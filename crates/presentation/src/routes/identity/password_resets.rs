@@ -1,8 +1,8 @@
 use axum::extract::State;
 use dashtam_application::identity::commands::{RequestPasswordReset, ResetPassword};
 use dashtam_domain::platform::rate_limit::Policy;
-use utoipa_axum::routes;
 
+use crate::routes::route;
 use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
@@ -16,12 +16,8 @@ use crate::{
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(
-            routes!(request_reset),
-            Access::Public,
-            Policy::AuthPasswordReset,
-        ),
-        Route::new(routes!(reset), Access::Public, Policy::AuthPasswordReset),
+        route!(request_reset, Access::Public, Policy::AuthPasswordReset,),
+        route!(reset, Access::Public, Policy::AuthPasswordReset),
     ]
 }
 

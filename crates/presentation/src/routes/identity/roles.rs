@@ -6,9 +6,9 @@ use dashtam_domain::{
     identity::entities::{Permission, Role},
     platform::rate_limit::Policy,
 };
-use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::routes::route;
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiPath, Authenticated, ClientContext},
@@ -18,8 +18,8 @@ use crate::{
 pub fn routes() -> Vec<Route> {
     let manage = Access::Permission(Permission::ManageUsers);
     vec![
-        Route::new(routes!(grant), manage, Policy::ApiWrite),
-        Route::new(routes!(revoke), manage, Policy::ApiWrite),
+        route!(grant, manage, Policy::ApiWrite),
+        route!(revoke, manage, Policy::ApiWrite),
     ]
 }
 

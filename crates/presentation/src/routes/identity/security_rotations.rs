@@ -6,9 +6,9 @@ use dashtam_application::identity::{
     queries::GetSecurityConfig,
 };
 use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
-use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::routes::route;
 use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
@@ -24,9 +24,9 @@ use crate::{
 pub fn routes() -> Vec<Route> {
     let security = Access::Permission(Permission::ManageSecurity);
     vec![
-        Route::new(routes!(rotate_global), security, Policy::ApiWrite),
-        Route::new(routes!(rotate_user), security, Policy::ApiWrite),
-        Route::new(routes!(security_config), security, Policy::ApiRead),
+        route!(rotate_global, security, Policy::ApiWrite),
+        route!(rotate_user, security, Policy::ApiWrite),
+        route!(security_config, security, Policy::ApiRead),
     ]
 }
 

@@ -4,9 +4,9 @@ use dashtam_application::identity::{
     queries::{GetSession, ListSessions},
 };
 use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
-use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::routes::route;
 use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
@@ -28,14 +28,14 @@ pub fn routes() -> Vec<Route> {
     let read = Access::Permission(Permission::ReadSessions);
     let write = Access::Permission(Permission::WriteSessions);
     vec![
-        Route::new(routes!(login), Access::Public, Policy::AuthLogin),
-        Route::new(routes!(list), read, Policy::ApiRead),
-        Route::new(routes!(revoke_others), write, Policy::ApiWrite),
+        route!(login, Access::Public, Policy::AuthLogin),
+        route!(list, read, Policy::ApiRead),
+        route!(revoke_others, write, Policy::ApiWrite),
         // Anyone signed in may sign out, whatever their roles: ending one's own session
         // only reduces access.
-        Route::new(routes!(logout), Access::Authenticated, Policy::ApiWrite),
-        Route::new(routes!(get_one), read, Policy::ApiRead),
-        Route::new(routes!(revoke), write, Policy::ApiWrite),
+        route!(logout, Access::Authenticated, Policy::ApiWrite),
+        route!(get_one, read, Policy::ApiRead),
+        route!(revoke, write, Policy::ApiWrite),
     ]
 }
 

@@ -1,8 +1,8 @@
 use axum::extract::State;
 use dashtam_application::identity::commands::RefreshTokens;
 use dashtam_domain::platform::rate_limit::Policy;
-use utoipa_axum::routes;
 
+use crate::routes::route;
 use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
@@ -14,11 +14,7 @@ use crate::{
 };
 
 pub fn routes() -> Vec<Route> {
-    vec![Route::new(
-        routes!(refresh),
-        Access::Public,
-        Policy::AuthTokenRefresh,
-    )]
+    vec![route!(refresh, Access::Public, Policy::AuthTokenRefresh,)]
 }
 
 /// Trade a refresh token for a new pair (the old one dies; reusing it revokes the session).

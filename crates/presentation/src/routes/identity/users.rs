@@ -1,8 +1,8 @@
 use axum::{Json, extract::State};
 use dashtam_application::identity::{commands::RegisterUser, queries::GetCurrentUser};
 use dashtam_domain::platform::rate_limit::Policy;
-use utoipa_axum::routes;
 
+use crate::routes::route;
 use crate::routes::{Created, created};
 use crate::{
     Access, ApiError, AppState, Route,
@@ -15,9 +15,9 @@ use crate::{
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(routes!(register), Access::Public, Policy::AuthRegister),
+        route!(register, Access::Public, Policy::AuthRegister),
         // Every live session may read its own profile (roles included), whatever its roles.
-        Route::new(routes!(me), Access::Authenticated, Policy::ApiRead),
+        route!(me, Access::Authenticated, Policy::ApiRead),
     ]
 }
 

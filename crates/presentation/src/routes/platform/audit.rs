@@ -3,8 +3,8 @@
 use axum::{Json, extract::State};
 use dashtam_application::platform::queries::ListAuditRecords;
 use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
-use utoipa_axum::routes;
 
+use crate::routes::route;
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{Admin, ApiQuery},
@@ -12,8 +12,8 @@ use crate::{
 };
 
 pub fn routes() -> Vec<Route> {
-    vec![Route::new(
-        routes!(list),
+    vec![route!(
+        list,
         Access::Permission(Permission::AdminConsole),
         Policy::ApiRead,
     )]

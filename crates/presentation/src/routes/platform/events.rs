@@ -19,9 +19,9 @@ use dashtam_domain::{
 use futures::{Stream, stream};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::routes::route;
 use crate::{
     Access, ApiError, AppState, Route,
     extract::{ApiQuery, Authenticated},
@@ -40,11 +40,7 @@ const MAX_STREAM: Duration = Duration::from_secs(10 * 60);
 
 /// One's own events: any live session may follow them.
 pub fn routes() -> Vec<Route> {
-    vec![Route::new(
-        routes!(events),
-        Access::Authenticated,
-        Policy::ApiRead,
-    )]
+    vec![route!(events, Access::Authenticated, Policy::ApiRead,)]
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

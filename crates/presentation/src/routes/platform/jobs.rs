@@ -5,8 +5,8 @@
 use axum::{Json, extract::State};
 use dashtam_application::platform::jobs::GetJobsHealth;
 use dashtam_domain::{identity::entities::Permission, platform::rate_limit::Policy};
-use utoipa_axum::routes;
 
+use crate::routes::route;
 use crate::{
     Access, AppState, Route,
     extract::Admin,
@@ -15,8 +15,8 @@ use crate::{
 
 /// Part of the admin group: the operator's view.
 pub fn admin_route() -> Route {
-    Route::new(
-        routes!(admin_jobs),
+    route!(
+        admin_jobs,
         Access::Permission(Permission::AdminConsole),
         Policy::ApiRead,
     )
@@ -24,7 +24,7 @@ pub fn admin_route() -> Route {
 
 /// Part of the system group: public, verdicts only.
 pub fn health_route() -> Route {
-    Route::new(routes!(health_jobs), Access::Public, Policy::ApiRead)
+    route!(health_jobs, Access::Public, Policy::ApiRead)
 }
 
 /// Queue depths (audit, email and their dead-letter queues), the last run of each

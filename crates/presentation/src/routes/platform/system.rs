@@ -5,8 +5,8 @@ use axum::{
     response::{Html, IntoResponse},
 };
 use dashtam_domain::platform::rate_limit::Policy;
-use utoipa_axum::routes;
 
+use crate::routes::route;
 use crate::{
     Access, AppState, Route,
     schemas::platform::system::{HealthResponse, RootResponse},
@@ -14,10 +14,10 @@ use crate::{
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(routes!(root), Access::Public, Policy::ApiRead),
-        Route::new(routes!(health), Access::Public, Policy::ApiRead),
-        Route::new(routes!(openapi), Access::Public, Policy::ApiRead),
-        Route::new(routes!(docs), Access::Public, Policy::ApiRead),
+        route!(root, Access::Public, Policy::ApiRead),
+        route!(health, Access::Public, Policy::ApiRead),
+        route!(openapi, Access::Public, Policy::ApiRead),
+        route!(docs, Access::Public, Policy::ApiRead),
     ]
 }
 
