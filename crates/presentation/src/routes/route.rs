@@ -1,5 +1,5 @@
 //! The route declaration: each route is declared once — its handler's `#[utoipa::path]`
-//! gives the method, the path template and the OpenAPI operation, and [`Route::new`] adds
+//! gives the method, the path template and the OpenAPI operation, and `route!` adds
 //! who may call it ([`Access`]) and its rate-limit [`Policy`]. The routers and the
 //! OpenAPI document are both built from these declarations, so a route cannot be served
 //! undeclared, undocumented, unguarded or unlimited.
