@@ -46,8 +46,8 @@ pub struct IdentityPorts {
 }
 
 impl IdentityPorts {
-    /// For a function that touches no identity data (the relay, the audit consumer):
-    /// every port answers "not wired".
+    /// Every port answers "not wired": what a function that touches no identity data
+    /// (the relay, the consumers) gets, and the base each mode's constructor fills in.
     pub fn unwired() -> Self {
         let unwired = Arc::new(Unwired("identity"));
         Self {

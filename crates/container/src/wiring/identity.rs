@@ -29,11 +29,7 @@ pub fn identity_over_table(
         sessions: Arc::new(DynamoSessionRepository::from_table(table.clone())),
         expiry_notices: Arc::new(DynamoJobStore::from_table(table.clone())),
         security_config: Arc::new(DynamoSecurityConfigRepository::from_table(table.clone())),
-        hasher: Arc::new(Argon2Hasher::new()),
-        access_tokens,
-        opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
-        devices: Arc::new(WootheeDeviceDetector::new()),
-        settings,
+        ..services(Arc::new(Argon2Hasher::new()), access_tokens, settings)
     }
 }
 
@@ -50,10 +46,23 @@ pub(super) fn identity_in_memory(
         sessions: store.clone(),
         expiry_notices: store.clone(),
         security_config: store.clone(),
+        ..services(hasher, access_tokens, settings)
+    }
+}
+
+/// What every mode shares: the services that hash and mint, and the settings; the
+/// stored ports are left unwired for the mode to set.
+fn services(
+    hasher: Arc<dyn PasswordHasher>,
+    access_tokens: Arc<dyn AccessTokenService>,
+    settings: IdentitySettings,
+) -> IdentityPorts {
+    IdentityPorts {
         hasher,
         access_tokens,
         opaque_tokens: Arc::new(RandomOpaqueTokens::new()),
         devices: Arc::new(WootheeDeviceDetector::new()),
         settings,
+        ..IdentityPorts::unwired()
     }
 }
