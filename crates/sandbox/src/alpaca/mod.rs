@@ -1,0 +1,3 @@
+pub(crate) fn router(state: std::sync::Arc<crate::state::State>) -> axum::Router {
+    axum::Router::new().with_state(state)
+}
