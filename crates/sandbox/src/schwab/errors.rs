@@ -21,11 +21,12 @@ pub(crate) fn oauth(status: StatusCode, error: &str, description: Option<&str>) 
 /// What Schwab answers for a lapsed or unknown refresh token (providers.md 1.1).
 pub(crate) fn refresh_refused(token: &str) -> Response {
     let digest = crate::hash::hex64(hash::text(token));
-    let inner = json!({
-        "error_description": format!("Exception while authenticating refresh token [tokenDigest={digest}]"),
-        "error": "refresh_token_authentication_error",
-    });
-    let description = format!("400 Bad Request: {}", Value::String(inner.to_string()));
+    // Schwab's key order (error_description first), which a json! map would sort.
+    let inner = format!(
+        "{{\"error_description\":\"Exception while authenticating refresh token \
+         [tokenDigest={digest}]\",\"error\":\"refresh_token_authentication_error\"}}"
+    );
+    let description = format!("400 Bad Request: {}", Value::String(inner));
     oauth(
         StatusCode::BAD_REQUEST,
         "unsupported_token_type",
