@@ -4,6 +4,7 @@ mod accounts;
 mod consent_page;
 mod dates;
 mod errors;
+mod mix;
 mod oauth;
 mod securities;
 mod trader;

@@ -90,6 +90,7 @@ pub(crate) fn usd_json() -> Value {
            "description": "USD currency", "instrumentId": 1, "closingPrice": 0})
 }
 
+#[allow(clippy::too_many_arguments)] // a table row
 const fn sec(
     asset_type: &'static str,
     symbol: &'static str,
