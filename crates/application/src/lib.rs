@@ -14,5 +14,8 @@ mod retry;
 
 pub use error::AppError;
 pub use event_batch::EventBatch;
-pub use ports::{IdentityPorts, IdentitySettings, PlatformPorts, Ports, Unwired};
+pub use ports::{
+    IdentityPorts, IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts,
+    ProviderSettings, Unwired,
+};
 pub use principal::Principal;

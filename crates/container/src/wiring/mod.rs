@@ -9,7 +9,9 @@ mod platform;
 
 use std::sync::Arc;
 
-use dashtam_application::{IdentityPorts, IdentitySettings, PlatformPorts, Ports, Unwired};
+use dashtam_application::{
+    IdentityPorts, IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts, Unwired,
+};
 use dashtam_core::SystemClock;
 use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
 
@@ -119,6 +121,8 @@ fn ports(identity: IdentityPorts, platform: PlatformPorts) -> Ports {
     Ports {
         identity,
         platform,
+        providers: ProviderPorts::unwired(),
+        portfolio: PortfolioPorts::unwired(),
         clock: Arc::new(SystemClock),
     }
 }
