@@ -116,15 +116,15 @@ impl ProviderConnection {
 
     /// The provider refused the grant (a lapsed refresh token): from active only.
     pub fn expire(&mut self, now: DateTime<Utc>) -> Result<(), IllegalTransition> {
-        self.from_active(ConnectionStatus::Expired, "expire", now)
+        self.leave_active(ConnectionStatus::Expired, "expire", now)
     }
 
     /// The user or provider withdrew consent: from active only.
     pub fn revoke(&mut self, now: DateTime<Utc>) -> Result<(), IllegalTransition> {
-        self.from_active(ConnectionStatus::Revoked, "revoke", now)
+        self.leave_active(ConnectionStatus::Revoked, "revoke", now)
     }
 
-    fn from_active(
+    fn leave_active(
         &mut self,
         to: ConnectionStatus,
         action: &'static str,
