@@ -10,8 +10,7 @@ use crate::{
     schemas::{
         Validate,
         portfolio::snapshots::{
-            BalanceHistoryQuery, BalanceHistoryResponse, RecentSnapshotsQuery,
-            SnapshotListResponse,
+            BalanceHistoryQuery, BalanceHistoryResponse, RecentSnapshotsQuery, SnapshotListResponse,
         },
     },
 };

@@ -15,9 +15,21 @@ use crate::{
 
 pub fn routes() -> Vec<Route> {
     vec![
-        route!(sync_accounts, Access::Permission(Permission::WriteAccounts), Policy::ProviderSync),
-        route!(sync_transactions, Access::Permission(Permission::WriteTransactions), Policy::ProviderSync),
-        route!(sync_holdings, Access::Permission(Permission::WriteAccounts), Policy::ProviderSync),
+        route!(
+            sync_accounts,
+            Access::Permission(Permission::WriteAccounts),
+            Policy::ProviderSync
+        ),
+        route!(
+            sync_transactions,
+            Access::Permission(Permission::WriteTransactions),
+            Policy::ProviderSync
+        ),
+        route!(
+            sync_holdings,
+            Access::Permission(Permission::WriteAccounts),
+            Policy::ProviderSync
+        ),
     ]
 }
 

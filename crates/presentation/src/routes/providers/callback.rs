@@ -59,7 +59,11 @@ pub async fn browser_callback(
     ApiQuery(q): ApiQuery<CallbackQuery>,
 ) -> Response {
     let Some(slug) = ProviderSlug::parse(&provider_slug) else {
-        return page(StatusCode::NOT_FOUND, "Unknown provider", "No such provider connects here.");
+        return page(
+            StatusCode::NOT_FOUND,
+            "Unknown provider",
+            "No such provider connects here.",
+        );
     };
     match command(q, Some(slug), context).execute(&state.ports).await {
         Ok(view) => page(
@@ -68,7 +72,9 @@ pub async fn browser_callback(
             &format!(
                 "{} is connected{}. You can close this window and return to Dashtam.",
                 slug.info().name,
-                view.alias.map(|a| format!(" as \u{201c}{a}\u{201d}")).unwrap_or_default()
+                view.alias
+                    .map(|a| format!(" as \u{201c}{a}\u{201d}"))
+                    .unwrap_or_default()
             ),
         ),
         Err(failure) => failure_page(failure),

@@ -1,6 +1,13 @@
-use axum::{Json, extract::State, http::StatusCode, response::{IntoResponse, Response}};
+use axum::{
+    Json,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use dashtam_application::providers::{
-    commands::{ConnectProvider, Connecting, DisconnectProvider, RefreshProviderToken, UpdateConnection},
+    commands::{
+        ConnectProvider, Connecting, DisconnectProvider, RefreshProviderToken, UpdateConnection,
+    },
     queries::{GetConnection, ListConnections},
 };
 use dashtam_core::ErrorCode;
@@ -83,7 +90,10 @@ pub async fn connect(
     let slug = ProviderSlug::parse(&body.provider_slug).ok_or_else(|| {
         ApiError::new(
             ErrorCode::NotFound,
-            format!("Unknown provider {:?}: see GET /api/v1/provider-catalog", body.provider_slug),
+            format!(
+                "Unknown provider {:?}: see GET /api/v1/provider-catalog",
+                body.provider_slug
+            ),
         )
     })?;
     if slug == ProviderSlug::Alpaca {

@@ -2,13 +2,19 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use dashtam_application::portfolio::queries::HoldingList;
-use dashtam_domain::{FieldError, portfolio::{AssetType, Holding}};
+use dashtam_domain::{
+    FieldError,
+    portfolio::{AssetType, Holding},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::amounts::{money, money_opt, per_currency, percent, quantity};
-use crate::schemas::{Validate, names::{AssetTypeName, CurrencyName}};
+use crate::schemas::{
+    Validate,
+    names::{AssetTypeName, CurrencyName},
+};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HoldingResponse {

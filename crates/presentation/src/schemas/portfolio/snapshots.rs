@@ -2,13 +2,19 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dashtam_application::portfolio::queries::{BalanceHistory, SnapshotList};
-use dashtam_domain::{FieldError, portfolio::{BalanceSnapshot, SnapshotSource}};
+use dashtam_domain::{
+    FieldError,
+    portfolio::{BalanceSnapshot, SnapshotSource},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::amounts::{money, money_opt, per_currency, percent};
-use crate::schemas::{Validate, names::{CurrencyName, SnapshotSourceName}};
+use crate::schemas::{
+    Validate,
+    names::{CurrencyName, SnapshotSourceName},
+};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SnapshotResponse {

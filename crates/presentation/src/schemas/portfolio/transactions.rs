@@ -145,7 +145,11 @@ impl Validate for ListTransactionsQuery {
             e.push(FieldError::new("limit", "out_of_range", "must be 1 to 100"));
         }
         if self.offset.is_some_and(|o| o > 100_000) {
-            e.push(FieldError::new("offset", "out_of_range", "must be at most 100000; use the cursor"));
+            e.push(FieldError::new(
+                "offset",
+                "out_of_range",
+                "must be at most 100000; use the cursor",
+            ));
         }
         if let Some(c) = &self.cursor {
             crate::schemas::validate::length(&mut e, "cursor", c, 1, 512);

@@ -1,8 +1,6 @@
 use chrono::{DateTime, Utc};
 use dashtam_application::providers::{
-    ConnectionView,
-    commands::TokenRefreshed,
-    queries::ConnectionList,
+    ConnectionView, commands::TokenRefreshed, queries::ConnectionList,
 };
 use dashtam_domain::{FieldError, providers::CATALOG};
 use serde::{Deserialize, Serialize};
@@ -86,7 +84,11 @@ pub struct ConnectRequest {
     pub alias: Option<String>,
     /// Where the provider sends the browser back; default the API's own
     /// `/oauth/schwab/callback`. Absolute `https://` (or `http://` for localhost).
-    #[schema(min_length = 1, max_length = 2048, example = "https://app.example.com/oauth/schwab/callback")]
+    #[schema(
+        min_length = 1,
+        max_length = 2048,
+        example = "https://app.example.com/oauth/schwab/callback"
+    )]
     pub redirect_uri: Option<String>,
     #[schema(min_length = 1, max_length = 256)]
     pub api_key: Option<String>,
@@ -257,7 +259,9 @@ mod tests {
     #[test]
     fn redirects_are_https_or_local_http() {
         assert!(redirect_allowed("https://app.example.com/cb"));
-        assert!(redirect_allowed("http://127.0.0.1:3000/oauth/schwab/callback"));
+        assert!(redirect_allowed(
+            "http://127.0.0.1:3000/oauth/schwab/callback"
+        ));
         assert!(redirect_allowed("http://localhost/x"));
         assert!(!redirect_allowed("http://evil.example.com/cb"));
         assert!(!redirect_allowed("javascript:alert(1)"));
