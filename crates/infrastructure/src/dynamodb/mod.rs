@@ -29,23 +29,40 @@
 //! [`Table`] and every call it makes in `table`; the keys in `keys`, the timestamp codec
 //! in `ts`, expressions in `expr`, SDK errors in `errors`.
 
+mod accounts;
 mod audit;
+mod chunks;
+mod connections;
 mod errors;
 mod expr;
 mod item;
+mod holdings;
 mod jobs;
 mod keys;
+mod oauth_states;
 mod outbox;
 mod outcome;
+mod paging;
 mod processed;
 mod rate_limits;
 mod security_config;
 mod sessions;
+mod snapshots;
 mod stream;
+mod sync_claims;
 mod table;
 mod tokens;
+mod transactions;
 mod ts;
 mod users;
+
+pub use accounts::DynamoAccountRepository;
+pub use connections::DynamoConnectionRepository;
+pub use holdings::DynamoHoldingRepository;
+pub use oauth_states::DynamoOAuthStateRepository;
+pub use snapshots::DynamoSnapshotRepository;
+pub use sync_claims::DynamoSyncClaims;
+pub use transactions::DynamoTransactionRepository;
 
 pub use audit::{DynamoAuditRepository, MAX_QUERIES_PER_PAGE};
 pub use jobs::DynamoJobStore;
