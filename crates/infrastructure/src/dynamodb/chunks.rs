@@ -69,7 +69,11 @@ pub(crate) async fn commit_chunked(
         commit_groups(table, what, chunk, &[]).await?;
     }
     if count > 0 {
-        tracing::info!(what, chunks = count + 1, "write split over several transactions");
+        tracing::info!(
+            what,
+            chunks = count + 1,
+            "write split over several transactions"
+        );
     }
     commit_groups(table, what, last, events).await
 }
@@ -91,12 +95,9 @@ async fn commit_groups(
     }
     match table.commit(what, items, events).await?.failed().first() {
         None => Ok(()),
-        Some(i) => Err(owner
-            .get(*i)
-            .and_then(|g| groups.get(*g))
-            .map_or_else(
-                || StoreError::Unavailable(format!("dynamodb ({what}): an event write failed")),
-                |g| g.failure.clone(),
-            )),
+        Some(i) => Err(owner.get(*i).and_then(|g| groups.get(*g)).map_or_else(
+            || StoreError::Unavailable(format!("dynamodb ({what}): an event write failed")),
+            |g| g.failure.clone(),
+        )),
     }
 }

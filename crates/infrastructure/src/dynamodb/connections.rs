@@ -8,8 +8,7 @@ use dashtam_domain::{
     Conflict, Existing, StoreError,
     platform::events::DomainEvent,
     providers::{
-        ConnectionRepository, ConnectionStatus, ProviderConnection, ProviderSlug,
-        SealedCredentials,
+        ConnectionRepository, ConnectionStatus, ProviderConnection, ProviderSlug, SealedCredentials,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -64,7 +63,11 @@ impl ConnectionRepository for DynamoConnectionRepository {
             Some("attribute_not_exists(PK)"),
             Expr::new(),
         )?;
-        if self.table.put_with_events("connection", put, events).await? {
+        if self
+            .table
+            .put_with_events("connection", put, events)
+            .await?
+        {
             Ok(())
         } else {
             Err(StoreError::AlreadyExists(Existing::Connection))
@@ -77,7 +80,11 @@ impl ConnectionRepository for DynamoConnectionRepository {
         events: &[DomainEvent],
     ) -> Result<(), StoreError> {
         let put = save_connection_put(&self.table, connection)?;
-        if self.table.put_with_events("connection", put, events).await? {
+        if self
+            .table
+            .put_with_events("connection", put, events)
+            .await?
+        {
             Ok(())
         } else {
             Err(StoreError::Conflict(Conflict::StaleConnection))
@@ -91,7 +98,11 @@ impl ConnectionRepository for DynamoConnectionRepository {
     ) -> Result<Option<ProviderConnection>, StoreError> {
         Ok(self
             .table
-            .get::<ConnectionItem>("connection", user_pk(user_id), &connection_sk(connection_id))
+            .get::<ConnectionItem>(
+                "connection",
+                user_pk(user_id),
+                &connection_sk(connection_id),
+            )
             .await?
             .map(ConnectionItem::into_connection))
     }

@@ -80,12 +80,17 @@ pub(crate) fn rewrite(
             expr = expr.name("#v", name).value(":next", value);
             set.push("#v = :next".to_owned());
         } else {
-            expr = expr.name(&format!("#a{i}"), name).value(&format!(":a{i}"), value);
+            expr = expr
+                .name(&format!("#a{i}"), name)
+                .value(&format!(":a{i}"), value);
             set.push(format!("#a{i} = :a{i}"));
         }
     }
     let mut update = format!("SET {}", set.join(", "));
-    let absent: Vec<&&str> = optional.iter().filter(|o| !names.iter().any(|n| n == **o)).collect();
+    let absent: Vec<&&str> = optional
+        .iter()
+        .filter(|o| !names.iter().any(|n| n == **o))
+        .collect();
     if !absent.is_empty() {
         let mut remove = Vec::with_capacity(absent.len());
         for (i, name) in absent.iter().enumerate() {

@@ -47,9 +47,7 @@ impl DynamoHoldingRepository {
                 QuerySpec {
                     index: None,
                     key_condition: "PK = :pk AND begins_with(SK, :prefix)",
-                    expr: Expr::new()
-                        .s(":pk", user_pk(user_id))
-                        .s(":prefix", prefix),
+                    expr: Expr::new().s(":pk", user_pk(user_id)).s(":prefix", prefix),
                     forward: true,
                     limit: None,
                 },

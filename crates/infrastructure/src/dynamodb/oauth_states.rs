@@ -61,7 +61,9 @@ impl OAuthStateRepository for DynamoOAuthStateRepository {
         self.table
             .delete_returning("oauth state", delete)
             .await?
-            .map(|item| from_item::<OAuthStateItem>("oauth state", item).map(OAuthStateItem::into_state))
+            .map(|item| {
+                from_item::<OAuthStateItem>("oauth state", item).map(OAuthStateItem::into_state)
+            })
             .transpose()
     }
 }

@@ -25,13 +25,14 @@ pub(crate) async fn collect(
     let mut out = Vec::new();
     while out.len() < want {
         let need = want - out.len();
-        let limit = if filter.is_some() {
-            need.max(FILTERED_PAGE)
-        } else {
-            need
+        // Unbounded reads leave the page size to DynamoDB (1 MB).
+        let limit = match (want, filter) {
+            (usize::MAX, _) => None,
+            (_, Some(_)) => Some(need.max(FILTERED_PAGE)),
+            (_, None) => Some(need),
         };
         let (items, last) = table
-            .query_page(what, q, filter, Some(limit), start.take())
+            .query_page(what, q, filter, limit, start.take())
             .await?;
         out.extend(items);
         match last {

@@ -66,7 +66,9 @@ impl DynamoSnapshotRepository {
         collect(&self.table, "snapshot", &q, filter, want, None)
             .await?
             .into_iter()
-            .map(|item| from_item::<SnapshotItem>("snapshot", item).map(SnapshotItem::into_snapshot))
+            .map(|item| {
+                from_item::<SnapshotItem>("snapshot", item).map(SnapshotItem::into_snapshot)
+            })
             .collect()
     }
 }
@@ -78,7 +80,11 @@ fn all() -> (String, String) {
 
 /// The Put of a new snapshot (unconditional: ids are fresh UUIDv7s).
 pub(crate) fn snapshot_put(table: &Table, s: &BalanceSnapshot) -> Result<Put, StoreError> {
-    table.put(to_item("snapshot", &SnapshotItem::new(s))?, None, Expr::new())
+    table.put(
+        to_item("snapshot", &SnapshotItem::new(s))?,
+        None,
+        Expr::new(),
+    )
 }
 
 #[async_trait]
@@ -103,7 +109,8 @@ impl SnapshotRepository for DynamoSnapshotRepository {
         }
         // `SNAP#<to>~` is above every id captured at `to`: both ends inclusive.
         let bounds = (snapshot_sk_at(from), format!("{}~", snapshot_sk_at(to)));
-        self.read(account_id, bounds, true, usize::MAX, source).await
+        self.read(account_id, bounds, true, usize::MAX, source)
+            .await
     }
 
     async fn recent(

@@ -11,8 +11,8 @@ use dashtam_domain::{
     Conflict, Existing, StoreError,
     platform::events::DomainEvent,
     portfolio::{
-        Account, AccountRepository, AccountSyncWrite, BalanceSnapshot, Holding,
-        HoldingRepository, HoldingsSyncWrite, SnapshotRepository, SnapshotSource,
+        Account, AccountRepository, AccountSyncWrite, BalanceSnapshot, Holding, HoldingRepository,
+        HoldingsSyncWrite, SnapshotRepository, SnapshotSource,
     },
 };
 use uuid::Uuid;
@@ -146,7 +146,11 @@ impl AccountRepository for MemoryStore {
         Ok(())
     }
 
-    async fn save_all(&self, accounts: &[Account], events: &[DomainEvent]) -> Result<(), StoreError> {
+    async fn save_all(
+        &self,
+        accounts: &[Account],
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let mut s = self.state()?;
         for a in accounts {
             s.check_account_version(a)?;

@@ -27,7 +27,10 @@ pub(crate) struct ProviderState {
 }
 
 impl State {
-    pub(super) fn check_connection_version(&self, c: &ProviderConnection) -> Result<(), StoreError> {
+    pub(super) fn check_connection_version(
+        &self,
+        c: &ProviderConnection,
+    ) -> Result<(), StoreError> {
         match self.providers.connections.get(&c.id) {
             Some(stored) if stored.user_id == c.user_id && stored.version == c.version => Ok(()),
             _ => Err(StoreError::Conflict(Conflict::StaleConnection)),
@@ -44,7 +47,11 @@ impl State {
 
 #[async_trait]
 impl ConnectionRepository for MemoryStore {
-    async fn create(&self, c: &ProviderConnection, events: &[DomainEvent]) -> Result<(), StoreError> {
+    async fn create(
+        &self,
+        c: &ProviderConnection,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
         let mut s = self.state()?;
         if s.providers.connections.contains_key(&c.id) {
             return Err(StoreError::AlreadyExists(Existing::Connection));

@@ -150,7 +150,9 @@ impl AccountRepository for DynamoAccountRepository {
         body.extend(update_groups(t, write.updated)?);
         for s in write.snapshots {
             body.push(Group::one(
-                TransactWriteItem::builder().put(snapshot_put(t, s)?).build(),
+                TransactWriteItem::builder()
+                    .put(snapshot_put(t, s)?)
+                    .build(),
                 StoreError::Unavailable("dynamodb: snapshot write failed".to_owned()),
             ));
         }

@@ -16,7 +16,9 @@ use uuid::Uuid;
 
 use super::{
     expr::{Expr, QuerySpec},
-    keys::{TXN_GSI1SK, TXN_KEY_SK_PREFIX, account_pk, account_sk, key, txn_gsi1pk, txn_key_sk, user_pk},
+    keys::{
+        TXN_GSI1SK, TXN_KEY_SK_PREFIX, account_pk, account_sk, key, txn_gsi1pk, txn_key_sk, user_pk,
+    },
     outbox::event_items,
     table::{MAX_TX_ITEMS, Table, Tx, to_item},
 };
@@ -110,7 +112,12 @@ impl DynamoTransactionRepository {
     ) -> Result<HashSet<String>, StoreError> {
         let keys = chunk
             .iter()
-            .map(|t| key(account_pk(account_id), &txn_key_sk(&t.provider_transaction_id)))
+            .map(|t| {
+                key(
+                    account_pk(account_id),
+                    &txn_key_sk(&t.provider_transaction_id),
+                )
+            })
             .collect();
         let found = self.table.batch_get("transaction key", keys).await?;
         Ok(found.iter().filter_map(provider_id_of).collect())
@@ -142,7 +149,10 @@ impl TransactionRepository for DynamoTransactionRepository {
                 },
             )
             .await?;
-        Ok(found.into_iter().next().map(TransactionItem::into_transaction))
+        Ok(found
+            .into_iter()
+            .next()
+            .map(TransactionItem::into_transaction))
     }
 
     async fn page(

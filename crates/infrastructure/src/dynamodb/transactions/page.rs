@@ -66,7 +66,9 @@ pub(super) async fn page(
         .await?
         .into_iter()
         .skip(skip)
-        .map(|i| from_item::<TransactionItem>("transaction", i).map(TransactionItem::into_transaction))
+        .map(|i| {
+            from_item::<TransactionItem>("transaction", i).map(TransactionItem::into_transaction)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let has_more = items.len() > limit;
     items.truncate(limit);

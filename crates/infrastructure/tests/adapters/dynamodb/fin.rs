@@ -146,8 +146,14 @@ impl Fin {
     /// Whether the event reached the outbox.
     pub async fn in_outbox(&self, e: &DomainEvent) -> bool {
         match (&self.db, &self.memory) {
-            (Some(db), _) => db.raw(&format!("OUTBOX#{}", e.event_id), "OUTBOX").await.is_some(),
-            (_, Some(m)) => m.pending_events(10_000).iter().any(|x| x.event_id == e.event_id),
+            (Some(db), _) => db
+                .raw(&format!("OUTBOX#{}", e.event_id), "OUTBOX")
+                .await
+                .is_some(),
+            (_, Some(m)) => m
+                .pending_events(10_000)
+                .iter()
+                .any(|x| x.event_id == e.event_id),
             _ => unreachable!(),
         }
     }
@@ -156,7 +162,11 @@ impl Fin {
     pub async fn connection(&self) -> ProviderConnection {
         let c = connection(Uuid::now_v7(), Utc::now());
         self.connections.create(&c, &[]).await.unwrap();
-        self.connections.find(c.user_id, c.id).await.unwrap().unwrap()
+        self.connections
+            .find(c.user_id, c.id)
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     /// A stored account under `connection` (created through an account sync).

@@ -12,12 +12,21 @@ use uuid::Uuid;
 use super::fin::{Fin, both, day, txn};
 use crate::support::event;
 
-both!(inserts_are_batched_and_deduplicated, concurrent_overlapping_inserts_store_each_once, pages_are_newest_first_and_exact);
+both!(
+    inserts_are_batched_and_deduplicated,
+    concurrent_overlapping_inserts_store_each_once,
+    pages_are_newest_first_and_exact
+);
 
 fn many(a: &dashtam_domain::portfolio::Account, ids: std::ops::Range<u32>) -> Vec<Transaction> {
     ids.map(|i| {
         let date = format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
-        txn(a, &format!("20220304095318500::{i:04}"), &date, TransactionType::Trade)
+        txn(
+            a,
+            &format!("20220304095318500::{i:04}"),
+            &date,
+            TransactionType::Trade,
+        )
     })
     .collect()
 }
@@ -37,32 +46,55 @@ async fn inserts_are_batched_and_deduplicated(fin: Fin) {
         },
     );
     fin.take_calls();
-    let inserted = fin.transactions.insert_new(&a, &batch, std::slice::from_ref(&done)).await.unwrap();
+    let inserted = fin
+        .transactions
+        .insert_new(&a, &batch, std::slice::from_ref(&done))
+        .await
+        .unwrap();
     assert_eq!(inserted, 120);
     let calls = fin.take_calls();
     if fin.db.is_some() {
         // One keys-only Query, then ⌈120 / 49⌉ = 3 transactions: never one call per item.
         assert!(calls.len() <= 120usize.div_ceil(49) + 1, "{calls:?}");
-        assert_eq!(calls.iter().filter(|c| *c == "TransactWriteItems").count(), 3, "{calls:?}");
+        assert_eq!(
+            calls.iter().filter(|c| *c == "TransactWriteItems").count(),
+            3,
+            "{calls:?}"
+        );
     }
     assert!(fin.in_outbox(&done).await);
     let stored = fin.accounts.find(a.user_id, a.id).await.unwrap().unwrap();
     assert_eq!(stored.transaction_count, 120);
     let known = fin.transactions.known_ids(a.id).await.unwrap();
-    assert_eq!(known, batch.iter().map(|t| t.provider_transaction_id.clone()).collect::<HashSet<_>>());
-    assert_eq!(fin.transactions.find(batch[7].id).await.unwrap(), Some(batch[7].clone()));
+    assert_eq!(
+        known,
+        batch
+            .iter()
+            .map(|t| t.provider_transaction_id.clone())
+            .collect::<HashSet<_>>()
+    );
+    assert_eq!(
+        fin.transactions.find(batch[7].id).await.unwrap(),
+        Some(batch[7].clone())
+    );
     assert_eq!(fin.transactions.find(Uuid::now_v7()).await.unwrap(), None);
 
     // The same provider transactions again (new ids, as a re-sync maps them): none new,
     // and nothing but the keys read.
     fin.take_calls();
     let again = many(&a, 0..120);
-    assert_eq!(fin.transactions.insert_new(&a, &again, &[]).await.unwrap(), 0);
+    assert_eq!(
+        fin.transactions.insert_new(&a, &again, &[]).await.unwrap(),
+        0
+    );
     if fin.db.is_some() {
         assert_eq!(fin.take_calls(), ["Query"]);
     }
     // Duplicates inside one batch count once.
-    let dup = [txn(&a, "new 1", "2025-03-01", TransactionType::Fee), txn(&a, "new 1", "2025-03-01", TransactionType::Fee)];
+    let dup = [
+        txn(&a, "new 1", "2025-03-01", TransactionType::Fee),
+        txn(&a, "new 1", "2025-03-01", TransactionType::Fee),
+    ];
     assert_eq!(fin.transactions.insert_new(&a, &dup, &[]).await.unwrap(), 1);
     let stored = fin.accounts.find(a.user_id, a.id).await.unwrap().unwrap();
     assert_eq!(stored.transaction_count, 121);
@@ -82,16 +114,39 @@ async fn concurrent_overlapping_inserts_store_each_once(fin: Fin) {
     assert_eq!(stored.transaction_count, 120);
     let page = fin
         .transactions
-        .page(a.id, &TransactionQuery { start_date: None, end_date: None, transaction_type: None, limit: 500, start: PageStart::Offset(0) })
+        .page(
+            a.id,
+            &TransactionQuery {
+                start_date: None,
+                end_date: None,
+                transaction_type: None,
+                limit: 500,
+                start: PageStart::Offset(0),
+            },
+        )
         .await
         .unwrap();
-    let ids: HashSet<&str> = page.items.iter().map(|t| t.provider_transaction_id.as_str()).collect();
-    assert_eq!((page.items.len(), ids.len()), (120, 120), "each provider id exactly once");
+    let ids: HashSet<&str> = page
+        .items
+        .iter()
+        .map(|t| t.provider_transaction_id.as_str())
+        .collect();
+    assert_eq!(
+        (page.items.len(), ids.len()),
+        (120, 120),
+        "each provider id exactly once"
+    );
     assert_eq!(fin.transactions.known_ids(a.id).await.unwrap().len(), 120);
 }
 
 fn query(limit: u32, start: PageStart) -> TransactionQuery {
-    TransactionQuery { start_date: None, end_date: None, transaction_type: None, limit, start }
+    TransactionQuery {
+        start_date: None,
+        end_date: None,
+        transaction_type: None,
+        limit,
+        start,
+    }
 }
 
 async fn pages_are_newest_first_and_exact(fin: Fin) {
@@ -99,8 +154,13 @@ async fn pages_are_newest_first_and_exact(fin: Fin) {
     let a = fin.account(&c, "C").await;
     use TransactionType::{Fee, Income, Trade};
     let spec = [
-        ("2025-01-01", Trade), ("2025-01-02", Fee), ("2025-01-02", Trade), ("2025-01-03", Trade),
-        ("2025-01-05", Income), ("2025-01-05", Trade), ("2025-01-09", Trade),
+        ("2025-01-01", Trade),
+        ("2025-01-02", Fee),
+        ("2025-01-02", Trade),
+        ("2025-01-03", Trade),
+        ("2025-01-05", Income),
+        ("2025-01-05", Trade),
+        ("2025-01-09", Trade),
     ];
     // Provider ids with spaces and `#`, as Schwab and Alpaca send them.
     let t: Vec<Transaction> = spec
@@ -109,8 +169,17 @@ async fn pages_are_newest_first_and_exact(fin: Fin) {
         .map(|(i, (d, ty))| txn(&a, &format!("schwab_CUSIP_SYMBOL  2411#{i}"), d, *ty))
         .collect();
     // Inserted in shuffled order: the store orders them.
-    let shuffled: Vec<Transaction> = [3, 0, 6, 1, 5, 2, 4].iter().map(|i| t[*i].clone()).collect();
-    assert_eq!(fin.transactions.insert_new(&a, &shuffled, &[]).await.unwrap(), 7);
+    let shuffled: Vec<Transaction> = [3, 0, 6, 1, 5, 2, 4]
+        .iter()
+        .map(|i| t[*i].clone())
+        .collect();
+    assert_eq!(
+        fin.transactions
+            .insert_new(&a, &shuffled, &[])
+            .await
+            .unwrap(),
+        7
+    );
     let aid = a.id;
     let page = |q: TransactionQuery| {
         let repo = fin.transactions.clone();
@@ -118,7 +187,12 @@ async fn pages_are_newest_first_and_exact(fin: Fin) {
     };
     let ids = |items: &[Transaction]| items.iter().map(|x| x.id).collect::<Vec<_>>();
     let want = |idx: &[usize]| idx.iter().map(|i| t[*i].id).collect::<Vec<_>>();
-    let after = |i: usize| PageStart::After(TransactionKey { date: t[i].transaction_date, id: t[i].id });
+    let after = |i: usize| {
+        PageStart::After(TransactionKey {
+            date: t[i].transaction_date,
+            id: t[i].id,
+        })
+    };
 
     fin.take_calls();
     let p = page(query(3, PageStart::Offset(0))).await;
@@ -144,7 +218,11 @@ async fn pages_are_newest_first_and_exact(fin: Fin) {
     assert_eq!((ids(&p.items), p.has_more), (vec![], false));
 
     // Inclusive dates; equal dates are one day; start after end is empty.
-    let dated = |s: &str, e: &str, start| TransactionQuery { start_date: Some(day(s)), end_date: Some(day(e)), ..query(10, start) };
+    let dated = |s: &str, e: &str, start| TransactionQuery {
+        start_date: Some(day(s)),
+        end_date: Some(day(e)),
+        ..query(10, start)
+    };
     let p = page(dated("2025-01-02", "2025-01-05", PageStart::Offset(0))).await;
     assert_eq!((ids(&p.items), p.has_more), (want(&[5, 4, 3, 2, 1]), false));
     let p = page(dated("2025-01-02", "2025-01-02", PageStart::Offset(0))).await;
@@ -156,11 +234,18 @@ async fn pages_are_newest_first_and_exact(fin: Fin) {
     assert_eq!(ids(&p.items), want(&[5, 4, 3, 2, 1]));
     let p = page(dated("2025-01-02", "2025-01-05", after(0))).await;
     assert!(p.items.is_empty());
-    let p = page(TransactionQuery { start_date: Some(day("2025-01-05")), ..query(10, PageStart::Offset(0)) }).await;
+    let p = page(TransactionQuery {
+        start_date: Some(day("2025-01-05")),
+        ..query(10, PageStart::Offset(0))
+    })
+    .await;
     assert_eq!(ids(&p.items), want(&[6, 5, 4]));
 
     // Type filter, with cursors and exact has_more.
-    let trades = |start| TransactionQuery { transaction_type: Some(Trade), ..query(2, start) };
+    let trades = |start| TransactionQuery {
+        transaction_type: Some(Trade),
+        ..query(2, start)
+    };
     let p = page(trades(PageStart::Offset(0))).await;
     assert_eq!((ids(&p.items), p.has_more), (want(&[6, 5]), true));
     let p = page(trades(after(5))).await;
@@ -169,11 +254,21 @@ async fn pages_are_newest_first_and_exact(fin: Fin) {
     assert_eq!((ids(&p.items), p.has_more), (want(&[0]), false));
     let p = page(trades(PageStart::Offset(3))).await;
     assert_eq!((ids(&p.items), p.has_more), (want(&[2, 0]), false));
-    let fees = TransactionQuery { transaction_type: Some(Fee), ..query(1, PageStart::Offset(0)) };
+    let fees = TransactionQuery {
+        transaction_type: Some(Fee),
+        ..query(1, PageStart::Offset(0))
+    };
     let p = page(fees).await;
     assert_eq!((ids(&p.items), p.has_more), (want(&[1]), false));
 
     // Another account's partition is its own.
     let other = fin.account(&c, "D").await;
-    assert!(fin.transactions.page(other.id, &query(5, PageStart::Offset(0))).await.unwrap().items.is_empty());
+    assert!(
+        fin.transactions
+            .page(other.id, &query(5, PageStart::Offset(0)))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
