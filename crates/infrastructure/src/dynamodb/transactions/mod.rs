@@ -190,25 +190,24 @@ impl TransactionRepository for DynamoTransactionRepository {
         }
     }
 
-    /// A keys-only read, then TransactWriteItems of up to 49 transactions each (item +
-    /// marker, plus the account's count): N new transactions cost 1 + ⌈N / 49⌉ calls.
-    /// The events go with the last chunk (which is sized to leave them room). Chunks
-    /// commit one by one: a failure part-way leaves the earlier chunks (and their counts)
-    /// committed, which the next sync's dedupe skips.
+    /// TransactWriteItems of up to 49 transactions each (item + marker, plus the
+    /// account's count): N new transactions cost ⌈N / 49⌉ calls after the caller's
+    /// keys-only dedupe (`known_ids`, one Query), never one call per item. A provider id
+    /// stored meanwhile (a concurrent sync) costs its chunk one cancelled transaction and
+    /// a BatchGetItem of the chunk's markers, then the retry without it. The events go
+    /// with the last chunk (sized to leave them room). Chunks commit one by one: a
+    /// failure part-way leaves the earlier chunks (and their counts) committed, which the
+    /// next sync's dedupe skips.
     async fn insert_new(
         &self,
         account: &Account,
         transactions: &[Transaction],
         events: &[DomainEvent],
     ) -> Result<u64, StoreError> {
-        let known = self.known_ids(account.id).await?;
         let mut seen = HashSet::new();
         let fresh: Vec<&Transaction> = transactions
             .iter()
-            .filter(|t| {
-                !known.contains(&t.provider_transaction_id)
-                    && seen.insert(t.provider_transaction_id.as_str())
-            })
+            .filter(|t| seen.insert(t.provider_transaction_id.as_str()))
             .collect();
         let event_count = event_items(&self.table, events)?.len();
         let last_size = (MAX_TX_ITEMS - 1)
