@@ -95,6 +95,14 @@ async fn inserts_are_batched_and_deduplicated(fin: Fin) {
         );
     }
     assert_eq!(fin.transactions.known_ids(a.id).await.unwrap().len(), 120);
+    // Stored and new mixed in one chunk: the retry inserts exactly the new ones.
+    let mixed = many(&a, 110..140);
+    assert_eq!(
+        fin.transactions.insert_new(&a, &mixed, &[]).await.unwrap(),
+        20
+    );
+    let stored = fin.accounts.find(a.user_id, a.id).await.unwrap().unwrap();
+    assert_eq!(stored.transaction_count, 140);
     // Duplicates inside one batch count once.
     let dup = [
         txn(&a, "new 1", "2025-03-01", TransactionType::Fee),
@@ -102,7 +110,7 @@ async fn inserts_are_batched_and_deduplicated(fin: Fin) {
     ];
     assert_eq!(fin.transactions.insert_new(&a, &dup, &[]).await.unwrap(), 1);
     let stored = fin.accounts.find(a.user_id, a.id).await.unwrap().unwrap();
-    assert_eq!(stored.transaction_count, 121);
+    assert_eq!(stored.transaction_count, 141);
 }
 
 async fn concurrent_overlapping_inserts_store_each_once(fin: Fin) {
