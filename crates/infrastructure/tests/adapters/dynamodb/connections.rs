@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    providers::{OAUTH_STATE_TTL, OAuthState, ProviderSlug},
+    providers::{OAUTH_STATE_TTL, OAuthState, ProviderConnection, ProviderSlug},
 };
 use uuid::Uuid;
 
@@ -89,8 +89,6 @@ async fn connections_are_versioned_owned_and_listed(fin: Fin) {
         assert!(!erased.contains_key("access_expires_at"));
     }
 }
-
-use dashtam_domain::providers::ProviderConnection;
 
 async fn oauth_state_is_taken_once(fin: Fin) {
     let now = Utc::now();
