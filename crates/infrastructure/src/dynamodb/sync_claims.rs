@@ -59,7 +59,7 @@ impl SyncClaims for DynamoSyncClaims {
         } else {
             self.table.put(
                 item,
-                Some("attribute_not_exists(PK) OR #at < :cutoff"),
+                Some("attribute_not_exists(PK) OR #at <= :cutoff"),
                 Expr::new()
                     .name("#at", "claimed_at")
                     .s(":cutoff", ts::format(now - min_interval)),

@@ -141,7 +141,7 @@ impl SyncClaims for MemoryStore {
             || s.providers
                 .claims
                 .get(&slot)
-                .is_none_or(|at| *at < now - min_interval);
+                .is_none_or(|at| *at <= now - min_interval);
         if free {
             s.providers.claims.insert(slot, now);
         }
