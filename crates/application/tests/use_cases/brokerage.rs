@@ -15,7 +15,9 @@ use std::{
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use dashtam_domain::{
-    portfolio::{AccountType, AssetType, Currency, TransactionStatus, TransactionSubtype, TransactionType},
+    portfolio::{
+        AccountType, AssetType, Currency, TransactionStatus, TransactionSubtype, TransactionType,
+    },
     providers::{
         CipherError, CredentialCipher, Credentials, DateWindow, OAuthProvider, OAuthTokens,
         ProviderAccount, ProviderClient, ProviderError, ProviderHolding, ProviderTransaction,
@@ -49,14 +51,20 @@ pub struct Brokerage {
 impl Brokerage {
     pub fn investor() -> Self {
         let b = Self::default();
-        *b.accounts.lock().unwrap() = vec![account("11110001", "1000.50"), account("22220002", "250.00")];
+        *b.accounts.lock().unwrap() = vec![
+            account("11110001", "1000.50"),
+            account("22220002", "250.00"),
+        ];
         b.transactions.lock().unwrap().insert(
             "11110001".into(),
             (0..30).map(|i| transaction(&format!("t{i}"), i)).collect(),
         );
         b.holdings.lock().unwrap().insert(
             "11110001".into(),
-            vec![holding("AAPL", "10", "1500", "1750"), holding("VTI", "5", "1000", "900")],
+            vec![
+                holding("AAPL", "10", "1500", "1750"),
+                holding("VTI", "5", "1000", "900"),
+            ],
         );
         b
     }
@@ -69,7 +77,8 @@ impl Brokerage {
         let valid = self.valid_tokens.lock().unwrap();
         match credentials {
             Credentials::OAuth { access_token, .. }
-                if !valid.is_empty() && !valid.contains(&access_token.expose_secret().to_owned()) =>
+                if !valid.is_empty()
+                    && !valid.contains(&access_token.expose_secret().to_owned()) =>
             {
                 Err(ProviderError::TokenExpired)
             }
@@ -159,10 +168,20 @@ impl ProviderClient for Brokerage {
             .collect())
     }
 
-    async fn holdings(&self, c: &Credentials, id: &str) -> Result<Vec<ProviderHolding>, ProviderError> {
+    async fn holdings(
+        &self,
+        c: &Credentials,
+        id: &str,
+    ) -> Result<Vec<ProviderHolding>, ProviderError> {
         self.next_failure(c)?;
         tokio::task::yield_now().await;
-        Ok(self.holdings.lock().unwrap().get(id).cloned().unwrap_or_default())
+        Ok(self
+            .holdings
+            .lock()
+            .unwrap()
+            .get(id)
+            .cloned()
+            .unwrap_or_default())
     }
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use dashtam_application::{
+    AppError,
     dto::Principal,
     identity::commands::Authenticate,
     portfolio::commands::{SyncAccounts, SyncReport},
@@ -11,7 +12,6 @@ use dashtam_application::{
         ConnectionView,
         commands::{CompleteOAuth, ConnectProvider, Connecting},
     },
-    AppError,
 };
 use dashtam_container::{InMemory, ProviderClients};
 use dashtam_core::ManualClock;
