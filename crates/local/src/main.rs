@@ -45,10 +45,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .mailbox_dir
         .clone()
         .unwrap_or_else(|| ".local/mailbox".into());
-    let config = Config {
+    let mut config = Config {
         mailbox_dir: Some(mailbox_dir.clone()),
         ..config
     };
+    if args.sandbox_port != 0 {
+        point_providers_at_sandbox(&mut config, args.sandbox_port);
+    }
 
     let ports = if args.in_memory {
         let InMemory {
@@ -118,6 +121,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     })
     .await?;
     Ok(())
+}
+
+/// Locally the providers are the sandbox brokerage, unless their URLs are configured.
+fn point_providers_at_sandbox(config: &mut Config, port: u16) {
+    let sandbox = format!("http://127.0.0.1:{port}/_sandbox");
+    let providers = &mut config.providers;
+    if std::env::var_os("DASHTAM_SCHWAB_BASE_URL").is_none() {
+        providers.schwab_base_url = format!("{sandbox}/schwab");
+    }
+    if std::env::var_os("DASHTAM_ALPACA_BASE_URL").is_none() {
+        providers.alpaca_base_url = format!("{sandbox}/alpaca");
+    }
+    tracing::info!(
+        schwab = %providers.schwab_base_url,
+        alpaca = %providers.alpaca_base_url,
+        "provider base URLs"
+    );
 }
 
 /// Serves the sandbox brokerage (real clock) on its own port, in a task.
