@@ -149,7 +149,7 @@ impl CredentialCipher for AesGcmCipher {
         rand::rng().fill_bytes(&mut nonce);
         let header = Self::header(self.current);
         let sealed = key.encrypt(
-            Nonce::from_slice(&nonce),
+            &Nonce::from(nonce),
             Payload {
                 msg: &plaintext,
                 aad: &header,
@@ -183,9 +183,12 @@ impl CredentialCipher for AesGcmCipher {
                 "sealed under an unknown key version",
             ))?;
         let (nonce, ciphertext) = rest.split_at(NONCE);
+        let nonce: [u8; NONCE] = nonce
+            .try_into()
+            .map_err(|_| CipherError::Unreadable("truncated"))?;
         let mut plaintext = key
             .decrypt(
-                Nonce::from_slice(nonce),
+                &Nonce::from(nonce),
                 Payload {
                     msg: ciphertext,
                     aad: header,

@@ -50,8 +50,6 @@ pub struct Balances {
     /// CASH
     #[serde(default, deserialize_with = "decimal::optional")]
     pub cash_available_for_trading: Option<Decimal>,
-    #[serde(default, deserialize_with = "decimal::optional")]
-    pub cash_balance: Option<Decimal>,
 }
 
 #[derive(Debug, Default, Deserialize)]
