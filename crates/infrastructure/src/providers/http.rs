@@ -1,7 +1,8 @@
-//! The HTTP layer the provider clients share: one reqwest client per process (TLS through
-//! the rustls + aws-lc the AWS SDK already links), a timeout on every call, and bounded
-//! retries with backoff on 429, 5xx, timeouts and connection failures that honour
-//! `Retry-After` (seconds or HTTP-date, D12).
+//! The HTTP layer the provider clients share: one hyper client per process (hyper-rustls
+//! on the rustls + aws-lc the AWS SDK already links, so no second crypto provider and no
+//! new HTTP stack), a timeout on every call, and bounded retries with backoff on 429,
+//! 5xx, timeouts and connection failures that honour `Retry-After` (seconds or
+//! HTTP-date, D12).
 //!
 //! Nothing here logs a URL, a header or a body: they may carry tokens, keys or account
 //! hashes. Log lines name the provider, the operation and the status.
@@ -12,9 +13,21 @@ use std::{
 };
 
 use backon::{ExponentialBuilder, Retryable as _};
+use base64::Engine as _;
 use bytes::Bytes;
 use dashtam_domain::providers::ProviderError;
-use reqwest::{RequestBuilder, StatusCode, header::HeaderMap};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::{
+    client::legacy::{Client, connect::HttpConnector},
+    rt::TokioExecutor,
+};
+
+type HyperClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// The largest body read (Schwab's 3000-row pages are a few MB).
+const MAX_BODY: usize = 32 * 1024 * 1024;
 
 /// How long a provider call may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +105,105 @@ fn kind(e: &serde_json::Error) -> String {
     format!("{category} (line {}, column {})", e.line(), e.column())
 }
 
+/// A request to send, kept as data so every attempt sends the same one.
+#[derive(Clone)]
+pub struct ProviderRequest {
+    method: Method,
+    url: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+    /// A header value a credential could not be put in (it holds a control character).
+    bad_header: bool,
+}
+
+impl ProviderRequest {
+    pub fn get(url: impl Into<String>) -> Self {
+        Self::new(Method::GET, url.into())
+    }
+
+    pub fn post(url: impl Into<String>) -> Self {
+        Self::new(Method::POST, url.into())
+    }
+
+    fn new(method: Method, url: String) -> Self {
+        Self {
+            method,
+            url,
+            headers: vec![(header::ACCEPT, HeaderValue::from_static("application/json"))],
+            body: Bytes::new(),
+            bad_header: false,
+        }
+    }
+
+    /// Appends `pairs` to the query string, form-encoded.
+    pub fn query(mut self, pairs: &[(&str, &str)]) -> Self {
+        if pairs.is_empty() {
+            return self;
+        }
+        let encoded = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        self.url = format!("{}{sep}{encoded}", self.url);
+        self
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
+        self.body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+            .into();
+        self.headers.push((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        ));
+        self
+    }
+
+    /// A header holding a secret (marked sensitive, so hyper never shows it).
+    pub fn secret_header(mut self, name: HeaderName, value: &str) -> Self {
+        match HeaderValue::from_str(value) {
+            Ok(mut v) => {
+                v.set_sensitive(true);
+                self.headers.push((name, v));
+            }
+            Err(_) => self.bad_header = true,
+        }
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.secret_header(header::AUTHORIZATION, &format!("Bearer {token}"))
+    }
+
+    pub fn basic(self, user: &str, password: &str) -> Self {
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        self.secret_header(header::AUTHORIZATION, &format!("Basic {encoded}"))
+    }
+
+    fn build(&self) -> Result<http::Request<Full<Bytes>>, ProviderError> {
+        if self.bad_header {
+            return Err(ProviderError::Rejected(
+                "the credentials hold characters a request header cannot carry".into(),
+            ));
+        }
+        let mut b = http::Request::builder()
+            .method(self.method.clone())
+            .uri(&self.url)
+            .header(
+                header::USER_AGENT,
+                concat!("dashtam/", env!("CARGO_PKG_VERSION")),
+            );
+        for (name, value) in &self.headers {
+            b = b.header(name, value.clone());
+        }
+        b.body(Full::new(self.body.clone()))
+            .map_err(|_| ProviderError::InvalidResponse("a provider URL is malformed".into()))
+    }
+}
+
 /// A failure worth another attempt.
 #[derive(Debug)]
 enum Transient {
@@ -101,10 +213,16 @@ enum Transient {
     Connect,
 }
 
+/// An attempt's outcome: a reply, something to retry, or a request that cannot be sent.
+enum Failure {
+    Transient(Transient),
+    Final(ProviderError),
+}
+
 /// One provider's HTTP: the shared client, its timeouts and retry policy.
 #[derive(Clone)]
 pub struct ProviderHttp {
-    client: reqwest::Client,
+    client: HyperClient,
     provider: &'static str,
     timeouts: Timeouts,
     retry: RetryPolicy,
@@ -122,7 +240,7 @@ impl std::fmt::Debug for ProviderHttp {
 
 impl ProviderHttp {
     /// Uses the process's client (a dedicated one when `timeouts.connect` is not the
-    /// default, since the connect timeout belongs to the client).
+    /// default, since the connect timeout belongs to the connector).
     pub fn new(
         provider: &'static str,
         timeouts: Timeouts,
@@ -141,68 +259,88 @@ impl ProviderHttp {
         })
     }
 
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
-    }
-
-    /// Sends the request `build` makes (once per attempt), retrying transient failures.
-    /// After the last attempt a 429 becomes `RateLimited`, anything else `Unavailable`;
-    /// other statuses come back as a [`Reply`].
-    pub async fn send<F>(&self, op: &'static str, build: F) -> Result<Reply, ProviderError>
-    where
-        F: Fn(&reqwest::Client) -> RequestBuilder,
-    {
+    /// Sends `request`, retrying transient failures. After the last attempt a 429 becomes
+    /// `RateLimited`, anything else `Unavailable`; other statuses come back as a [`Reply`].
+    pub async fn send(
+        &self,
+        op: &'static str,
+        request: &ProviderRequest,
+    ) -> Result<Reply, ProviderError> {
         let max_delay = self.retry.max_delay;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.retry.min_delay)
             .with_max_delay(max_delay)
             .with_max_times(self.retry.attempts.saturating_sub(1))
             .with_jitter();
-        let attempt = || self.attempt(op, &build);
+        let attempt = || self.attempt(op, request);
         attempt
             .retry(backoff)
-            .when(|_| true)
-            .adjust(move |e, planned| match (e, planned) {
+            .when(|f| matches!(f, Failure::Transient(_)))
+            .adjust(move |f, planned| match (f, planned) {
                 (_, None) => None,
                 // The provider said how long: wait that, unless it is longer than we will.
-                (Transient::RateLimited(Some(after)), Some(_)) if *after > max_delay => None,
-                (Transient::RateLimited(Some(after)), Some(_)) => Some(*after),
+                (Failure::Transient(Transient::RateLimited(Some(after))), Some(_))
+                    if *after > max_delay =>
+                {
+                    None
+                }
+                (Failure::Transient(Transient::RateLimited(Some(after))), Some(_)) => {
+                    Some(*after)
+                }
                 (_, planned) => planned,
             })
-            .notify(|e, wait| {
-                tracing::warn!(provider = self.provider, op, failure = ?e, ?wait, "retrying provider call");
+            .notify(|f, wait| {
+                if let Failure::Transient(t) = f {
+                    tracing::warn!(provider = self.provider, op, failure = ?t, ?wait, "retrying provider call");
+                }
             })
             .await
-            .map_err(|e| self.give_up(op, e))
+            .map_err(|f| match f {
+                Failure::Transient(t) => self.give_up(op, t),
+                Failure::Final(e) => e,
+            })
     }
 
-    async fn attempt<F>(&self, op: &'static str, build: &F) -> Result<Reply, Transient>
-    where
-        F: Fn(&reqwest::Client) -> RequestBuilder,
-    {
-        let response = build(&self.client)
-            .timeout(self.timeouts.request)
-            .send()
+    async fn attempt(&self, op: &'static str, request: &ProviderRequest) -> Result<Reply, Failure> {
+        let req = request.build().map_err(Failure::Final)?;
+        let exchange = async {
+            // Refused, reset mid-request, a broken response: the network's fault either way.
+            let response = self
+                .client
+                .request(req)
+                .await
+                .map_err(|_| Transient::Connect)?;
+            let (parts, body) = response.into_parts();
+            if parts.status == StatusCode::TOO_MANY_REQUESTS {
+                return Err(Transient::RateLimited(retry_after(
+                    &parts.headers,
+                    SystemTime::now(),
+                )));
+            }
+            if parts.status.is_server_error() {
+                return Err(Transient::Status(parts.status));
+            }
+            let body = Limited::new(body, MAX_BODY)
+                .collect()
+                .await
+                .map_err(|_| Transient::Connect)?
+                .to_bytes();
+            Ok(Reply {
+                status: parts.status,
+                body,
+            })
+        };
+        let reply = tokio::time::timeout(self.timeouts.request, exchange)
             .await
-            .map_err(classify)?;
-        let status = response.status();
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            return Err(Transient::RateLimited(retry_after(
-                response.headers(),
-                SystemTime::now(),
-            )));
-        }
-        if status.is_server_error() {
-            return Err(Transient::Status(status));
-        }
-        let body = response.bytes().await.map_err(classify)?;
+            .map_err(|_| Failure::Transient(Transient::Timeout))?
+            .map_err(Failure::Transient)?;
         tracing::debug!(
             provider = self.provider,
             op,
-            status = status.as_u16(),
+            status = reply.status.as_u16(),
             "provider answered"
         );
-        Ok(Reply { status, body })
+        Ok(reply)
     }
 
     fn give_up(&self, op: &'static str, e: Transient) -> ProviderError {
@@ -222,21 +360,12 @@ impl ProviderHttp {
     }
 }
 
-fn classify(e: reqwest::Error) -> Transient {
-    if e.is_timeout() {
-        Transient::Timeout
-    } else {
-        // Connection refused or reset, a body cut short: the network's fault either way.
-        Transient::Connect
-    }
-}
-
 /// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); else Alpaca's
 /// `X-RateLimit-Reset` (unix seconds). A date in the past means "now".
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let until = |t: SystemTime| t.duration_since(now).unwrap_or(Duration::ZERO);
     if let Some(v) = headers
-        .get(reqwest::header::RETRY_AFTER)
+        .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
     {
@@ -255,22 +384,27 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 }
 
 /// The process's client, built on first use (reading the trust roots then, not at start).
-pub fn shared_client() -> Result<reqwest::Client, ProviderError> {
-    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+fn shared_client() -> Result<HyperClient, ProviderError> {
+    static CLIENT: OnceLock<Result<HyperClient, String>> = OnceLock::new();
     CLIENT
         .get_or_init(|| build_client(Timeouts::default().connect))
         .clone()
         .map_err(ProviderError::Unavailable)
 }
 
-fn build_client(connect: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls_config()?)
-        .connect_timeout(connect)
-        .https_only(false) // the sandbox is plain HTTP on loopback; real base URLs are https
-        .user_agent(concat!("dashtam/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("building the provider HTTP client failed: {e}"))
+/// HTTP/1.1 over TCP, TLS for `https` (plain `http` for the loopback sandbox).
+fn build_client(connect: Duration) -> Result<HyperClient, String> {
+    let mut tcp = HttpConnector::new();
+    tcp.set_connect_timeout(Some(connect));
+    tcp.enforce_http(false);
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls_config()?)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(tcp);
+    Ok(Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build(https))
 }
 
 /// rustls with the aws-lc provider (the AWS SDK's) and the platform's roots.
@@ -291,8 +425,6 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
 
 #[cfg(test)]
 mod tests {
-    use reqwest::header::HeaderValue;
-
     use super::*;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -321,6 +453,28 @@ mod tests {
         assert_eq!(retry_after(&h, now), Some(Duration::from_secs(12)));
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn requests_encode_queries_forms_and_hide_secrets() {
+        let r = ProviderRequest::post("https://x.example/v1/oauth/token")
+            .query(&[("a", "b c"), ("d", "é&")])
+            .form(&[("code", "C0.abc@"), ("grant_type", "authorization_code")])
+            .basic("id", "secret");
+        let built = r.build().unwrap();
+        assert_eq!(
+            built.uri(),
+            "https://x.example/v1/oauth/token?a=b+c&d=%C3%A9%26"
+        );
+        assert_eq!(
+            r.body,
+            Bytes::from_static(b"code=C0.abc%40&grant_type=authorization_code")
+        );
+        let auth = built.headers().get(header::AUTHORIZATION).unwrap();
+        assert!(auth.is_sensitive());
+        assert_eq!(auth, "Basic aWQ6c2VjcmV0");
+        let bad = ProviderRequest::get("https://x.example/").bearer("tok\nen");
+        assert!(matches!(bad.build(), Err(ProviderError::Rejected(_))));
     }
 
     #[test]

@@ -11,12 +11,12 @@ use dashtam_domain::providers::{
     Credentials, DateWindow, ProviderAccount, ProviderClient, ProviderError, ProviderHolding,
     ProviderTransaction,
 };
-use reqwest::StatusCode;
+use http::{HeaderName, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{config::AlpacaConfig, map};
-use crate::providers::http::{ProviderHttp, Reply};
+use crate::providers::http::{ProviderHttp, ProviderRequest, Reply};
 
 /// Alpaca's largest page without `date`.
 const PAGE_SIZE: usize = 100;
@@ -90,15 +90,11 @@ impl AlpacaClient {
         query: &[(&str, &str)],
     ) -> Result<T, ProviderError> {
         let url = self.config.url(path);
-        let reply = self
-            .http
-            .send(op, |c| {
-                c.get(&url)
-                    .header("APCA-API-KEY-ID", keys.id)
-                    .header("APCA-API-SECRET-KEY", keys.secret)
-                    .query(query)
-            })
-            .await?;
+        let request = ProviderRequest::get(url)
+            .secret_header(HeaderName::from_static("apca-api-key-id"), keys.id)
+            .secret_header(HeaderName::from_static("apca-api-secret-key"), keys.secret)
+            .query(query);
+        let reply = self.http.send(op, &request).await?;
         check(op, &reply)?;
         reply.json(op)
     }

@@ -12,12 +12,12 @@ use dashtam_domain::providers::{
     Credentials, DateWindow, ProviderAccount, ProviderClient, ProviderError, ProviderHolding,
     ProviderTransaction, mapping::schwab::TRANSACTION_TYPES,
 };
-use reqwest::StatusCode;
+use http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{config::SchwabConfig, map, time, wire};
-use crate::providers::http::{ProviderHttp, Reply};
+use crate::providers::http::{ProviderHttp, ProviderRequest, Reply};
 
 /// Schwab's cap on one transactions response.
 const MAX_ROWS: usize = 3000;
@@ -47,10 +47,8 @@ impl SchwabClient {
         query: &[(&str, &str)],
     ) -> Result<T, ProviderError> {
         let url = self.config.url(&format!("/trader/v1{path}"));
-        let reply = self
-            .http
-            .send(op, |c| c.get(&url).bearer_auth(token).query(query))
-            .await?;
+        let request = ProviderRequest::get(url).bearer(token).query(query);
+        let reply = self.http.send(op, &request).await?;
         check(op, &reply)?;
         reply.json(op)
     }

@@ -7,11 +7,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use dashtam_core::{ExposeSecret as _, SecretString};
 use dashtam_domain::providers::{OAuthProvider, OAuthTokens, ProviderError};
-use reqwest::StatusCode;
+use http::StatusCode;
 use serde::Deserialize;
 
 use super::config::SchwabConfig;
-use crate::providers::http::{ProviderHttp, Reply};
+use crate::providers::http::{ProviderHttp, ProviderRequest, Reply};
 
 /// Refresh tokens lapse 7 days after the original consent; refreshing does not extend them.
 pub const REFRESH_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::days(7);
@@ -55,17 +55,13 @@ impl SchwabOAuth {
         form: &[(&str, &str)],
     ) -> Result<OAuthTokens, ProviderError> {
         let url = self.config.url("/v1/oauth/token");
-        let reply = self
-            .http
-            .send(op, |c| {
-                c.post(&url)
-                    .basic_auth(
-                        &self.config.client_id,
-                        Some(self.config.client_secret.expose_secret()),
-                    )
-                    .form(form)
-            })
-            .await?;
+        let request = ProviderRequest::post(url)
+            .basic(
+                &self.config.client_id,
+                self.config.client_secret.expose_secret(),
+            )
+            .form(form);
+        let reply = self.http.send(op, &request).await?;
         if !reply.is_success() {
             return Err(refused(op, &reply));
         }
