@@ -8,8 +8,10 @@ mod error;
 mod event_batch;
 pub mod identity;
 pub mod platform;
+pub mod portfolio;
 mod ports;
 mod principal;
+pub mod providers;
 mod retry;
 
 pub use error::AppError;

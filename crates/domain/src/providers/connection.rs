@@ -184,3 +184,122 @@ impl ProviderConnection {
         self.access_expires_at.is_some_and(|t| t <= now + leeway)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ConnectionStatus::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_750_000_000, 0).unwrap()
+    }
+
+    fn grant() -> Grant {
+        Grant {
+            sealed: SealedCredentials(vec![1, 2, 3]),
+            access_expires_at: Some(now() + chrono::Duration::minutes(30)),
+            refresh_expires_at: Some(now() + chrono::Duration::days(7)),
+        }
+    }
+
+    fn in_state(status: ConnectionStatus) -> ProviderConnection {
+        let mut c = ProviderConnection::pending(
+            Uuid::nil(),
+            Uuid::nil(),
+            ProviderSlug::Schwab,
+            None,
+            now(),
+        );
+        c.status = status;
+        if status != Pending && status != Disconnected {
+            c.credentials = Some(SealedCredentials(vec![9]));
+        }
+        c
+    }
+
+    /// Every (state, action) pair: the table of API.md, allowed ones move, the rest refuse
+    /// and change nothing.
+    #[test]
+    fn every_transition_follows_the_state_machine() {
+        type Act = fn(&mut ProviderConnection) -> Result<(), IllegalTransition>;
+        let actions: [(&str, Act, ConnectionStatus, &[ConnectionStatus]); 6] = [
+            (
+                "connect",
+                |c| c.connect(grant(), now()),
+                Active,
+                &[Pending, Expired, Revoked, Failed],
+            ),
+            ("expire", |c| c.expire(now()), Expired, &[Active]),
+            ("revoke", |c| c.revoke(now()), Revoked, &[Active]),
+            ("fail", |c| c.fail(now()), Failed, &[Pending]),
+            (
+                "refresh",
+                |c| c.refresh_credentials(grant(), now()),
+                Active,
+                &[Active],
+            ),
+            ("sync", |c| c.record_sync(now()), Active, &[Active]),
+        ];
+        for (name, act, to, allowed) in actions {
+            for from in ConnectionStatus::ALL.iter().copied() {
+                let mut c = in_state(from);
+                let before = c.clone();
+                match act(&mut c) {
+                    Ok(()) => {
+                        assert!(
+                            allowed.contains(&from),
+                            "{name} from {from} must be refused"
+                        );
+                        assert_eq!(c.status, to, "{name} from {from}");
+                    }
+                    Err(e) => {
+                        assert!(
+                            !allowed.contains(&from),
+                            "{name} from {from} must be allowed"
+                        );
+                        assert_eq!(
+                            e,
+                            IllegalTransition {
+                                from,
+                                action: e.action
+                            }
+                        );
+                        assert_eq!(c, before, "a refused {name} changes nothing");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn disconnect_from_any_state_erases_the_credentials() {
+        for from in ConnectionStatus::ALL.iter().copied() {
+            let mut c = in_state(from);
+            c.disconnect(now());
+            assert_eq!(c.status, Disconnected);
+            assert!(c.credentials.is_none() && c.access_expires_at.is_none());
+            assert!(!c.is_connected());
+        }
+    }
+
+    #[test]
+    fn reauthentication_is_needed_when_refused_or_when_the_grant_lapsed() {
+        for s in [Expired, Revoked, Failed] {
+            assert!(in_state(s).needs_reauthentication(now()), "{s}");
+        }
+        for s in [Pending, Disconnected] {
+            assert!(!in_state(s).needs_reauthentication(now()), "{s}");
+        }
+        let mut c = in_state(Pending);
+        c.connect(grant(), now()).unwrap();
+        assert!(c.is_connected());
+        assert!(!c.needs_reauthentication(now()));
+        assert!(c.needs_reauthentication(now() + chrono::Duration::days(7)));
+        assert!(!c.access_expiring(now(), chrono::Duration::minutes(5)));
+        assert!(c.access_expiring(
+            now() + chrono::Duration::minutes(26),
+            chrono::Duration::minutes(5)
+        ));
+        assert_eq!(c.connected_at, Some(now()));
+    }
+}

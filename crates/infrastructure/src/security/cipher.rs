@@ -22,8 +22,8 @@ use sha2::{Digest as _, Sha256};
 use crate::secrets::SecretsManagerSource;
 
 /// The environment variable naming the Secrets Manager secret that holds the keys
-/// (`dashtam/${Env}/credential-key`).
-pub const CREDENTIAL_KEY_SECRET_ENV: &str = "DASHTAM_CREDENTIAL_KEY_SECRET_ID";
+/// (`dashtam/${Env}/credentials-key` in template.yaml).
+pub const CREDENTIALS_KEY_SECRET_ENV: &str = "DASHTAM_CREDENTIALS_KEY_SECRET_ID";
 
 const MAGIC: [u8; 2] = *b"DC";
 const FORMAT: u8 = 1;
@@ -69,35 +69,40 @@ impl AesGcmCipher {
         Ok(Self { current, keys })
     }
 
-    /// From the secret's value: `{"current": 2, "keys": {"1": "<base64 32 bytes>", "2": …}}`,
-    /// or one key as version 1 (base64 of 32 bytes, or a generated alphanumeric passphrase
-    /// of at least 64 characters, hashed into a key). Errors never quote the secret.
+    /// From the secret's value, one of
+    /// - `{"current": 2, "keys": {"1": K, "2": K}}` (rotation: add a key, raise `current`);
+    /// - `{"current": 1, "key": K}` (what template.yaml's GenerateSecretString makes);
+    /// - `K` alone, as version 1;
+    ///
+    /// where `K` is base64 of 32 bytes, or a generated alphanumeric passphrase of at least
+    /// 64 characters (hashed into a key). Errors never quote the secret.
     pub fn from_secret(secret: &SecretString) -> Result<Self, CipherError> {
         #[derive(Deserialize)]
         struct Versioned {
             current: u32,
+            #[serde(default)]
             keys: BTreeMap<String, SecretString>,
+            #[serde(default)]
+            key: Option<SecretString>,
         }
         let text = secret.expose_secret().trim();
-        if text.starts_with('{') {
-            let v: Versioned = serde_json::from_str(text)
-                .map_err(|_| unavailable("not JSON {\"current\": n, \"keys\": {\"n\": base64}}"))?;
-            let mut keys = Vec::with_capacity(v.keys.len());
-            for (version, key) in &v.keys {
-                let version: u32 = version
-                    .parse()
-                    .map_err(|_| unavailable("a key version is not a number"))?;
-                let bytes = decode_key(key.expose_secret()).ok_or_else(|| {
-                    unavailable(&format!("key {version} is not base64 of 32 bytes"))
-                })?;
-                keys.push((version, bytes));
-            }
-            return Self::new(v.current, keys);
+        if !text.starts_with('{') {
+            return Self::new(1, [(1, key_material(text)?)]);
         }
-        let key = decode_key(text)
-            .or_else(|| passphrase_key(text))
-            .ok_or_else(|| unavailable("not base64 of 32 bytes, nor a 64+ character passphrase"))?;
-        Self::new(1, [(1, key)])
+        let v: Versioned = serde_json::from_str(text).map_err(|_| {
+            unavailable("not JSON {\"current\": n, \"keys\": {\"n\": key}} or {\"current\": n, \"key\": key}")
+        })?;
+        let mut keys = Vec::with_capacity(v.keys.len() + 1);
+        for (version, key) in &v.keys {
+            let version: u32 = version
+                .parse()
+                .map_err(|_| unavailable("a key version is not a number"))?;
+            keys.push((version, key_material(key.expose_secret())?));
+        }
+        if let Some(key) = &v.key {
+            keys.push((v.current, key_material(key.expose_secret())?));
+        }
+        Self::new(v.current, keys)
     }
 
     /// Reads the secret (once; the source caches it) and builds the cipher: for the
@@ -118,6 +123,15 @@ impl AesGcmCipher {
         h[3..].copy_from_slice(&version.to_be_bytes());
         h
     }
+}
+
+/// A key as the secret writes it (see [`AesGcmCipher::from_secret`]).
+fn key_material(text: &str) -> Result<[u8; 32], CipherError> {
+    decode_key(text)
+        .or_else(|| passphrase_key(text))
+        .ok_or_else(|| {
+            unavailable("a key is neither base64 of 32 bytes nor a 64+ character passphrase")
+        })
 }
 
 fn decode_key(text: &str) -> Option<[u8; 32]> {

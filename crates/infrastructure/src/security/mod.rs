@@ -8,7 +8,7 @@ mod jwt;
 mod opaque;
 mod password;
 
-pub use cipher::{AesGcmCipher, CREDENTIAL_KEY_SECRET_ENV};
+pub use cipher::{AesGcmCipher, CREDENTIALS_KEY_SECRET_ENV};
 pub use cursor::HmacCursorSealer;
 pub use device::WootheeDeviceDetector;
 pub use jwt::{JwtAccessTokens, KeyError, MIN_KEY_BYTES, SigningKeySource, StaticSigningKey};
