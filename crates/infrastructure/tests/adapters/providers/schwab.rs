@@ -417,3 +417,31 @@ async fn api_keys_are_not_schwab_credentials() {
         Err(ProviderError::Rejected(_))
     ));
 }
+
+#[tokio::test]
+async fn a_refused_connection_is_unavailable() {
+    let mut c = SchwabConfig::new("id", SecretString::from("s".to_owned()))
+        .with_base_url("http://127.0.0.1:1");
+    c.retry = fast_retry();
+    let creds = Credentials::OAuth {
+        access_token: SecretString::from("a".to_owned()),
+        refresh_token: SecretString::from("r".to_owned()),
+        access_expires_at: manual_clock().now(),
+        refresh_expires_at: manual_clock().now(),
+    };
+    let e = SchwabClient::new(c.clone())
+        .unwrap()
+        .accounts(&creds)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ProviderError::Unavailable(m) if m.contains("connection failed")),
+        "{e:?}"
+    );
+    let e = SchwabOAuth::new(c)
+        .unwrap()
+        .exchange_code("C0.x@", REDIRECT)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProviderError::Unavailable(_)), "{e:?}");
+}
