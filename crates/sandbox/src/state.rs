@@ -43,6 +43,18 @@ pub(crate) struct Grants {
     pub access: HashMap<String, AccessGrant>,
 }
 
+impl Grants {
+    /// Forgets grants long past any use, so a long-running local stack stays small (kept a
+    /// while after expiry so that the answers still say "expired", not "unknown").
+    pub fn prune(&mut self, now: DateTime<Utc>) {
+        let day = chrono::Duration::days(1);
+        self.codes.retain(|_, c| c.issued_at + day > now);
+        self.access.retain(|_, a| a.expires_at + day > now);
+        self.refresh
+            .retain(|_, r| r.consented_at + chrono::Duration::days(8) > now);
+    }
+}
+
 /// Which endpoint a call was for (see [`Counters`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Kind {

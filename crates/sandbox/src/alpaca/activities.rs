@@ -176,3 +176,23 @@ fn activity(profile: Profile, date: NaiveDate, k: u64) -> Activity {
         json,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn at_least_150_activities_of_every_kind_whatever_the_day() {
+        let first = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for offset in 0..30 {
+            let all = generate(Profile::Investor, first + Duration::days(offset * 11));
+            assert!(all.len() >= 150, "{}", all.len());
+            let kinds: BTreeSet<&str> = all.iter().map(|a| a.activity_type).collect();
+            assert_eq!(kinds.len(), 6, "{kinds:?}");
+            let ids: BTreeSet<&str> = all.iter().map(|a| a.id.as_str()).collect();
+            assert_eq!(ids.len(), all.len());
+        }
+    }
+}

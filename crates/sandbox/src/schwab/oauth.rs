@@ -107,7 +107,9 @@ pub(crate) async fn consent_submit(
         )
     } else {
         let code = random_token("C0");
-        state.grants().codes.insert(
+        let mut grants = state.grants();
+        grants.prune(state.now());
+        grants.codes.insert(
             code.clone(),
             CodeGrant {
                 client_id: form.client_id.clone(),
@@ -116,6 +118,7 @@ pub(crate) async fn consent_submit(
                 issued_at: state.now(),
             },
         );
+        drop(grants);
         format!(
             "{}{sep}code={}&session={}&state={}",
             form.redirect_uri,

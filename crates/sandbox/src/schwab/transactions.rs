@@ -105,3 +105,36 @@ pub(crate) fn generate(
     out.sort_by(|a, b| b.time.cmp(&a.time).then(b.id.cmp(&a.id)));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::schwab::accounts::accounts;
+
+    #[test]
+    fn the_investor_mix_holds_whatever_the_day() {
+        let first = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for offset in 0..60 {
+            let today = first + Duration::days(offset * 6);
+            let mut kinds = BTreeSet::new();
+            let mut rows = 0;
+            for (i, a) in accounts(Profile::Investor).iter().enumerate() {
+                for t in generate(Profile::Investor, a, i as u64, today) {
+                    kinds.insert(t.kind);
+                    rows += 1;
+                    assert!(t.time < today.and_time(chrono::NaiveTime::MIN).and_utc());
+                }
+            }
+            assert!((60..=120).contains(&rows), "{today}: {rows}");
+            assert_eq!(kinds.len(), 6, "{today}: {kinds:?}");
+        }
+        let bulk: usize = accounts(Profile::Bulk)
+            .iter()
+            .enumerate()
+            .map(|(i, a)| generate(Profile::Bulk, a, i as u64, first).len())
+            .sum();
+        assert_eq!(bulk, 10_000);
+    }
+}

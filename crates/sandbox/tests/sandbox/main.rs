@@ -4,5 +4,6 @@
 
 mod alpaca;
 mod common;
+mod schwab_faults;
 mod schwab_oauth;
 mod schwab_trader;
