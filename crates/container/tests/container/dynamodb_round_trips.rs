@@ -30,6 +30,11 @@ struct App {
 
 impl App {
     async fn new() -> Self {
+        Self::over(None).await
+    }
+
+    /// With the providers over the table and their clients against `sandbox`.
+    async fn over(sandbox: Option<&dashtam_sandbox::Sandbox>) -> Self {
         let stack = dashtam_testkit::provision_stack().await;
         let calls = Calls::default();
         let conf = aws_sdk_dynamodb::config::Builder::from(&stack.sdk)
@@ -50,6 +55,9 @@ impl App {
         ports.identity.settings = IdentitySettings {
             admin_emails: ["root@example.com".to_owned()].into(),
         };
+        if let Some(sandbox) = sandbox {
+            crate::support::with_sandbox(&mut ports, &table, sandbox);
+        }
         let state = AppState::new(
             ports,
             HttpConfig {
@@ -107,6 +115,12 @@ impl App {
         why: &str,
     ) -> Value {
         let (got, answer, made) = self.call(method, path, bearer, body).await;
+        // DASHTAM_SHOW_CALLS=1 prints what each request made instead of checking it (to
+        // write the expectations of a new route).
+        if std::env::var_os("DASHTAM_SHOW_CALLS").is_some() {
+            eprintln!("{why}: {got} {}", made.join(" "));
+            return answer;
+        }
         assert_eq!(got, status, "{why}: {answer}");
         assert_eq!(made, ops(calls), "{why}");
         answer
@@ -284,6 +298,232 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         200,
         "UpdateItem GetItem*2 Query*4",
         "health/jobs: bucket + one last run per schedule + relay lag",
+    )
+    .await;
+}
+
+/// The financial routes' calls: each list or page is one Query, a sync of N new
+/// transactions one keys-only Query plus a write per 49.
+#[tokio::test]
+async fn financial_requests_make_the_documented_dynamodb_calls() {
+    use dashtam_sandbox::{Profile, Sandbox, SandboxConfig};
+    let sandbox = Sandbox::spawn(SandboxConfig::default()).await.unwrap();
+    let app = App::over(Some(&sandbox)).await;
+    let pair = app.verified_login("fin@example.com").await;
+    let access = pair["access_token"].as_str().unwrap();
+    let body = json!({"provider_slug": "schwab"});
+    let started = app
+        .expect(
+            post("/api/v1/providers", Some(access), Some(body)),
+            201,
+            "UpdateItem BatchGetItem PutItem TransactWriteItems",
+            "connect Schwab: bucket, authentication, the OAuth state, the attempt",
+        )
+        .await;
+    let state = started["state"].as_str().unwrap();
+    let redirect = crate::support::REDIRECT_URI;
+    let code = sandbox
+        .authorize("sandbox-client", redirect, state, Profile::Investor)
+        .await
+        .replace('@', "%40");
+    let callback = format!("/api/v1/providers/callback?code={code}&state={state}");
+    let connection = app
+        .expect(
+            post(&callback, None, None),
+            201,
+            "UpdateItem DeleteItem TransactWriteItems",
+            "callback: bucket, the state taken by a conditional delete, the connection with its event",
+        )
+        .await;
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let calls = "UpdateItem BatchGetItem Query";
+    app.expect(
+        get("/api/v1/providers", access),
+        200,
+        calls,
+        "list connections",
+    )
+    .await;
+    let one = format!("/api/v1/providers/{id}");
+    app.expect(
+        get(&one, access),
+        200,
+        "UpdateItem BatchGetItem GetItem",
+        "one connection",
+    )
+    .await;
+    let sync = json!({"connection_id": id});
+    app.expect(
+        post("/api/v1/accounts/syncs", Some(access), Some(sync.clone())),
+        201,
+        "UpdateItem BatchGetItem GetItem PutItem Query TransactWriteItems",
+        "first account sync: connection, claim, the user's accounts, one commit (accounts, markers, snapshots, connection, events)",
+    )
+    .await;
+    let forced = json!({"connection_id": id, "force": true});
+    app.expect(
+        post("/api/v1/accounts/syncs", Some(access), Some(forced)),
+        201,
+        "UpdateItem BatchGetItem GetItem PutItem Query Query*2 TransactWriteItems",
+        "forced resync: as above plus each account's latest snapshot",
+    )
+    .await;
+    app.expect(
+        post("/api/v1/accounts/syncs", Some(access), Some(sync.clone())),
+        429,
+        "UpdateItem BatchGetItem GetItem PutItem",
+        "within 5 minutes: the claim is refused, nothing else",
+    )
+    .await;
+    let accounts = app
+        .expect(get("/api/v1/accounts", access), 200, calls, "list accounts")
+        .await;
+    let account = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] != "Roth IRA")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tx = json!({"connection_id": id});
+    let synced = app
+        .expect(
+            post("/api/v1/transactions/syncs", Some(access), Some(tx.clone())),
+            201,
+            "UpdateItem BatchGetItem GetItem Query TransactWriteItems Query TransactWriteItems TransactWriteItems",
+            "transaction sync: per account one keys-only read and a write per 49 new, then the events",
+        )
+        .await;
+    assert!(
+        synced["transactions_created"].as_u64().unwrap() > 0,
+        "{synced}"
+    );
+    app.expect(
+        post("/api/v1/transactions/syncs", Some(access), Some(tx)),
+        201,
+        "UpdateItem BatchGetItem GetItem Query Query TransactWriteItems",
+        "repeated: the keys-only reads find everything, nothing is written but the events",
+    )
+    .await;
+    let page = format!("/api/v1/accounts/{account}/transactions?limit=5");
+    let first = app
+        .expect(
+            get(&page, access),
+            200,
+            "UpdateItem BatchGetItem GetItem Query",
+            "a page: the account, one Query",
+        )
+        .await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let next = format!("{page}&cursor={cursor}");
+    app.expect(
+        get(&next, access),
+        200,
+        "UpdateItem BatchGetItem GetItem Query",
+        "the next page: still one Query",
+    )
+    .await;
+    let one_tx = format!(
+        "/api/v1/transactions/{}",
+        first["transactions"][0]["id"].as_str().unwrap()
+    );
+    app.expect(
+        get(&one_tx, access),
+        200,
+        "UpdateItem BatchGetItem Query",
+        "one transaction: its id on GSI1",
+    )
+    .await;
+    let holdings_sync = format!("/api/v1/accounts/{account}/holdings/syncs");
+    app.expect(
+        post(&holdings_sync, Some(access), None),
+        201,
+        "UpdateItem BatchGetItem GetItem GetItem PutItem Query Query TransactWriteItems",
+        "holdings sync: account, connection, claim, holdings, latest snapshot, one commit",
+    )
+    .await;
+    app.expect(
+        get("/api/v1/holdings", access),
+        200,
+        calls,
+        "holdings of every account",
+    )
+    .await;
+    let of_account = format!("/api/v1/accounts/{account}/holdings");
+    app.expect(
+        get(&of_account, access),
+        200,
+        "UpdateItem BatchGetItem GetItem Query",
+        "one account's holdings",
+    )
+    .await;
+    app.expect(
+        get("/api/v1/balance-snapshots", access),
+        200,
+        "UpdateItem BatchGetItem Query Query*2",
+        "latest snapshots: the accounts, then one Query per account",
+    )
+    .await;
+    let today = chrono::Utc::now().date_naive();
+    let history =
+        format!("/api/v1/accounts/{account}/balance-history?start_date={today}&end_date={today}");
+    app.expect(
+        get(&history, access),
+        200,
+        "UpdateItem BatchGetItem GetItem Query",
+        "balance history",
+    )
+    .await;
+    let recent = format!("/api/v1/accounts/{account}/balance-snapshots?limit=5");
+    app.expect(
+        get(&recent, access),
+        200,
+        "UpdateItem BatchGetItem GetItem Query",
+        "recent snapshots",
+    )
+    .await;
+    let provider_accounts = format!("/api/v1/providers/{id}/accounts");
+    app.expect(
+        get(&provider_accounts, access),
+        200,
+        "UpdateItem BatchGetItem GetItem Query",
+        "a connection's accounts",
+    )
+    .await;
+    app.expect(
+        (
+            Method::PATCH,
+            one.as_str(),
+            Some(access),
+            Some(json!({"alias": "Main"})),
+        ),
+        200,
+        "UpdateItem BatchGetItem GetItem PutItem",
+        "rename",
+    )
+    .await;
+    let refresh = format!("/api/v1/providers/{id}/token-refreshes");
+    app.expect(
+        post(&refresh, Some(access), None),
+        201,
+        "UpdateItem BatchGetItem GetItem TransactWriteItems",
+        "token refresh: the new credentials with their events",
+    )
+    .await;
+    app.expect(
+        (Method::DELETE, one.as_str(), Some(access), None),
+        204,
+        "UpdateItem BatchGetItem GetItem Query TransactWriteItems TransactWriteItems",
+        "disconnect: connection, accounts, the connection's save with the events, the accounts'",
+    )
+    .await;
+    app.expect(
+        (Method::GET, "/api/v1/provider-catalog", None, None),
+        200,
+        "UpdateItem",
+        "the catalogue: only the bucket",
     )
     .await;
 }

@@ -12,9 +12,12 @@ use aws_sdk_dynamodb::config::{
 };
 
 use axum::{Router, body::Body};
-use dashtam_application::{IdentitySettings, PlatformPorts, Ports};
+use dashtam_application::{
+    IdentitySettings, PlatformPorts, Ports, ProviderPorts, ProviderSettings,
+};
 use dashtam_container::{
-    Config, app_state, client_ip_layer, identity_over_table, memory_ports, platform_over_table,
+    Config, ProviderClients, app_state, client_ip_layer, identity_over_table, memory_ports,
+    platform_over_table, portfolio_over_table, providers_over_table,
 };
 use dashtam_core::SystemClock;
 use dashtam_domain::platform::{
@@ -152,8 +155,40 @@ pub fn table_ports(
             queues: InProcessQueue::new(),
             ..platform_over_table(table)
         },
+        providers: ProviderPorts::unwired(),
+        portfolio: portfolio_over_table(table),
         clock: Arc::new(SystemClock),
     }
+}
+
+/// Where the test ports' Schwab sends the browser back.
+pub const REDIRECT_URI: &str = "http://test/oauth/schwab/callback";
+
+/// The providers over `table`, their real clients against `sandbox`, a test key.
+pub fn with_sandbox(ports: &mut Ports, table: &Table, sandbox: &dashtam_sandbox::Sandbox) {
+    use dashtam_infrastructure::{
+        providers::{
+            alpaca::{AlpacaClient, AlpacaConfig},
+            schwab::{SchwabClient, SchwabConfig, SchwabOAuth},
+        },
+        security::AesGcmCipher,
+    };
+    let schwab = SchwabConfig::new("sandbox-client", "sandbox-secret".to_owned().into())
+        .with_base_url(sandbox.schwab_base());
+    let alpaca = AlpacaConfig::default().with_base_url(sandbox.alpaca_base());
+    let key = dashtam_core::SecretString::from("k".repeat(64));
+    ports.providers = providers_over_table(
+        table,
+        ProviderClients {
+            schwab: Arc::new(SchwabClient::new(schwab.clone()).unwrap()),
+            schwab_oauth: Arc::new(SchwabOAuth::new(schwab).unwrap()),
+            alpaca: Arc::new(AlpacaClient::new(alpaca).unwrap()),
+            cipher: Arc::new(AesGcmCipher::from_secret(&key).unwrap()),
+        },
+        ProviderSettings {
+            default_redirect_uri: REDIRECT_URI.into(),
+        },
+    );
 }
 
 /// Records the operation (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`) of every call.
