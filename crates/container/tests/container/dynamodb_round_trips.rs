@@ -392,8 +392,8 @@ async fn financial_requests_make_the_documented_dynamodb_calls() {
         .expect(
             post("/api/v1/transactions/syncs", Some(access), Some(tx.clone())),
             201,
-            "UpdateItem BatchGetItem GetItem Query TransactWriteItems Query TransactWriteItems TransactWriteItems",
-            "transaction sync: per account one keys-only read and a write per 49 new, then the events",
+            "UpdateItem BatchGetItem GetItem Query Query TransactWriteItems Query TransactWriteItems TransactWriteItems",
+            "transaction sync: connection, accounts, per account a keys-only read and a write per 49 new, then the events",
         )
         .await;
     assert!(
@@ -403,7 +403,7 @@ async fn financial_requests_make_the_documented_dynamodb_calls() {
     app.expect(
         post("/api/v1/transactions/syncs", Some(access), Some(tx)),
         201,
-        "UpdateItem BatchGetItem GetItem Query Query TransactWriteItems",
+        "UpdateItem BatchGetItem GetItem Query Query*2 TransactWriteItems",
         "repeated: the keys-only reads find everything, nothing is written but the events",
     )
     .await;
