@@ -74,7 +74,11 @@ pub async fn run(app: &Router, pair: &Value) -> Result<Value, BoxError> {
     let (hasher, hash) = (&hasher, hash.as_str());
     let verify = sample(move |_| async move {
         let ok = hasher.verify(PASSWORD, hash).await;
-        if ok { Ok(()) } else { Err("verify failed".into()) }
+        if ok {
+            Ok(())
+        } else {
+            Err("verify failed".into())
+        }
     })
     .await?;
     out.insert("argon2_verify".into(), verify);
