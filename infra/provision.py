@@ -305,6 +305,13 @@ def _sqs_value(value: Any) -> str:
     return str(value)
 
 
+# The local stack's Schwab is the sandbox brokerage (crates/sandbox), whose app key and
+# secret are these fixed, public values; every other secret is generated.
+LOCAL_SECRETS = {
+    "SchwabOAuthSecret": json.dumps({"client_id": "sandbox-client", "client_secret": "sandbox-secret"}),
+}
+
+
 def provision(template: dict[str, Any], endpoint: str, env: str, overrides: dict[str, str]):
     resolver = Resolver(template, parameter_values(template, env, overrides))
     provisioner = Provisioner(endpoint)
@@ -327,6 +334,9 @@ def provision(template: dict[str, Any], endpoint: str, env: str, overrides: dict
             if resource["Type"] == "AWS::SQS::Queue" and raw.get("FifoQueue") is True:
                 generated += ".fifo"
             raw[name_property] = generated
+        if env == "local" and logical_id in LOCAL_SECRETS:
+            raw.pop("GenerateSecretString", None)
+            raw["SecretString"] = LOCAL_SECRETS[logical_id]
         try:
             if resource["Type"] == "AWS::Events::Rule":
                 # A target the emulator cannot have (a Lambda function, ...) is left out.

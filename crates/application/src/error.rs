@@ -1,4 +1,6 @@
-use dashtam_domain::{FieldError, StoreError, identity::ports::AccessTokenError};
+use dashtam_domain::{
+    FieldError, StoreError, identity::ports::AccessTokenError, providers::ProviderError,
+};
 
 /// How a use case fails. The presentation layer maps each variant to one status code.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +19,13 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Asked again too soon (429 with `Retry-After`): a sync within its minimum interval.
+    #[error("{detail}")]
+    TooSoon { detail: String, retry_after: u64 },
+    /// A provider is rate-limiting us even after our retries (503 with the provider's
+    /// `Retry-After`). The message is for logs.
+    #[error("provider busy: {cause}")]
+    ProviderBusy { cause: String, retry_after: u64 },
     /// The store refused for now (throttled, or no answer in time): the same request may
     /// succeed shortly (503 with `Retry-After`). The message is for logs.
     #[error("temporarily unavailable: {0}")]
@@ -58,6 +67,26 @@ impl From<AccessTokenError> for AppError {
             AccessTokenError::Invalid => Self::unauthorized("Invalid or expired token"),
             AccessTokenError::KeyUnavailable(m) => Self::Internal(m),
             AccessTokenError::Upstream(m) => Self::Upstream(m),
+        }
+    }
+}
+
+/// Seconds to wait when a provider says "later" without saying how long.
+const PROVIDER_RETRY_AFTER_SECS: u64 = 30;
+
+/// A provider failure that reached the user: 503 when it is rate-limiting us, else 502.
+/// (`TokenExpired` and `Rejected` are handled where they happen; getting here they are
+/// upstream failures too.)
+impl From<ProviderError> for AppError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::RateLimited { retry_after } => Self::ProviderBusy {
+                cause: e.to_string(),
+                retry_after: retry_after
+                    .map(|d| d.as_secs().max(1))
+                    .unwrap_or(PROVIDER_RETRY_AFTER_SECS),
+            },
+            e => Self::Upstream(e.to_string()),
         }
     }
 }

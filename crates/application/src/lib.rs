@@ -8,11 +8,16 @@ mod error;
 mod event_batch;
 pub mod identity;
 pub mod platform;
+pub mod portfolio;
 mod ports;
 mod principal;
+pub mod providers;
 mod retry;
 
 pub use error::AppError;
 pub use event_batch::EventBatch;
-pub use ports::{IdentityPorts, IdentitySettings, PlatformPorts, Ports, Unwired};
+pub use ports::{
+    IdentityPorts, IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts,
+    ProviderSettings, Unwired,
+};
 pub use principal::Principal;

@@ -44,7 +44,28 @@ pub struct Config {
     pub trusted_proxy_hops: usize,
     /// Which CAs the AWS clients trust (`DASHTAM_TLS_ROOTS=aws|system`, default aws).
     pub tls_roots: TrustRoots,
+    pub providers: ProviderConfig,
 }
+
+/// Where the providers are and where their secrets live. Only the provider functions
+/// read the secrets; the others never touch them.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    /// `DASHTAM_SCHWAB_BASE_URL` (default Schwab's API host).
+    pub schwab_base_url: String,
+    /// `DASHTAM_ALPACA_BASE_URL` (default Alpaca's paper host).
+    pub alpaca_base_url: String,
+    /// `DASHTAM_SCHWAB_SECRET_ID`: `{"client_id": …, "client_secret": …}`.
+    pub schwab_secret_id: Option<String>,
+    /// `DASHTAM_CREDENTIALS_KEY_SECRET_ID`: the key that seals provider credentials.
+    pub credentials_key_secret_id: Option<String>,
+    /// Schwab sends the browser back here by default: the API's own callback page.
+    pub default_redirect_uri: String,
+}
+
+/// The real providers' hosts (configuration points tests and the local stack elsewhere).
+pub const SCHWAB_API: &str = "https://api.schwabapi.com";
+pub const ALPACA_PAPER_API: &str = "https://paper-api.alpaca.markets";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -126,6 +147,8 @@ impl Config {
                 ));
             }
         };
+        let api_base_url =
+            get("DASHTAM_API_BASE_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
         Ok(Self {
             mode,
             tls_roots,
@@ -138,8 +161,6 @@ impl Config {
             jwt_secret_id: required("DASHTAM_JWT_SECRET_ID")?,
             email_from: get("DASHTAM_EMAIL_FROM")
                 .unwrap_or_else(|| "no-reply@dashtam.local".into()),
-            api_base_url: get("DASHTAM_API_BASE_URL")
-                .unwrap_or_else(|| "http://127.0.0.1:3000".into()),
             app_url: get("DASHTAM_APP_URL").unwrap_or_else(|| LOCAL_APP_URL.into()),
             admin_emails: get("DASHTAM_ADMIN_EMAILS")
                 .unwrap_or_default()
@@ -153,6 +174,22 @@ impl Config {
             rate_limits_enabled,
             rate_limits,
             trusted_proxy_hops,
+            providers: ProviderConfig {
+                schwab_base_url: get("DASHTAM_SCHWAB_BASE_URL")
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| SCHWAB_API.into()),
+                alpaca_base_url: get("DASHTAM_ALPACA_BASE_URL")
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| ALPACA_PAPER_API.into()),
+                schwab_secret_id: get("DASHTAM_SCHWAB_SECRET_ID").filter(|v| !v.is_empty()),
+                credentials_key_secret_id: get("DASHTAM_CREDENTIALS_KEY_SECRET_ID")
+                    .filter(|v| !v.is_empty()),
+                default_redirect_uri: format!(
+                    "{}/oauth/schwab/callback",
+                    api_base_url.trim_end_matches('/')
+                ),
+            },
+            api_base_url,
         })
     }
 }

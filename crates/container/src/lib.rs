@@ -9,17 +9,18 @@ mod runners;
 mod tls;
 mod wiring;
 
-pub use config::{Config, ConfigError, Mode, rate_limit_var};
+pub use config::{Config, ConfigError, Mode, ProviderConfig, rate_limit_var};
 pub use logging::init_logging;
 pub use runners::{
     Consumer, business_metric, client_ip_layer, handle_scheduled_event, handle_sqs_event,
     handle_stream_event, job_from_event, process_message, relay_memory, relay_stream, run_consumer,
-    run_http, run_http_streaming, run_relay, run_scheduler,
+    run_http, run_http_streaming, run_portfolio_http, run_provider_http, run_relay, run_scheduler,
 };
 pub use tls::TrustRoots;
 pub use wiring::{
     InMemory, MemoryBuilder, api_ports, aws_ports, consumer_ports, identity_over_table,
-    memory_ports, platform_over_table, relay_ports, scheduler_ports, sdk_config,
+    memory_ports, platform_over_table, portfolio_api_ports, provider_api_ports, relay_ports,
+    scheduler_ports, sdk_config,
 };
 
 use dashtam_application::Ports;

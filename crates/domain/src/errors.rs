@@ -52,6 +52,12 @@ pub enum Existing {
     Session,
     /// A refresh token with this hash.
     RefreshToken,
+    /// A connection with this id.
+    Connection,
+    /// An account for this `(connection, provider_account_id)`.
+    Account,
+    /// A holding for this `(account, provider_holding_id)`.
+    Holding,
 }
 
 impl Existing {
@@ -62,6 +68,9 @@ impl Existing {
             Self::Token => "token",
             Self::Session => "session",
             Self::RefreshToken => "refresh_token",
+            Self::Connection => "connection",
+            Self::Account => "account",
+            Self::Holding => "holding",
         }
     }
 }
@@ -84,6 +93,12 @@ pub enum Conflict {
     /// The refresh token was rotated meanwhile, or its session was revoked, expired or
     /// moved on to another token.
     RefreshRotated,
+    /// The connection was saved since it was read.
+    StaleConnection,
+    /// An account was saved since it was read.
+    StaleAccount,
+    /// A holding was saved since it was read.
+    StaleHolding,
 }
 
 impl Conflict {
@@ -93,6 +108,9 @@ impl Conflict {
             Self::StaleSecurityConfig => "security_config",
             Self::TokenUsed => "token",
             Self::RefreshRotated => "refresh_token",
+            Self::StaleConnection => "connection",
+            Self::StaleAccount => "account",
+            Self::StaleHolding => "holding",
         }
     }
 }

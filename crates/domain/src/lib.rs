@@ -4,6 +4,9 @@
 
 pub mod errors;
 pub mod identity;
+mod named;
 pub mod platform;
+pub mod portfolio;
+pub mod providers;
 
 pub use errors::{Conflict, Existing, FieldError, StoreError};

@@ -18,7 +18,22 @@ use crate::{Group, contract};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Dashtam API", description = "Personal financial-data aggregation API. Errors are RFC 9457 problem details (application/problem+json). Every route is rate-limited per caller and route (docs/rate-limits.md; each operation names its policy in `x-rate-limit-policy`): responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (seconds until the bucket is full); a refused request is a 429 problem with retry_after and a Retry-After header."),
-    components(schemas(crate::Problem, crate::problem::ProblemFieldError, crate::schemas::names::RoleName)),
+    components(schemas(
+        crate::Problem,
+        crate::problem::ProblemFieldError,
+        crate::schemas::names::RoleName,
+        crate::schemas::names::AccountTypeName,
+        crate::schemas::names::AssetTypeName,
+        crate::schemas::names::TransactionTypeName,
+        crate::schemas::names::TransactionSubtypeName,
+        crate::schemas::names::TransactionStatusName,
+        crate::schemas::names::SnapshotSourceName,
+        crate::schemas::names::CurrencyName,
+        crate::schemas::names::ProviderSlugName,
+        crate::schemas::names::ConnectionStatusName,
+        crate::schemas::names::CredentialTypeName,
+        crate::schemas::names::ProviderCategoryName,
+    )),
     modifiers(&BearerAuth),
 )]
 struct Base;

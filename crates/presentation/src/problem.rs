@@ -141,6 +141,23 @@ impl From<AppError> for ApiError {
             AppError::Forbidden(d) => Self::new(ErrorCode::Forbidden, d),
             AppError::NotFound(d) => Self::new(ErrorCode::NotFound, d),
             AppError::Conflict(d) => Self::new(ErrorCode::Conflict, d),
+            AppError::TooSoon {
+                detail,
+                retry_after,
+            } => Self {
+                retry_after: Some(retry_after),
+                ..Self::new(ErrorCode::RateLimitExceeded, detail)
+            },
+            AppError::ProviderBusy { cause, retry_after } => {
+                tracing::warn!(%cause, "provider rate-limited us; request refused with 503");
+                Self {
+                    retry_after: Some(retry_after),
+                    ..Self::new(
+                        ErrorCode::ServiceUnavailable,
+                        "The provider is busy. Please try again later.",
+                    )
+                }
+            }
             AppError::Unavailable(cause) => {
                 tracing::warn!(%cause, "store throttled; request refused with 503");
                 Self {

@@ -4,7 +4,10 @@
 
 mod identity;
 mod platform;
+mod portfolio;
+mod providers;
 mod unwired;
+mod unwired_financial;
 
 use std::sync::Arc;
 
@@ -12,6 +15,8 @@ use dashtam_core::Clock;
 
 pub use identity::{IdentityPorts, IdentitySettings};
 pub use platform::PlatformPorts;
+pub use portfolio::PortfolioPorts;
+pub use providers::{ProviderPorts, ProviderSettings};
 pub use unwired::Unwired;
 
 /// Everything a use case may reach. Built once per process by the composition root.
@@ -19,6 +24,8 @@ pub use unwired::Unwired;
 pub struct Ports {
     pub identity: IdentityPorts,
     pub platform: PlatformPorts,
+    pub providers: ProviderPorts,
+    pub portfolio: PortfolioPorts,
     /// The one clock of the process, shared by every context.
     pub clock: Arc<dyn Clock>,
 }

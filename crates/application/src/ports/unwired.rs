@@ -35,10 +35,10 @@ use uuid::Uuid;
 pub struct Unwired(pub &'static str);
 
 /// The message of a reached [`Unwired`], converted into each port's error.
-struct Fault(String);
+pub(super) struct Fault(pub(super) String);
 
 impl Unwired {
-    fn fault(&self) -> Fault {
+    pub(super) fn fault(&self) -> Fault {
         let message = format!("{} is not wired in this function", self.0);
         tracing::error!("{message}");
         Fault(message)
@@ -93,6 +93,7 @@ macro_rules! unwired {
         }
     };
 }
+pub(super) use unwired;
 
 unwired!(UserRepository {
     fn create(&User, &OneTimeToken, &[DomainEvent]) -> Result<(), StoreError>;
@@ -279,6 +280,8 @@ mod tests {
         let ports = Ports {
             identity: IdentityPorts::unwired(),
             platform: PlatformPorts::unwired(),
+            providers: crate::ports::ProviderPorts::unwired(),
+            portfolio: crate::ports::PortfolioPorts::unwired(),
             clock: std::sync::Arc::new(SystemClock),
         };
         let result = Login {

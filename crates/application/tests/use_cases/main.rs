@@ -3,8 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // tests may panic on the unexpected
 
+mod brokerage;
+mod connections;
 mod consumers;
+mod finance;
 mod identity;
 mod jobs;
 mod roles;
 mod support;
+mod syncs;

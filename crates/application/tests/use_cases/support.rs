@@ -76,6 +76,18 @@ impl Harness {
         }
     }
 
+    /// A harness over ports built elsewhere (the financial suites' builder).
+    pub fn over(ports: Ports, store: Arc<MemoryStore>, clock: Arc<ManualClock>) -> Self {
+        Self {
+            ports,
+            store,
+            events: Arc::new(RecordingPublisher::default()),
+            mailbox: Arc::new(MemoryMailbox::default()),
+            email_down: Arc::new(AtomicBool::new(false)),
+            clock,
+        }
+    }
+
     /// What the use cases recorded in the outbox and nothing relayed yet, in order.
     pub fn recorded(&self) -> Vec<dashtam_domain::platform::events::DomainEvent> {
         self.store.pending_events(usize::MAX)

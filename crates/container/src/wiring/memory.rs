@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use dashtam_application::{IdentitySettings, PlatformPorts, Ports};
+use dashtam_application::{IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts};
 use dashtam_core::{Clock, SystemClock};
 use dashtam_domain::{
     identity::ports::{OpaqueTokens, PasswordHasher},
@@ -148,6 +148,8 @@ impl MemoryBuilder {
             ports: Ports {
                 identity,
                 platform,
+                providers: ProviderPorts::unwired(),
+                portfolio: PortfolioPorts::unwired(),
                 clock: self.clock,
             },
             store,

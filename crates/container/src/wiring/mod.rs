@@ -9,7 +9,9 @@ mod platform;
 
 use std::sync::Arc;
 
-use dashtam_application::{IdentityPorts, IdentitySettings, PlatformPorts, Ports, Unwired};
+use dashtam_application::{
+    IdentityPorts, IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts, Unwired,
+};
 use dashtam_core::SystemClock;
 use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
 
@@ -58,6 +60,24 @@ pub async fn api_ports(config: &Config) -> Ports {
         Arc::new(Unwired("email")),
     );
     ports(identity, platform)
+}
+
+/// The ports of the functions that read the portfolio: an HTTP function's, plus the
+/// portfolio's repositories over the table.
+pub async fn portfolio_api_ports(config: &Config) -> Ports {
+    let mut ports = api_ports(config).await;
+    // Filled in with the portfolio adapters.
+    ports.portfolio = PortfolioPorts::unwired();
+    ports
+}
+
+/// The ports of the functions that reach the providers: the portfolio's, plus the
+/// connections, the provider clients and the credential cipher, whose secrets are read
+/// here, once per cold start.
+pub async fn provider_api_ports(config: &Config) -> Result<Ports, crate::ConfigError> {
+    let mut ports = portfolio_api_ports(config).await;
+    ports.providers = ProviderPorts::unwired();
+    Ok(ports)
 }
 
 /// The ports of the outbox relay: the platform's table items (to acknowledge) and the
@@ -119,6 +139,8 @@ fn ports(identity: IdentityPorts, platform: PlatformPorts) -> Ports {
     Ports {
         identity,
         platform,
+        providers: ProviderPorts::unwired(),
+        portfolio: PortfolioPorts::unwired(),
         clock: Arc::new(SystemClock),
     }
 }

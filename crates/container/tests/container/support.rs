@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::config::{
 };
 
 use axum::{Router, body::Body};
-use dashtam_application::{IdentitySettings, PlatformPorts, Ports};
+use dashtam_application::{IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts};
 use dashtam_container::{
     Config, app_state, client_ip_layer, identity_over_table, memory_ports, platform_over_table,
 };
@@ -155,6 +155,9 @@ pub fn table_ports(
             queues: InProcessQueue::new(),
             ..platform_over_table(table)
         },
+        // The identity and platform suites reach neither.
+        providers: ProviderPorts::unwired(),
+        portfolio: PortfolioPorts::unwired(),
         clock: Arc::new(SystemClock),
     }
 }

@@ -1,6 +1,7 @@
 //! The routes, context first: `identity/` (users, sessions, tokens, email verification,
-//! password resets, admin security and roles) and `platform/` (the live stream, jobs,
-//! the audit trail, system), with room for `providers/`, `portfolio/` and `imports/`.
+//! password resets, admin security and roles), `platform/` (the live stream, jobs,
+//! the audit trail, system), `providers/` (connections, OAuth callbacks) and `portfolio/`
+//! (accounts, transactions, holdings, balances, syncs).
 //!
 //! Every route is one declaration ([`Route`]): its handler's `#[utoipa::path]` (method,
 //! path, OpenAPI operation) plus its [`Access`] and rate-limit policy. Each endpoint
@@ -9,6 +10,8 @@
 mod created;
 pub mod identity;
 pub mod platform;
+pub mod portfolio;
+pub mod providers;
 mod route;
 
 use axum::Router;
@@ -32,10 +35,16 @@ pub enum Group {
     System,
     /// The live stream: its own response-streaming function.
     Events,
+    /// Provider connections, the catalogue and the OAuth callbacks.
+    Providers,
+    /// Account, transaction and holdings syncs: the calls that reach the providers.
+    Syncs,
+    /// Reads of accounts, transactions, holdings and balances.
+    Portfolio,
 }
 
 impl Group {
-    pub const ALL: [Group; 8] = [
+    pub const ALL: [Group; 11] = [
         Group::Users,
         Group::Sessions,
         Group::Tokens,
@@ -44,6 +53,9 @@ impl Group {
         Group::Admin,
         Group::System,
         Group::Events,
+        Group::Providers,
+        Group::Syncs,
+        Group::Portfolio,
     ];
 
     /// The group's route declarations.
@@ -70,6 +82,23 @@ impl Group {
                 .flatten()
                 .collect(),
             Group::Events => events::routes(),
+            Group::Providers => [
+                providers::connections::routes(),
+                providers::callback::routes(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            Group::Syncs => portfolio::syncs::routes(),
+            Group::Portfolio => [
+                portfolio::accounts::routes(),
+                portfolio::transactions::routes(),
+                portfolio::holdings::routes(),
+                portfolio::balances::routes(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }
     }
 

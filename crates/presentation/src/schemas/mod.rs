@@ -4,6 +4,8 @@
 pub mod identity;
 pub mod names;
 pub mod platform;
+pub mod portfolio;
+pub mod providers;
 pub(crate) mod validate;
 
 pub use validate::Validate;

@@ -50,3 +50,44 @@ impl PartialSchema for RoleName {
 }
 
 impl ToSchema for RoleName {}
+
+/// Declares a schema-only type documenting a domain `named_enum!` as its names.
+macro_rules! named {
+    ($($(#[$doc:meta])* $schema:ident => $enum:ty, $example:literal;)*) => {$(
+        $(#[$doc])*
+        pub struct $schema;
+
+        impl PartialSchema for $schema {
+            fn schema() -> RefOr<Schema> {
+                names(<$enum>::ALL.iter().map(|v| v.as_str()), $example)
+            }
+        }
+
+        impl ToSchema for $schema {}
+    )*};
+}
+
+named! {
+    /// An account type, e.g. `brokerage`.
+    AccountTypeName => dashtam_domain::portfolio::AccountType, "brokerage";
+    /// An asset type, e.g. `equity`.
+    AssetTypeName => dashtam_domain::portfolio::AssetType, "equity";
+    /// A transaction type, e.g. `trade`.
+    TransactionTypeName => dashtam_domain::portfolio::TransactionType, "trade";
+    /// A transaction subtype, e.g. `buy`.
+    TransactionSubtypeName => dashtam_domain::portfolio::TransactionSubtype, "buy";
+    /// A transaction status, e.g. `settled`.
+    TransactionStatusName => dashtam_domain::portfolio::TransactionStatus, "settled";
+    /// What captured a snapshot, e.g. `account_sync`.
+    SnapshotSourceName => dashtam_domain::portfolio::SnapshotSource, "account_sync";
+    /// A currency of the whitelist, e.g. `USD`.
+    CurrencyName => dashtam_domain::portfolio::Currency, "USD";
+    /// A provider slug, e.g. `schwab`.
+    ProviderSlugName => dashtam_domain::providers::ProviderSlug, "schwab";
+    /// A connection status, e.g. `active`.
+    ConnectionStatusName => dashtam_domain::providers::ConnectionStatus, "active";
+    /// How a provider is connected, e.g. `oauth2`.
+    CredentialTypeName => dashtam_domain::providers::CredentialType, "oauth2";
+    /// A provider category, e.g. `brokerage`.
+    ProviderCategoryName => dashtam_domain::providers::ProviderCategory, "brokerage";
+}

@@ -150,6 +150,53 @@ events! {
     // Emitted by the session-expiry job, once per session (see docs/jobs.md).
     SessionExpiring { session_id: Uuid, expires_at: DateTime<Utc>, expires_in_seconds: i64 }
         => Session, "session_expiry", Operational, audit true, email None, stream Some("security.session.expiring");
+    // Providers. Payloads name connections and slugs, never credentials.
+    ProviderConnectionAttempted { provider_slug: String, connection_id: Option<Uuid> }
+        => Provider, "provider_connection", Attempted, audit true, email None, stream None;
+    ProviderConnectionSucceeded { provider_slug: String, connection_id: Uuid, alias: Option<String>, reconnected: bool }
+        => Provider, "provider_connection", Succeeded, audit true, email None, stream Some("provider.connected");
+    ProviderConnectionFailed { provider_slug: String, connection_id: Option<Uuid>, reason: String }
+        => Provider, "provider_connection", Failed, audit true, email None, stream None;
+    ProviderDisconnectionAttempted { connection_id: Uuid }
+        => Provider, "provider_disconnection", Attempted, audit true, email None, stream None;
+    ProviderDisconnectionSucceeded { connection_id: Uuid, provider_slug: String }
+        => Provider, "provider_disconnection", Succeeded, audit true, email None, stream Some("provider.disconnected");
+    ProviderDisconnectionFailed { connection_id: Uuid, reason: String }
+        => Provider, "provider_disconnection", Failed, audit true, email None, stream None;
+    ProviderTokenRefreshAttempted { connection_id: Uuid, provider_slug: String }
+        => Provider, "provider_token_refresh", Attempted, audit true, email None, stream None;
+    ProviderTokenRefreshSucceeded { connection_id: Uuid, provider_slug: String, expires_at: DateTime<Utc> }
+        => Provider, "provider_token_refresh", Succeeded, audit true, email None, stream Some("provider.token.refreshed");
+    ProviderTokenRefreshFailed { connection_id: Uuid, provider_slug: String, reason: String, needs_reauth: bool }
+        => Provider, "provider_token_refresh", Failed, audit true, email None, stream Some("provider.token.failed");
+
+    // Data syncs.
+    AccountSyncAttempted { connection_id: Uuid }
+        => DataSync, "account_sync", Attempted, audit true, email None, stream Some("sync.accounts.started");
+    AccountSyncSucceeded { connection_id: Uuid, account_count: u32, created: u32, updated: u32, unchanged: u32 }
+        => DataSync, "account_sync", Succeeded, audit true, email None, stream Some("sync.accounts.completed");
+    AccountSyncFailed { connection_id: Uuid, error: String }
+        => DataSync, "account_sync", Failed, audit true, email None, stream Some("sync.accounts.failed");
+    TransactionSyncAttempted { connection_id: Uuid, account_id: Option<Uuid> }
+        => DataSync, "transaction_sync", Attempted, audit true, email None, stream Some("sync.transactions.started");
+    TransactionSyncSucceeded { connection_id: Uuid, account_id: Option<Uuid>, transaction_count: u64, created: u64, unchanged: u64 }
+        => DataSync, "transaction_sync", Succeeded, audit true, email None, stream Some("sync.transactions.completed");
+    TransactionSyncFailed { connection_id: Uuid, account_id: Option<Uuid>, error: String }
+        => DataSync, "transaction_sync", Failed, audit true, email None, stream Some("sync.transactions.failed");
+    HoldingsSyncAttempted { account_id: Uuid }
+        => DataSync, "holdings_sync", Attempted, audit true, email None, stream Some("sync.holdings.started");
+    HoldingsSyncSucceeded { account_id: Uuid, holding_count: u32, created: u32, updated: u32, deactivated: u32 }
+        => DataSync, "holdings_sync", Succeeded, audit true, email None, stream Some("sync.holdings.completed");
+    HoldingsSyncFailed { account_id: Uuid, error: String }
+        => DataSync, "holdings_sync", Failed, audit true, email None, stream Some("sync.holdings.failed");
+
+    // Portfolio changes (operational, not audited). Amounts are decimal strings.
+    AccountBalanceUpdated { account_id: Uuid, previous_balance: Option<String>, new_balance: String, currency: String }
+        => Portfolio, "account_balance_update", Operational, audit false, email None, stream Some("portfolio.balance.updated");
+    AccountHoldingsUpdated { account_id: Uuid, created: u32, updated: u32, deactivated: u32 }
+        => Portfolio, "account_holdings_update", Operational, audit false, email None, stream Some("portfolio.holdings.updated");
+    PortfolioNetWorthRecalculated { currency: String, previous_net_worth: String, new_net_worth: String, delta: String, account_count: u32 }
+        => Portfolio, "net_worth_recalculation", Operational, audit false, email None, stream Some("portfolio.networth.updated");
 }
 
 impl EventPayload {

@@ -8,6 +8,9 @@ pub enum Category {
     Session,
     /// Who may do what: role grants and revocations.
     Security,
+    Provider,
+    DataSync,
+    Portfolio,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,7 +83,11 @@ impl StreamCategory {
 
     /// The category of a live-stream event type (`security.session.new` → security).
     pub fn of_stream_type(event_type: &str) -> Option<Self> {
-        Self::parse(event_type.split('.').next().unwrap_or_default())
+        match event_type.split('.').next().unwrap_or_default() {
+            // `sync.accounts.started` and its kin are data-sync events.
+            "sync" => Some(Self::DataSync),
+            first => Self::parse(first),
+        }
     }
 }
 

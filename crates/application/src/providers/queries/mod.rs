@@ -1,0 +1,5 @@
+mod get_connection;
+mod list_connections;
+
+pub use get_connection::GetConnection;
+pub use list_connections::{ConnectionList, ListConnections};

@@ -1,0 +1,17 @@
+//! Portfolio: accounts, transactions, holdings and balance snapshots, in money that never
+//! touches `f64`.
+
+mod entities;
+mod kinds;
+mod money;
+mod ports;
+
+pub use entities::{Account, BalanceSnapshot, Change, Holding, Transaction, mask_account_number};
+pub use kinds::{
+    AccountType, AssetType, SnapshotSource, TransactionStatus, TransactionSubtype, TransactionType,
+};
+pub use money::{Currency, CurrencyMismatch, MONEY_DP, Money, QUANTITY_DP, fixed, percent_change};
+pub use ports::{
+    AccountRepository, AccountSyncWrite, HoldingRepository, HoldingsSyncWrite, PageStart,
+    SnapshotRepository, TransactionKey, TransactionPage, TransactionQuery, TransactionRepository,
+};

@@ -1,0 +1,5 @@
+//! Providers: the catalogue, connections (OAuth and API keys), the OAuth callbacks and
+//! token refreshes.
+
+pub mod callback;
+pub mod connections;
