@@ -4,13 +4,21 @@
 # `cargo lambda invoke --data-file events/...` sends each an event, against the emulated
 # AWS (moto, provisioned from template.yaml for env `invoke`).
 #
-#   scripts/invoke-local.sh                      what CI runs: an HTTP function (register)
-#                                                and a consumer (audit), answers checked
+#   scripts/invoke-local.sh                      an HTTP function (register) and a consumer
+#                                                (audit), answers checked
 #   scripts/invoke-local.sh FUNCTION EVENT_FILE  one invocation, answer printed
+#   scripts/invoke-local.sh --prebuilt           what CI runs: the same check with the two
+#                                                binaries `cargo test` just built (their
+#                                                tests/configuration.rs makes it build them)
+#                                                under `cargo lambda watch --only-lambda-apis`
 #
-# Uses the emulator at DASHTAM_TEST_AWS_ENDPOINT if set (CI's), else starts one. The
-# functions build with the dev profile, so after `cargo test` only the two binaries link.
+# Plain `cargo lambda watch` builds each function with `cargo run`, whose features differ
+# from `cargo test --workspace`'s (tokio's test-util, the adapters' test switches), so in
+# CI it would rebuild the SDK stack; --prebuilt reuses the test stage's binaries instead.
+# Uses the emulator at DASHTAM_TEST_AWS_ENDPOINT if set (CI's), else starts one.
 set -euo pipefail
+prebuilt=""
+if [[ "${1:-}" == "--prebuilt" ]]; then prebuilt=1; shift; fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,8 +26,9 @@ scripts/bootstrap.sh
 export PATH="$root/.venv/bin:$PATH"
 free_port() { .venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-emulator_port="" watch_pid=""
+emulator_port="" watch_pid="" function_pids=()
 cleanup() {
+    for pid in "${function_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     if [[ -n "$watch_pid" ]]; then kill -- "-$watch_pid" 2>/dev/null || true; fi
     if [[ -n "$emulator_port" ]]; then scripts/emulator.sh stop "$emulator_port"; fi
 }
@@ -49,14 +58,31 @@ VARS
 
 invoke_port="$(free_port)"
 log=.local/cargo-lambda-watch.log
-setsid cargo lambda watch --invoke-port "$invoke_port" --invoke-address 127.0.0.1 \
-    --ignore-changes --env-file "$env_file" >"$log" 2>&1 &
+watch_args=(--invoke-port "$invoke_port" --invoke-address 127.0.0.1 --ignore-changes --env-file "$env_file")
+if [[ -n "$prebuilt" ]]; then watch_args+=(--only-lambda-apis); fi
+setsid cargo lambda watch "${watch_args[@]}" >"$log" 2>&1 &
 watch_pid=$!
 for _ in $(seq 1 100); do
     curl -s -o /dev/null "http://127.0.0.1:$invoke_port/" && break
     kill -0 "$watch_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
     sleep 0.2
 done
+
+# --prebuilt: each function polls the emulator's runtime API for its own name, as Lambda's
+# runtime does, with the environment watch would have given it.
+if [[ -n "$prebuilt" ]]; then
+    target_dir="$(cargo metadata --no-deps --format-version 1 | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+    for fn in dashtam-users dashtam-audit-consumer; do
+        [[ -x "$target_dir/debug/$fn" ]] || { echo "invoke-local: $target_dir/debug/$fn missing (run cargo test first)" >&2; exit 1; }
+        (
+            set -a && . "$env_file" && set +a
+            export AWS_LAMBDA_FUNCTION_NAME="$fn" AWS_LAMBDA_FUNCTION_VERSION=1 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256
+            export AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$invoke_port/.rt/$fn"
+            exec "$target_dir/debug/$fn"
+        ) >>"$log" 2>&1 &
+        function_pids+=($!)
+    done
+fi
 
 invoke() { # invoke FUNCTION EVENT_FILE -> the function's answer
     cargo lambda invoke --invoke-address 127.0.0.1 --invoke-port "$invoke_port" "$1" --data-file "$2" --output-format json

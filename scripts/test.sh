@@ -52,10 +52,10 @@ export DASHTAM_TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
 step "cargo test"
 cargo test --workspace
 
-# Two functions as Lambda runs them (cargo lambda watch + invoke, dev profile: after the
-# test stage only their two binaries link), on the same emulator.
+# Two functions as Lambda runs them (cargo lambda watch + invoke), on the same emulator,
+# with the binaries the test stage built (nothing is compiled here).
 step "Lambda invoke (cargo lambda watch + invoke: an HTTP function, a consumer)"
-scripts/invoke-local.sh
+scripts/invoke-local.sh --prebuilt
 
 step "HTTP contract (schemathesis against the in-memory local stack)"
 scripts/contract-test.sh
