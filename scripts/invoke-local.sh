@@ -2,7 +2,7 @@
 # The functions as Lambda runs them, on this machine, with no Docker: `cargo lambda watch`
 # (cargo-lambda's Lambda runtime emulator) serves every function of the workspace, and
 # `cargo lambda invoke --data-file events/...` sends each an event, against the emulated
-# AWS (moto, provisioned from template.yaml for env `invoke`).
+# AWS (moto, provisioned from template.yaml for env `invoke-<pid>`).
 #
 #   scripts/invoke-local.sh                      an HTTP function (register) and a consumer
 #                                                (audit), answers checked
@@ -43,7 +43,8 @@ fi
 # The functions' environment: what template.yaml gives them, pointed at the emulator.
 mkdir -p .local
 env_file=.local/invoke.env
-.venv/bin/python infra/provision.py --endpoint "$endpoint" --env invoke 2>.local/invoke-provision.log \
+# A stack of its own on each run (an emulator may be shared, and the event registers ada).
+.venv/bin/python infra/provision.py --endpoint "$endpoint" --env "invoke-$$" 2>.local/invoke-provision.log \
     | .venv/bin/python -c 'import json, sys
 for k, v in json.load(sys.stdin).items():
     print(f"{k}={v}")' >"$env_file"
@@ -63,7 +64,8 @@ if [[ -n "$prebuilt" ]]; then watch_args+=(--only-lambda-apis); fi
 setsid cargo lambda watch "${watch_args[@]}" >"$log" 2>&1 &
 watch_pid=$!
 for _ in $(seq 1 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$invoke_port/" && break
+    # The port accepts connections (a request to / may wait for a function).
+    (exec 3<>"/dev/tcp/127.0.0.1/$invoke_port") 2>/dev/null && break
     kill -0 "$watch_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
     sleep 0.2
 done
