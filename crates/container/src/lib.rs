@@ -18,9 +18,10 @@ pub use runners::{
 };
 pub use tls::TrustRoots;
 pub use wiring::{
-    InMemory, MemoryBuilder, api_ports, aws_ports, consumer_ports, identity_over_table,
-    memory_ports, platform_over_table, portfolio_api_ports, provider_api_ports, relay_ports,
-    scheduler_ports, sdk_config,
+    InMemory, MemoryBuilder, ProviderClients, api_ports, aws_ports, consumer_ports,
+    identity_over_table, memory_ports, platform_over_table, portfolio_api_ports,
+    portfolio_over_table, provider_api_ports, providers_over_table, relay_ports, scheduler_ports,
+    sdk_config,
 };
 
 use dashtam_application::Ports;

@@ -3,13 +3,16 @@
 //! - [`dynamodb`]: repositories over the single table
 //! - [`messaging`]: event publishers (EventBridge, SQS)
 //! - [`secrets`]: Secrets Manager, read lazily and cached
-//! - [`security`]: argon2id, JWT (HS256), opaque tokens, device detection
+//! - [`security`]: argon2id, JWT (HS256), opaque tokens, device detection, the
+//!   AES-256-GCM credential cipher
 //! - [`email`]: SES and the local mailbox
 //! - [`memory`]: in-memory twins of every port, same semantics
+//! - [`providers`]: the Schwab and Alpaca clients over one HTTP layer
 
 pub mod dynamodb;
 pub mod email;
 pub mod memory;
 pub mod messaging;
+pub mod providers;
 pub mod secrets;
 pub mod security;

@@ -1,5 +1,5 @@
 /// Command-line options: `--in-memory`, `--port N`, `--host H`, `--job-interval-secs N`,
-/// or `redrive QUEUE`.
+/// `--sandbox-port N`, or `redrive QUEUE`.
 #[derive(Debug)]
 pub struct Args {
     /// `redrive audit|email`: move the queue's dead letters back, then exit.
@@ -9,10 +9,15 @@ pub struct Args {
     pub host: String,
     /// How often the in-process timers run every scheduled job (0 = never).
     pub job_interval_secs: u64,
+    /// Where the sandbox brokerage listens (0 = not started); `DASHTAM_SANDBOX_PORT`.
+    pub sandbox_port: u16,
 }
 
 /// The default job interval, overridable by `DASHTAM_JOB_INTERVAL_SECS` and the flag.
 const DEFAULT_JOB_INTERVAL_SECS: u64 = 60;
+
+/// The sandbox brokerage's default port, overridable by `DASHTAM_SANDBOX_PORT` and the flag.
+const DEFAULT_SANDBOX_PORT: u16 = 3001;
 
 impl Args {
     pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Self, String> {
@@ -26,6 +31,12 @@ impl Args {
                     .parse()
                     .map_err(|_| "DASHTAM_JOB_INTERVAL_SECS must be a number of seconds")?,
                 Err(_) => DEFAULT_JOB_INTERVAL_SECS,
+            },
+            sandbox_port: match std::env::var("DASHTAM_SANDBOX_PORT") {
+                Ok(v) => v
+                    .parse()
+                    .map_err(|_| "DASHTAM_SANDBOX_PORT must be a port number (0 disables)")?,
+                Err(_) => DEFAULT_SANDBOX_PORT,
             },
         };
         while let Some(arg) = it.next() {
@@ -51,9 +62,15 @@ impl Args {
                         .and_then(|p| p.parse().ok())
                         .ok_or("--job-interval-secs needs a number of seconds")?;
                 }
+                "--sandbox-port" => {
+                    args.sandbox_port = it
+                        .next()
+                        .and_then(|p| p.parse().ok())
+                        .ok_or("--sandbox-port needs a port number (0 disables)")?;
+                }
                 "-h" | "--help" => {
                     println!(
-                        "usage: dashtam-local [--in-memory] [--port N] [--host ADDR] [--job-interval-secs N]\n       \
+                        "usage: dashtam-local [--in-memory] [--port N] [--host ADDR] [--job-interval-secs N] [--sandbox-port N]\n       \
                          dashtam-local redrive audit|email"
                     );
                     std::process::exit(0);
@@ -89,5 +106,16 @@ mod tests {
         );
         assert!(parse(&["--job-interval-secs"]).is_err());
         assert!(parse(&["--job-interval-secs", "soon"]).is_err());
+    }
+
+    #[test]
+    fn sandbox_port_is_a_port_and_zero_disables() {
+        assert_eq!(
+            parse(&["--sandbox-port", "4001"]).unwrap().sandbox_port,
+            4001
+        );
+        assert_eq!(parse(&["--sandbox-port", "0"]).unwrap().sandbox_port, 0);
+        assert!(parse(&["--sandbox-port"]).is_err());
+        assert!(parse(&["--sandbox-port", "70000"]).is_err());
     }
 }

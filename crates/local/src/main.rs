@@ -3,7 +3,8 @@
 //! Every endpoint group on one port, the audit and email consumers running in process
 //! (polling the emulated SQS queues the way Lambda's event source mappings do, or reading
 //! an in-process channel with `--in-memory`), the scheduled jobs on timers (as the
-//! EventBridge schedules run them on AWS), and a mailbox route for local emails.
+//! EventBridge schedules run them on AWS), a mailbox route for local emails, and the
+//! sandbox brokerage (Schwab and Alpaca imitations) on its own port.
 
 mod args;
 mod mailbox;
@@ -44,10 +45,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .mailbox_dir
         .clone()
         .unwrap_or_else(|| ".local/mailbox".into());
-    let config = Config {
+    let mut config = Config {
         mailbox_dir: Some(mailbox_dir.clone()),
         ..config
     };
+    if args.sandbox_port != 0 {
+        point_providers_at_sandbox(&mut config, args.sandbox_port);
+    }
 
     let ports = if args.in_memory {
         let InMemory {
@@ -94,6 +98,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
 
     timers::start(ports.clone(), args.job_interval_secs);
+    if args.sandbox_port != 0 {
+        start_sandbox(&args.host, args.sandbox_port).await?;
+    }
 
     let state = app_state(Arc::unwrap_or_clone(ports), &config);
     let app = dashtam_presentation::app(state, &Group::ALL)
@@ -113,6 +120,45 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    Ok(())
+}
+
+/// Locally the providers are the sandbox brokerage, unless their URLs are configured.
+fn point_providers_at_sandbox(config: &mut Config, port: u16) {
+    let sandbox = format!("http://127.0.0.1:{port}/_sandbox");
+    let providers = &mut config.providers;
+    if std::env::var_os("DASHTAM_SCHWAB_BASE_URL").is_none() {
+        providers.schwab_base_url = format!("{sandbox}/schwab");
+    }
+    if std::env::var_os("DASHTAM_ALPACA_BASE_URL").is_none() {
+        providers.alpaca_base_url = format!("{sandbox}/alpaca");
+    }
+    tracing::info!(
+        schwab = %providers.schwab_base_url,
+        alpaca = %providers.alpaca_base_url,
+        "provider base URLs"
+    );
+}
+
+/// Serves the sandbox brokerage (real clock) on its own port, in a task.
+async fn start_sandbox(
+    host: &str,
+    port: u16,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let listener = tokio::net::TcpListener::bind((host, port)).await.map_err(|e| {
+        format!("sandbox brokerage: cannot listen on {host}:{port} ({e}); --sandbox-port 0 disables it")
+    })?;
+    let port = listener.local_addr()?.port();
+    tracing::info!("sandbox brokerage at http://127.0.0.1:{port}/_sandbox/{{schwab,alpaca}}");
+    let config = dashtam_sandbox::SandboxConfig {
+        clock: Arc::new(dashtam_core::SystemClock),
+        ..Default::default()
+    };
+    tokio::spawn(async move {
+        if let Err(e) = dashtam_sandbox::serve(listener, config).await {
+            tracing::error!(error = %e, "sandbox brokerage stopped");
+        }
+    });
     Ok(())
 }
 

@@ -50,7 +50,7 @@ async fn a_schwab_consent_connects_once_per_state() {
     );
     assert!(
         names.contains(&"ProviderConnectionFailed".to_owned()),
-        "the replay is recorded"
+        "the replay is recorded: {names:?}"
     );
 }
 

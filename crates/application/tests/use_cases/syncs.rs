@@ -144,7 +144,7 @@ async fn within_five_minutes_exactly_one_of_two_syncs_runs() {
         })
     ));
     f.clock.advance(chrono::Duration::minutes(5));
-    assert!(f.sync_accounts(&user, connection.id, false).await.is_ok());
+    f.sync_accounts(&user, connection.id, false).await.unwrap();
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use dashtam_application::{IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts};
+use dashtam_application::{IdentitySettings, PlatformPorts, Ports, ProviderSettings};
 use dashtam_core::{Clock, SystemClock};
 use dashtam_domain::{
     identity::ports::{OpaqueTokens, PasswordHasher},
@@ -22,6 +22,7 @@ use dashtam_infrastructure::{
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::{
+    financial::{ProviderClients, portfolio_in_memory, providers_in_memory},
     identity::{ACCESS_TOKEN_TTL_SECONDS, identity_in_memory},
     platform::{Templates, platform_in_memory},
 };
@@ -50,6 +51,8 @@ pub struct MemoryBuilder {
     email: Option<Arc<dyn EmailSender>>,
     email_composer: Option<Arc<dyn EmailComposer>>,
     settings: IdentitySettings,
+    providers: ProviderClients,
+    provider_settings: ProviderSettings,
 }
 
 impl InMemory {
@@ -62,6 +65,10 @@ impl InMemory {
             email: None,
             email_composer: None,
             settings: IdentitySettings::default(),
+            providers: ProviderClients::unwired(),
+            provider_settings: ProviderSettings {
+                default_redirect_uri: format!("{LOCAL_APP_URL}/oauth/schwab/callback"),
+            },
         }
     }
 }
@@ -101,6 +108,17 @@ impl MemoryBuilder {
 
     pub fn admins(mut self, emails: impl IntoIterator<Item = String>) -> Self {
         self.settings.admin_emails = emails.into_iter().collect();
+        self
+    }
+
+    /// The provider clients and the credential cipher (default: not wired).
+    pub fn providers(mut self, clients: ProviderClients) -> Self {
+        self.providers = clients;
+        self
+    }
+
+    pub fn provider_settings(mut self, settings: ProviderSettings) -> Self {
+        self.provider_settings = settings;
         self
     }
 
@@ -148,8 +166,8 @@ impl MemoryBuilder {
             ports: Ports {
                 identity,
                 platform,
-                providers: ProviderPorts::unwired(),
-                portfolio: PortfolioPorts::unwired(),
+                providers: providers_in_memory(&store, self.providers, self.provider_settings),
+                portfolio: portfolio_in_memory(&store),
                 clock: self.clock,
             },
             store,

@@ -3,6 +3,7 @@
 //! only the contexts and clients it uses.
 
 mod aws;
+mod financial;
 mod identity;
 mod memory;
 mod platform;
@@ -16,6 +17,7 @@ use dashtam_core::SystemClock;
 use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
 
 pub use aws::sdk_config;
+pub use financial::{ProviderClients, portfolio_over_table, providers_over_table};
 pub use identity::identity_over_table;
 pub use memory::{InMemory, MemoryBuilder, memory_ports};
 pub use platform::platform_over_table;
@@ -48,7 +50,10 @@ pub fn aws_ports(config: &Config, sdk: aws_config::SdkConfig) -> Ports {
 /// The ports an HTTP function uses: it signs tokens and writes events to the outbox; it
 /// neither publishes (the relay does) nor mails.
 pub async fn api_ports(config: &Config) -> Ports {
-    let aws = Aws::load(config).await;
+    http_ports(&Aws::load(config).await, config)
+}
+
+fn http_ports(aws: &Aws, config: &Config) -> Ports {
     let table = aws.table(config);
     let signing = aws.signing(config);
     let identity = identity_over_table(&table, signing.access_tokens, identity_settings(config));
@@ -65,9 +70,9 @@ pub async fn api_ports(config: &Config) -> Ports {
 /// The ports of the functions that read the portfolio: an HTTP function's, plus the
 /// portfolio's repositories over the table.
 pub async fn portfolio_api_ports(config: &Config) -> Ports {
-    let mut ports = api_ports(config).await;
-    // Filled in with the portfolio adapters.
-    ports.portfolio = PortfolioPorts::unwired();
+    let aws = Aws::load(config).await;
+    let mut ports = http_ports(&aws, config);
+    ports.portfolio = portfolio_over_table(&aws.table(config));
     ports
 }
 

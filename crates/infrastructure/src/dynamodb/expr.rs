@@ -54,3 +54,50 @@ pub(crate) struct QuerySpec {
     pub forward: bool,
     pub limit: Option<usize>,
 }
+
+/// An update expression that makes a stored item equal to `item` — `SET` for every
+/// attribute it holds, `REMOVE` for each of `optional` it lacks (absent, never NULL) —
+/// except the key and `skip` (attributes the store itself owns, such as a counter other
+/// writers move). Aliases `#a<i>` / `:a<i>` and `#r<i>`; `version` is `#v = :next`, so a
+/// condition can say `#v = :expected`.
+pub(crate) fn rewrite(
+    mut item: HashMap<String, AttributeValue>,
+    skip: &[&str],
+    optional: &[&str],
+    mut expr: Expr,
+) -> (String, Expr) {
+    for k in ["PK", "SK"].iter().chain(skip) {
+        item.remove(*k);
+    }
+    let mut names: Vec<String> = item.keys().cloned().collect();
+    names.sort();
+    let mut set = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let Some(value) = item.remove(name) else {
+            continue;
+        };
+        if name == "version" {
+            expr = expr.name("#v", name).value(":next", value);
+            set.push("#v = :next".to_owned());
+        } else {
+            expr = expr
+                .name(&format!("#a{i}"), name)
+                .value(&format!(":a{i}"), value);
+            set.push(format!("#a{i} = :a{i}"));
+        }
+    }
+    let mut update = format!("SET {}", set.join(", "));
+    let absent: Vec<&&str> = optional
+        .iter()
+        .filter(|o| !names.iter().any(|n| n == **o))
+        .collect();
+    if !absent.is_empty() {
+        let mut remove = Vec::with_capacity(absent.len());
+        for (i, name) in absent.iter().enumerate() {
+            expr = expr.name(&format!("#r{i}"), name);
+            remove.push(format!("#r{i}"));
+        }
+        update.push_str(&format!(" REMOVE {}", remove.join(", ")));
+    }
+    (update, expr)
+}

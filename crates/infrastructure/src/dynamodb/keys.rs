@@ -84,3 +84,119 @@ pub(crate) fn job_pk(job: &str) -> String {
 pub(crate) fn hour_bucket(prefix: &str, at: DateTime<Utc>) -> String {
     format!("{prefix}{}", at.format("%Y-%m-%dT%H"))
 }
+
+// --- Providers and portfolio --------------------------------------------------------
+// Provider ids (account, transaction, holding) may hold any character, `#` and spaces
+// included: they always come after the last fixed segment of a key, so they never
+// shift another segment, and `begins_with` on the fixed part still selects exactly.
+
+pub(crate) const CONNECTION_SK_PREFIX: &str = "CONNECTION#";
+pub(crate) const CONNECTION_GSI1SK: &str = "CONNECTION";
+pub(crate) const OAUTH_STATE_SK: &str = "OAUTHSTATE";
+pub(crate) const ACCOUNT_SK_PREFIX: &str = "ACCOUNT#";
+pub(crate) const ACCOUNT_GSI1SK: &str = "ACCOUNT";
+pub(crate) const TXN_SK_PREFIX: &str = "TXN#";
+/// Above every `TXN#<date>#<id>`: `~` sorts after digits and `#`.
+pub(crate) const TXN_SK_MAX: &str = "TXN#~";
+pub(crate) const TXN_KEY_SK_PREFIX: &str = "TXNKEY#";
+pub(crate) const TXN_GSI1SK: &str = "TRANSACTION";
+pub(crate) const HOLDING_SK_PREFIX: &str = "HOLDING#";
+pub(crate) const SNAP_SK_PREFIX: &str = "SNAP#";
+
+pub(crate) fn connection_sk(id: Uuid) -> String {
+    format!("{CONNECTION_SK_PREFIX}{id}")
+}
+
+pub(crate) fn connection_gsi1pk(id: Uuid) -> String {
+    format!("CONNECTION#{id}")
+}
+
+pub(crate) fn oauth_state_pk(hash: &TokenHash) -> String {
+    format!("OAUTHSTATE#{}", hash.as_str())
+}
+
+pub(crate) fn sync_claim_sk(claim: &str) -> String {
+    format!("SYNCCLAIM#{claim}")
+}
+
+pub(crate) fn account_sk(id: Uuid) -> String {
+    format!("{ACCOUNT_SK_PREFIX}{id}")
+}
+
+/// The account's own partition (its transactions and snapshots) and its GSI1 key.
+pub(crate) fn account_pk(id: Uuid) -> String {
+    format!("ACCOUNT#{id}")
+}
+
+/// The `(connection, provider account id)` marker. `ACCTKEY#`, not `ACCOUNT…`, so that
+/// `begins_with(SK, "ACCOUNT#")` never lists a marker.
+pub(crate) fn account_key_sk(connection_id: Uuid, provider_account_id: &str) -> String {
+    format!("ACCTKEY#{connection_id}#{provider_account_id}")
+}
+
+/// `TXN#<YYYY-MM-DD>#<id>`: date first, so a descending Query is newest first.
+pub(crate) fn txn_sk(date: NaiveDate, id: Uuid) -> String {
+    format!("{TXN_SK_PREFIX}{}#{id}", date.format("%Y-%m-%d"))
+}
+
+/// The lowest and highest sort key of transactions dated within `[start, end]`.
+pub(crate) fn txn_sk_bounds(start: Option<NaiveDate>, end: Option<NaiveDate>) -> (String, String) {
+    let lo = start.map_or_else(
+        || TXN_SK_PREFIX.to_owned(),
+        |d| format!("{TXN_SK_PREFIX}{}", d.format("%Y-%m-%d")),
+    );
+    let hi = end.map_or_else(
+        || TXN_SK_MAX.to_owned(),
+        |d| format!("{TXN_SK_PREFIX}{}~", d.format("%Y-%m-%d")),
+    );
+    (lo, hi)
+}
+
+pub(crate) fn txn_key_sk(provider_transaction_id: &str) -> String {
+    format!("{TXN_KEY_SK_PREFIX}{provider_transaction_id}")
+}
+
+pub(crate) fn txn_gsi1pk(id: Uuid) -> String {
+    format!("TRANSACTION#{id}")
+}
+
+pub(crate) fn holding_prefix(account_id: Uuid) -> String {
+    format!("{HOLDING_SK_PREFIX}{account_id}#")
+}
+
+pub(crate) fn holding_sk(account_id: Uuid, provider_holding_id: &str) -> String {
+    format!("{}{provider_holding_id}", holding_prefix(account_id))
+}
+
+/// `SNAP#<captured_at, fixed width>#<id>`: time order.
+pub(crate) fn snapshot_sk(captured_at: DateTime<Utc>, id: Uuid) -> String {
+    format!("{}#{id}", snapshot_sk_at(captured_at))
+}
+
+/// `SNAP#<at>`: below every snapshot captured at `at`.
+pub(crate) fn snapshot_sk_at(at: DateTime<Utc>) -> String {
+    format!("{SNAP_SK_PREFIX}{}", super::ts::format(at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transaction_keys_sort_newest_first_and_stay_inside_their_bounds() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2025, 1, d).unwrap_or_default();
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(txn_sk(day(2), a) < txn_sk(day(2), b));
+        assert!(txn_sk(day(2), b) < txn_sk(day(3), a));
+        let (lo, hi) = txn_sk_bounds(Some(day(2)), Some(day(3)));
+        for k in [txn_sk(day(2), a), txn_sk(day(3), b)] {
+            assert!(lo <= k && k <= hi, "{k}");
+        }
+        assert!(txn_sk(day(4), a) > hi && txn_sk(day(1), a) < lo);
+        // Markers share the partition but never fall inside the unbounded range.
+        let (lo, hi) = txn_sk_bounds(None, None);
+        let marker = txn_key_sk("20220304095318500::uuid");
+        assert!(!(lo <= marker && marker <= hi));
+        assert!(!account_key_sk(a, "x").starts_with(ACCOUNT_SK_PREFIX));
+    }
+}

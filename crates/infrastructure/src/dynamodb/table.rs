@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::{
     Client,
-    operation::update_item::UpdateItemError,
+    operation::{delete_item::DeleteItemError, update_item::UpdateItemError},
     types::{
         Delete, KeysAndAttributes, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
         TransactWriteItem, Update,
@@ -158,6 +158,20 @@ impl Table {
         limit: Option<usize>,
         start: Option<Item>,
     ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
+        self.query_page_projected(what, q, filter, None, limit, start)
+            .await
+    }
+
+    /// [`Table::query_page`] reading only the attributes of `projection`.
+    pub(crate) async fn query_page_projected(
+        &self,
+        what: &'static str,
+        q: &QuerySpec,
+        filter: Option<&'static str>,
+        projection: Option<&'static str>,
+        limit: Option<usize>,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
         let page = self
             .client
             .query()
@@ -165,6 +179,7 @@ impl Table {
             .set_index_name(q.index.map(str::to_owned))
             .key_condition_expression(q.key_condition)
             .set_filter_expression(filter.map(str::to_owned))
+            .set_projection_expression(projection.map(str::to_owned))
             .set_expression_attribute_names(q.expr.names_opt())
             .set_expression_attribute_values(q.expr.values_opt())
             .scan_index_forward(q.forward)
@@ -305,6 +320,33 @@ impl Table {
             .send()
             .await;
         written(res, "DeleteItem", what)
+    }
+
+    /// A single conditional DeleteItem that answers the deleted item
+    /// (`ReturnValues = ALL_OLD`); `None` when the condition failed.
+    pub(crate) async fn delete_returning(
+        &self,
+        what: &'static str,
+        delete: Delete,
+    ) -> Result<Option<Item>, StoreError> {
+        let res = self
+            .client
+            .delete_item()
+            .table_name(delete.table_name)
+            .set_key(Some(delete.key))
+            .set_condition_expression(delete.condition_expression)
+            .set_expression_attribute_names(delete.expression_attribute_names)
+            .set_expression_attribute_values(delete.expression_attribute_values)
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await;
+        match res {
+            Ok(out) => Ok(out.attributes),
+            Err(e) => match e.as_service_error() {
+                Some(DeleteItemError::ConditionalCheckFailedException(_)) => Ok(None),
+                _ => Err(sdk_error("DeleteItem", what, &e)),
+            },
+        }
     }
 
     /// TransactWriteItems. Either everything is written ([`Tx::Committed`]) or nothing,

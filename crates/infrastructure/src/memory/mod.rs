@@ -3,19 +3,23 @@
 
 //!
 //! One file per aggregate (`users`, `tokens`, `sessions`, `security_config`, `audit`,
-//! `processed`, `outbox`, `jobs`) over the one shared state in `store`.
+//! `processed`, `outbox`, `jobs`, `providers`, `portfolio`, `transactions`) over the one
+//! shared state in `store`.
 
 mod audit;
 mod email;
 mod jobs;
 mod outbox;
+mod portfolio;
 mod processed;
+mod providers;
 mod publisher;
 mod rate_limits;
 mod security_config;
 mod sessions;
 mod store;
 mod tokens;
+mod transactions;
 mod users;
 
 pub use email::{MemoryMailbox, PlainComposer};

@@ -35,6 +35,11 @@ pub(super) struct State {
     pub(super) feed: HashMap<Uuid, BTreeMap<Uuid, FeedEntry>>,
     /// Scheduled jobs (see `jobs.rs`).
     pub(super) jobs: super::jobs::JobState,
+    /// Connections, OAuth states and sync claims (see `providers.rs`).
+    pub(super) providers: super::providers::ProviderState,
+    /// Accounts, transactions, holdings and snapshots (see `portfolio.rs`).
+    pub(super) portfolio: super::portfolio::PortfolioState,
+    pub(super) transactions: super::transactions::TransactionState,
 }
 
 /// Every repository port over one mutex: each method is one atomic step, like a

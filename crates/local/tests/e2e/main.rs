@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests may panic on the unexpected
 
 mod admin;
+mod finance;
 mod identity;
 mod jobs;
 mod live;

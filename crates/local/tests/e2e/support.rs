@@ -62,6 +62,9 @@ pub async fn start_with(env: &[(&str, &str)], extra_args: &[&str]) -> LocalStack
         .env("DASHTAM_ADMIN_EMAILS", "root@example.com")
         .env("RUST_LOG", "warn")
         .env("NO_COLOR", "1")
+        // Parallel stacks cannot share the sandbox's default port; a test that needs the
+        // sandbox passes its own DASHTAM_SANDBOX_PORT.
+        .env("DASHTAM_SANDBOX_PORT", "0")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());

@@ -83,6 +83,17 @@ impl CompleteOAuth {
             .await
             .map_err(AppError::from)?
         else {
+            // Unknown, replayed or forged: nobody to attribute it to, but on the record.
+            events.push(
+                None,
+                EventPayload::ProviderConnectionFailed {
+                    provider_slug: self
+                        .provider_slug
+                        .map_or_else(|| "unknown".to_owned(), |s| s.to_string()),
+                    connection_id: None,
+                    reason: "invalid_state".into(),
+                },
+            );
             return Err(OAuthFailure::InvalidState);
         };
         let user_id = Some(started.user_id);

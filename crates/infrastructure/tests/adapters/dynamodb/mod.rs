@@ -1,15 +1,21 @@
 //! The DynamoDB adapters against the emulated AWS (moto), through the real SDK. Every test
 //! provisions its own isolated table, so they run in parallel.
 
+mod accounts;
 mod audit;
 mod audit_listing;
 mod conflicts;
+mod connections;
+mod fin;
+mod holdings;
 mod outbox;
 mod processed;
 mod rate_limits;
 mod refresh_rotation;
 mod security_config;
 mod sessions;
+mod snapshots;
+mod transactions;
 mod users;
 
 /// Request paths never Scan: no repository source calls the Scan operation.

@@ -1,0 +1,234 @@
+//! Provider connections: `USER#<uid>` / `CONNECTION#<cid>` (a user's connections are one
+//! Query, oldest first: ids are UUIDv7), indexed by `GSI1PK = CONNECTION#<cid>` so
+//! `owner_of` finds the owner from the id alone.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use dashtam_domain::{
+    Conflict, Existing, StoreError,
+    platform::events::DomainEvent,
+    providers::{
+        ConnectionRepository, ConnectionStatus, ProviderConnection, ProviderSlug, SealedCredentials,
+    },
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{
+    expr::{Expr, QuerySpec},
+    item::Blob,
+    keys::{CONNECTION_GSI1SK, CONNECTION_SK_PREFIX, connection_gsi1pk, connection_sk, user_pk},
+    table::{Table, to_item},
+    ts,
+};
+
+#[derive(Debug, Clone)]
+pub struct DynamoConnectionRepository {
+    table: Table,
+}
+
+impl DynamoConnectionRepository {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: String) -> Self {
+        Self::from_table(Table::new(client, table))
+    }
+
+    pub fn from_table(table: Table) -> Self {
+        Self { table }
+    }
+}
+
+/// The Put that saves `connection` over the copy it was read at (`version` + 1).
+pub(crate) fn save_connection_put(
+    table: &Table,
+    connection: &ProviderConnection,
+) -> Result<aws_sdk_dynamodb::types::Put, StoreError> {
+    table.put(
+        to_item("connection", &ConnectionItem::new(connection))?,
+        Some("attribute_exists(PK) AND #v = :expected"),
+        Expr::new()
+            .name("#v", "version")
+            .n(":expected", connection.version),
+    )
+}
+
+#[async_trait]
+impl ConnectionRepository for DynamoConnectionRepository {
+    async fn create(
+        &self,
+        connection: &ProviderConnection,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
+        let put = self.table.put(
+            to_item("connection", &ConnectionItem::new(connection))?,
+            Some("attribute_not_exists(PK)"),
+            Expr::new(),
+        )?;
+        if self
+            .table
+            .put_with_events("connection", put, events)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(StoreError::AlreadyExists(Existing::Connection))
+        }
+    }
+
+    async fn save(
+        &self,
+        connection: &ProviderConnection,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
+        let put = save_connection_put(&self.table, connection)?;
+        if self
+            .table
+            .put_with_events("connection", put, events)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(Conflict::StaleConnection))
+        }
+    }
+
+    async fn find(
+        &self,
+        user_id: Uuid,
+        connection_id: Uuid,
+    ) -> Result<Option<ProviderConnection>, StoreError> {
+        Ok(self
+            .table
+            .get::<ConnectionItem>(
+                "connection",
+                user_pk(user_id),
+                &connection_sk(connection_id),
+            )
+            .await?
+            .map(ConnectionItem::into_connection))
+    }
+
+    /// One GSI1 Query (eventually consistent: a connection created a moment ago may be
+    /// unknown for that moment).
+    async fn owner_of(&self, connection_id: Uuid) -> Result<Option<Uuid>, StoreError> {
+        let found: Vec<OwnerItem> = self
+            .table
+            .query(
+                "connection owner",
+                QuerySpec {
+                    index: Some("GSI1"),
+                    key_condition: "GSI1PK = :pk AND GSI1SK = :sk",
+                    expr: Expr::new()
+                        .s(":pk", connection_gsi1pk(connection_id))
+                        .s(":sk", CONNECTION_GSI1SK),
+                    forward: true,
+                    limit: Some(1),
+                },
+            )
+            .await?;
+        Ok(found.first().map(|o| o.user_id))
+    }
+
+    async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<ProviderConnection>, StoreError> {
+        let items: Vec<ConnectionItem> = self
+            .table
+            .query(
+                "connection",
+                QuerySpec {
+                    index: None,
+                    key_condition: "PK = :pk AND begins_with(SK, :prefix)",
+                    expr: Expr::new()
+                        .s(":pk", user_pk(user_id))
+                        .s(":prefix", CONNECTION_SK_PREFIX),
+                    forward: true,
+                    limit: None,
+                },
+            )
+            .await?;
+        Ok(items
+            .into_iter()
+            .map(ConnectionItem::into_connection)
+            .collect())
+    }
+}
+
+/// The owner, all `owner_of` needs of an item.
+#[derive(Debug, Deserialize)]
+pub(crate) struct OwnerItem {
+    pub user_id: Uuid,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct ConnectionItem {
+    PK: String,
+    SK: String,
+    GSI1PK: String,
+    GSI1SK: String,
+    entity: String,
+    id: Uuid,
+    user_id: Uuid,
+    provider_slug: ProviderSlug,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    alias: Option<String>,
+    status: ConnectionStatus,
+    /// The sealed blob as Binary; absent once erased (never NULL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    credentials: Option<Blob>,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    access_expires_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    refresh_expires_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    connected_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    last_sync_at: Option<DateTime<Utc>>,
+    #[serde(with = "ts")]
+    created_at: DateTime<Utc>,
+    #[serde(with = "ts")]
+    updated_at: DateTime<Utc>,
+    version: u64,
+}
+
+impl ConnectionItem {
+    /// The item as stored after a write of `c` (`version` + 1).
+    fn new(c: &ProviderConnection) -> Self {
+        Self {
+            PK: user_pk(c.user_id),
+            SK: connection_sk(c.id),
+            GSI1PK: connection_gsi1pk(c.id),
+            GSI1SK: CONNECTION_GSI1SK.to_owned(),
+            entity: "connection".to_owned(),
+            id: c.id,
+            user_id: c.user_id,
+            provider_slug: c.provider_slug,
+            alias: c.alias.clone(),
+            status: c.status,
+            credentials: c.credentials.as_ref().map(|s| Blob(s.0.clone())),
+            access_expires_at: c.access_expires_at,
+            refresh_expires_at: c.refresh_expires_at,
+            connected_at: c.connected_at,
+            last_sync_at: c.last_sync_at,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            version: c.version.saturating_add(1),
+        }
+    }
+
+    fn into_connection(self) -> ProviderConnection {
+        ProviderConnection {
+            id: self.id,
+            user_id: self.user_id,
+            provider_slug: self.provider_slug,
+            alias: self.alias,
+            status: self.status,
+            credentials: self.credentials.map(|b| SealedCredentials(b.0)),
+            access_expires_at: self.access_expires_at,
+            refresh_expires_at: self.refresh_expires_at,
+            connected_at: self.connected_at,
+            last_sync_at: self.last_sync_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+        }
+    }
+}
