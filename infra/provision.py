@@ -305,7 +305,7 @@ def _sqs_value(value: Any) -> str:
     return str(value)
 
 
-# The local stack's Schwab is the sandbox brokerage (crates/sandbox), whose app key and
+# Every emulated stack's Schwab is the sandbox brokerage (crates/sandbox), whose app key and
 # secret are these fixed, public values; every other secret is generated.
 LOCAL_SECRETS = {
     "SchwabOAuthSecret": json.dumps({"client_id": "sandbox-client", "client_secret": "sandbox-secret"}),
@@ -334,7 +334,7 @@ def provision(template: dict[str, Any], endpoint: str, env: str, overrides: dict
             if resource["Type"] == "AWS::SQS::Queue" and raw.get("FifoQueue") is True:
                 generated += ".fifo"
             raw[name_property] = generated
-        if env == "local" and logical_id in LOCAL_SECRETS:
+        if logical_id in LOCAL_SECRETS:
             raw.pop("GenerateSecretString", None)
             raw["SecretString"] = LOCAL_SECRETS[logical_id]
         try:

@@ -73,7 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         ports
     } else {
         let sdk = sdk_config(config.tls_roots).await;
-        let ports = Arc::new(aws_ports(&config, sdk.clone()));
+        let ports = Arc::new(aws_ports(&config, sdk.clone()).await?);
         let sqs = aws_sdk_sqs::Client::new(&sdk);
         // The relay Lambda's stand-in: the table's stream → the event bus.
         let (relay_ports, table) = (ports.clone(), config.table.clone());

@@ -66,6 +66,10 @@ impl Aws {
         Self { sdk }
     }
 
+    pub(super) fn sdk(&self) -> &aws_config::SdkConfig {
+        &self.sdk
+    }
+
     pub(super) fn table(&self, config: &Config) -> Table {
         Table::new(
             aws_sdk_dynamodb::Client::new(&self.sdk),

@@ -194,5 +194,13 @@ pub fn memory_ports(config: &Config) -> InMemory {
     if let Ok(key) = std::env::var("DASHTAM_JWT_SIGNING_KEY") {
         builder = builder.signing_key(key);
     }
-    builder.build()
+    match super::provider_clients::for_sandbox(config) {
+        Ok(clients) => builder = builder.providers(clients),
+        Err(e) => tracing::error!(error = %e, "provider clients not built; providers unwired"),
+    }
+    builder
+        .provider_settings(ProviderSettings {
+            default_redirect_uri: config.providers.default_redirect_uri.clone(),
+        })
+        .build()
 }

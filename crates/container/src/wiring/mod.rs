@@ -7,11 +7,13 @@ mod financial;
 mod identity;
 mod memory;
 mod platform;
+mod provider_clients;
 
 use std::sync::Arc;
 
 use dashtam_application::{
-    IdentityPorts, IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts, Unwired,
+    IdentityPorts, IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts,
+    ProviderSettings, Unwired,
 };
 use dashtam_core::SystemClock;
 use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
@@ -37,14 +39,22 @@ struct Signing {
 
 /// Every port over AWS (the local stack runs the API, the relay and both consumers), from
 /// the process's one SDK configuration ([`sdk_config`]), which the caller also uses.
-pub fn aws_ports(config: &Config, sdk: aws_config::SdkConfig) -> Ports {
+pub async fn aws_ports(
+    config: &Config,
+    sdk: aws_config::SdkConfig,
+) -> Result<Ports, crate::ConfigError> {
     let aws = Aws::from_sdk(sdk);
+    let clients = provider_clients::from_secrets_manager(aws.sdk(), config).await?;
     let table = aws.table(config);
     let signing = aws.signing(config);
     let identity = identity_over_table(&table, signing.access_tokens, identity_settings(config));
     let (events, email) = (aws.events(config), aws.email(config));
     let platform = aws.platform(config, &table, signing.cursors, events, email);
-    ports(identity, platform)
+    Ok(Ports {
+        portfolio: portfolio_over_table(&table),
+        providers: providers_over_table(&table, clients, provider_settings(config)),
+        ..ports(identity, platform)
+    })
 }
 
 /// The ports an HTTP function uses: it signs tokens and writes events to the outbox; it
@@ -80,9 +90,19 @@ pub async fn portfolio_api_ports(config: &Config) -> Ports {
 /// connections, the provider clients and the credential cipher, whose secrets are read
 /// here, once per cold start.
 pub async fn provider_api_ports(config: &Config) -> Result<Ports, crate::ConfigError> {
-    let mut ports = portfolio_api_ports(config).await;
-    ports.providers = ProviderPorts::unwired();
+    let aws = Aws::load(config).await;
+    let clients = provider_clients::from_secrets_manager(aws.sdk(), config).await?;
+    let table = aws.table(config);
+    let mut ports = http_ports(&aws, config);
+    ports.portfolio = portfolio_over_table(&table);
+    ports.providers = providers_over_table(&table, clients, provider_settings(config));
     Ok(ports)
+}
+
+fn provider_settings(config: &Config) -> ProviderSettings {
+    ProviderSettings {
+        default_redirect_uri: config.providers.default_redirect_uri.clone(),
+    }
 }
 
 /// The ports of the outbox relay: the platform's table items (to acknowledge) and the

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use dashtam_core::SecretString;
+use dashtam_domain::identity::ports::OpaqueTokens;
 use dashtam_infrastructure::{
     providers::{
         alpaca::{AlpacaClient, AlpacaConfig},
@@ -13,7 +14,6 @@ use dashtam_infrastructure::{
     secrets::SecretsManagerSource,
     security::{AesGcmCipher, RandomOpaqueTokens},
 };
-use dashtam_domain::identity::ports::OpaqueTokens;
 
 use super::financial::ProviderClients;
 use crate::{Config, ConfigError};
@@ -42,15 +42,17 @@ pub(super) async fn from_secrets_manager(
     let schwab = schwab.map_err(|e| invalid("DASHTAM_SCHWAB_SECRET_ID", e))?;
     let schwab = SchwabConfig::from_secret_json(&schwab)
         .map_err(|e| invalid("DASHTAM_SCHWAB_SECRET_ID", e))?;
-    let cipher =
-        cipher.map_err(|e| invalid("DASHTAM_CREDENTIALS_KEY_SECRET_ID", e.to_string()))?;
+    let cipher = cipher.map_err(|e| invalid("DASHTAM_CREDENTIALS_KEY_SECRET_ID", e.to_string()))?;
     clients(schwab, cipher, config)
 }
 
 /// The local in-memory product's clients: the sandbox's public app credentials, and a
 /// key that lives as long as the process (so do its credentials).
 pub(super) fn for_sandbox(config: &Config) -> Result<ProviderClients, ConfigError> {
-    let schwab = SchwabConfig::new("sandbox-client", SecretString::from("sandbox-secret".to_owned()));
+    let schwab = SchwabConfig::new(
+        "sandbox-client",
+        SecretString::from("sandbox-secret".to_owned()),
+    );
     let key = SecretString::from(RandomOpaqueTokens::new().hex_token().plaintext.repeat(2));
     let cipher = AesGcmCipher::from_secret(&key)
         .map_err(|e| ConfigError::Invalid("credentials key", e.to_string()))?;
