@@ -1,14 +1,21 @@
 //! DynamoDB calls per request, counted: the real DynamoDB adapters against the emulator,
 //! through the HTTP routers, with an SDK interceptor that records every call. Keeps the
 //! table in the README honest and catches a change that adds a round trip.
+//!
+//! With `DASHTAM_RECORD_MEASUREMENTS=1` it also writes the calls of the cost model's
+//! request kinds (sizes and item counts included) to `infra/measurements/dynamodb-calls.json`,
+//! which `infra/cost.py` reads (`scripts/cost.sh` runs both).
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use axum::{
     body::Body,
     http::{Method, Request, header},
 };
-use dashtam_application::IdentitySettings;
+use dashtam_application::{
+    IdentitySettings, Ports,
+    platform::consumers::{RecordAudit, RelayOutbox, SendEmail},
+};
 use dashtam_domain::platform::events::EventPayload;
 use dashtam_infrastructure::{
     dynamodb::{StreamReader, Table},
@@ -19,13 +26,20 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::{Calls, PASSWORD, table_ports};
+use crate::support::{Call, Calls, PASSWORD, table_ports};
 
 struct App {
     router: axum::Router,
     calls: Calls,
     /// The table's stream: where the outbox's events (with the mailed tokens) show up.
     stream: tokio::sync::Mutex<StreamReader>,
+    /// Ports over the same counted table, for the relay and the consumers.
+    ports: Ports,
+    /// The calls of the last request, and those kept for the cost model by kind.
+    last: std::sync::Mutex<Vec<Call>>,
+    recorded: std::sync::Mutex<BTreeMap<String, Vec<Call>>>,
+    /// The client IP of the requests (registration is limited per IP).
+    ip: std::sync::Mutex<&'static str>,
 }
 
 impl App {
@@ -47,6 +61,11 @@ impl App {
         let stream = StreamReader::open(&stack.sdk, stack.var("DASHTAM_TABLE"))
             .await
             .unwrap();
+        let consumer_ports = table_ports(
+            &table,
+            Arc::new(RecordingPublisher::default()),
+            Arc::new(MemoryMailbox::default()),
+        );
         let mut ports = table_ports(
             &table,
             Arc::new(RecordingPublisher::default()),
@@ -71,7 +90,25 @@ impl App {
             router: dashtam_presentation::app(state, &Group::ALL),
             calls,
             stream: tokio::sync::Mutex::new(stream),
+            ports: consumer_ports,
+            last: Default::default(),
+            recorded: Default::default(),
+            ip: std::sync::Mutex::new("203.0.113.10"),
         }
+    }
+
+    /// Keeps the last request's calls as the cost model's `kind`.
+    fn record(&self, kind: &str) {
+        let calls = self.last.lock().unwrap().clone();
+        self.recorded.lock().unwrap().insert(kind.to_owned(), calls);
+    }
+
+    /// Keeps the calls made since the last take as `kind`; answers their operations.
+    fn record_since(&self, kind: &str) -> Vec<String> {
+        let calls = self.calls.take_calls();
+        let ops = calls.iter().map(|c| c.op.clone()).collect();
+        self.recorded.lock().unwrap().insert(kind.to_owned(), calls);
+        ops
     }
 
     /// Sends a request; answers the status, the body and the DynamoDB calls it made.
@@ -94,14 +131,18 @@ impl App {
             None => req.body(Body::empty()),
         }
         .unwrap();
-        req.extensions_mut().insert(ClientIp("203.0.113.10".into()));
+        let ip = *self.ip.lock().unwrap();
+        req.extensions_mut().insert(ClientIp(ip.into()));
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status().as_u16();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let calls = self.calls.take_calls();
+        let ops = calls.iter().map(|c| c.op.clone()).collect();
+        *self.last.lock().unwrap() = calls;
         (
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            self.calls.take(),
+            ops,
         )
     }
 
@@ -206,6 +247,7 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         "register",
     )
     .await;
+    app.record("register");
 
     app.verified_login("bob@example.com").await;
     let bob = json!({"email": "bob@example.com", "password": PASSWORD});
@@ -217,6 +259,7 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
             "login: bucket, marker, user, security config, the user's sessions, one write",
         )
         .await;
+    app.record("login");
     let access = pair["access_token"].as_str().unwrap();
 
     let me = "/api/v1/users/me";
@@ -227,6 +270,7 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         .as_str()
         .unwrap()
         .to_owned();
+    app.record("read");
     // Right after, the bucket is part-used: the adapter's hint picks the matching
     // conditional update first, so it is still one call, not two.
     let why = "GET /users/me again";
@@ -248,6 +292,7 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         "refresh",
     )
     .await;
+    app.record("refresh");
     // A request with a bad token only reaches its (per-IP) bucket.
     app.expect(get(me, "not-a-jwt"), 401, "UpdateItem", "bad token")
         .await;
@@ -300,6 +345,69 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
         "health/jobs: bucket + one last run per schedule + relay lag",
     )
     .await;
+
+    event_path(&app).await;
+    if std::env::var_os("DASHTAM_RECORD_MEASUREMENTS").is_some() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../infra/measurements/dynamodb-calls.json"
+        );
+        let recorded = app.recorded.lock().unwrap().clone();
+        let text = serde_json::to_string_pretty(&recorded).unwrap();
+        std::fs::write(path, text + "\n").unwrap();
+    }
+}
+
+/// One event through the outbox to both consumers: a registration (audited, and mailed).
+/// The relay deletes its outbox item after the publish; the audit consumer appends one
+/// record; the email consumer claims the event, sends, and completes the claim.
+async fn event_path(app: &App) {
+    *app.ip.lock().unwrap() = "203.0.113.11";
+    let eve = json!({"email": "eve@example.com", "password": PASSWORD});
+    app.expect(
+        post("/api/v1/users", None, Some(eve)),
+        201,
+        "UpdateItem TransactWriteItems",
+        "register",
+    )
+    .await;
+    let event = app
+        .stream
+        .lock()
+        .await
+        .next_events()
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|e| matches!(e.payload, EventPayload::UserRegistrationSucceeded { .. }))
+        .unwrap();
+    let ports = &app.ports;
+    app.calls.take();
+    RelayOutbox {
+        events: std::slice::from_ref(&event),
+    }
+    .execute(ports)
+    .await
+    .unwrap();
+    assert_eq!(
+        app.record_since("relay"),
+        ops("DeleteItem"),
+        "relay: acknowledges the outbox item"
+    );
+    assert!(RecordAudit { event: &event }.execute(ports).await.unwrap());
+    assert_eq!(
+        app.record_since("audit_consumer"),
+        ops("PutItem"),
+        "audit: one conditional put"
+    );
+    assert!(SendEmail { event: &event }.execute(ports).await.unwrap());
+    let calls = app.record_since("email_consumer");
+    assert_eq!(
+        calls,
+        ops("PutItem UpdateItem"),
+        "email: claim, then complete"
+    );
 }
 
 /// The financial routes' calls: each list or page is one Query, a sync of N new
