@@ -19,11 +19,14 @@ Usage: python infra/emulator.py [-H HOST] [-p PORT]
 """
 
 import argparse
+import copy
 import signal
 import sys
 import threading
 
+import moto.dynamodb.models as _moto_dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table as MotoTable
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -36,7 +39,29 @@ _dynamodb = threading.Lock()
 _transact_write_items = DynamoDBBackend.transact_write_items
 
 
+class _CopyEachTableOnce:
+    """moto backs up a table before a transaction by deep-copying it once per *action*
+    (100 copies of the whole table for a 100-action write), which makes large syncs
+    quadratic. Nothing changes between those copies, so one per table gives moto the same
+    backup."""
+
+    def __init__(self):
+        self.copies = {}
+
+    def deepcopy(self, obj, memo=None):
+        if not isinstance(obj, MotoTable):
+            return copy.deepcopy(obj, memo)
+        if id(obj) not in self.copies:
+            self.copies[id(obj)] = copy.deepcopy(obj, memo)
+        return self.copies[id(obj)]
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+
 def _transact_without_phantoms(self, transact_items):
+    # The DynamoDB lock is held: no other call sees the module's `copy` swapped.
+    _moto_dynamodb_models.copy = _CopyEachTableOnce()
     shards = {
         name: (table.stream_shard, len(table.stream_shard.items))
         for name, table in self.tables.items()
@@ -55,6 +80,8 @@ def _transact_without_phantoms(self, transact_items):
             shard.table = table
             table.stream_shard = shard
         raise
+    finally:
+        _moto_dynamodb_models.copy = copy
 
 
 DynamoDBBackend.transact_write_items = _transact_without_phantoms

@@ -70,7 +70,9 @@ pub(crate) fn complete(mut operation: Operation, access: Access, policy: Policy)
         let RefOr::T(response) = response else {
             continue;
         };
-        if status.starts_with(['4', '5']) {
+        // A page (the OAuth callback's) answers its own failures in HTML, as declared.
+        let page = response.content.contains_key("text/html");
+        if status.starts_with(['4', '5']) && !page {
             as_problem(response);
             if status == "401" {
                 // Every 401 carries the challenge, whoever wrote the annotation.
