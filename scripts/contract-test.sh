@@ -15,6 +15,7 @@ cargo test --workspace --no-run --quiet
 
 py=.venv/bin/python
 port="$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+sandbox_port="$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 work="$(mktemp -d)"
 email="contract@example.com"
@@ -27,6 +28,7 @@ DASHTAM_RATE_LIMIT_AUTH_LOGIN=60000/60000 DASHTAM_RATE_LIMIT_AUTH_REGISTER=60000
 DASHTAM_RATE_LIMIT_AUTH_PASSWORD_RESET=60000/60000 DASHTAM_RATE_LIMIT_AUTH_TOKEN_REFRESH=60000/60000 \
 DASHTAM_RATE_LIMIT_API_READ=60000/60000 DASHTAM_RATE_LIMIT_API_WRITE=60000/60000 \
 RUST_LOG=warn target/debug/dashtam-local --in-memory --port "$port" --job-interval-secs 0 \
+    --sandbox-port "$sandbox_port" \
     >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check, on a clean clone, with no Docker and no AWS account: formatting,
 # clippy, the workspace's tests against a moto server started for this run, the
-# template lint, and the arm64 cross-build of the Lambda functions.
+# template lint, two functions invoked through cargo-lambda's runtime emulator, and the
+# arm64 cross-build of the Lambda functions.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,6 +51,11 @@ export DASHTAM_TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
 
 step "cargo test"
 cargo test --workspace
+
+# Two functions as Lambda runs them (cargo lambda watch + invoke), on the same emulator,
+# with the binaries the test stage built (nothing is compiled here).
+step "Lambda invoke (cargo lambda watch + invoke: an HTTP function, a consumer)"
+scripts/invoke-local.sh --prebuilt
 
 step "HTTP contract (schemathesis against the in-memory local stack)"
 scripts/contract-test.sh

@@ -4,6 +4,7 @@
 
 mod config;
 mod logging;
+pub mod metrics;
 mod runners;
 mod tls;
 mod wiring;
@@ -11,9 +12,9 @@ mod wiring;
 pub use config::{Config, ConfigError, Mode, ProviderConfig, rate_limit_var};
 pub use logging::init_logging;
 pub use runners::{
-    Consumer, client_ip_layer, handle_scheduled_event, handle_sqs_event, handle_stream_event,
-    job_from_event, process_message, relay_memory, relay_stream, run_consumer, run_http,
-    run_http_streaming, run_portfolio_http, run_provider_http, run_relay, run_scheduler,
+    Consumer, business_metric, client_ip_layer, handle_scheduled_event, handle_sqs_event,
+    handle_stream_event, job_from_event, process_message, relay_memory, relay_stream, run_consumer,
+    run_http, run_http_streaming, run_portfolio_http, run_provider_http, run_relay, run_scheduler,
 };
 pub use tls::TrustRoots;
 pub use wiring::{

@@ -3,7 +3,10 @@
 //! adapters, so what is timed is our code, not storage. A bare axum route returning a
 //! constant is measured in the same run as the baseline, interleaved with the cases.
 //!
-//! `cargo run --release -p dashtam-warm-bench [-- REQUESTS]`
+//! `cargo run --release -p dashtam-warm-bench [-- REQUESTS]`; with `--sizing` it times the
+//! typical request of each function kind instead (see `sizing.rs`).
+
+mod sizing;
 
 use std::time::Instant;
 
@@ -23,14 +26,14 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "Str0ng!Passw0rd";
+pub(crate) const PASSWORD: &str = "Str0ng!Passw0rd";
 
 /// How many interleaved slices each case's requests are split into.
 const SLICES: usize = 20;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-async fn send(
+pub(crate) async fn send(
     router: &Router,
     method: Method,
     path: &str,
@@ -83,9 +86,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    let sizing = std::env::args().any(|a| a == "--sizing");
     let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
+        .skip(1)
+        .find_map(|a| a.parse().ok())
         .unwrap_or(20_000);
     let mut config = Config::in_memory()?;
     // The rate limiter stays in the timed path (in-memory buckets), with limits high
@@ -139,6 +143,10 @@ async fn main() -> Result<(), BoxError> {
         .as_str()
         .ok_or("login failed")?
         .to_owned();
+    if sizing {
+        println!("{}", sizing::run(&app, &pair).await?);
+        return Ok(());
+    }
 
     let bare = Router::new().route(
         "/health",

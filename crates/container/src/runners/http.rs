@@ -1,12 +1,22 @@
 //! The HTTP runners: an endpoint group behind API Gateway, and the live stream behind a
 //! response-streaming function URL.
 
-use axum::{Router, extract::Request};
+use axum::{
+    Router,
+    extract::{MatchedPath, Request},
+    http::{Method, StatusCode},
+    middleware::Next,
+    response::Response,
+};
 use dashtam_presentation::{Group, extract::ClientIp};
 use lambda_http::request::RequestContext;
 
 use super::BoxError;
-use crate::{Config, api_ports, init_logging, portfolio_api_ports, provider_api_ports};
+use crate::{
+    Config, api_ports, init_logging,
+    metrics::{self, Unit, names},
+    portfolio_api_ports, provider_api_ports,
+};
 
 // Each entry point names the ports it builds, so a function links only the adapters it
 // uses (the identity functions carry no provider client, the reads no cipher).
@@ -47,7 +57,37 @@ fn start() -> Result<Config, BoxError> {
 /// The group's router over `ports`, behind [`client_ip_layer`].
 fn router(group: Group, ports: dashtam_application::Ports, config: &Config) -> Router {
     let state = crate::app_state(ports, config);
-    client_ip_layer(dashtam_presentation::app(state, &[group]))
+    let app = dashtam_presentation::app(state, &[group]);
+    client_ip_layer(app.layer(axum::middleware::from_fn(business_metrics)))
+}
+
+/// The business outcomes counted as metrics: route (method, template) and answer.
+pub const LOGIN: (Method, &str) = (Method::POST, "/api/v1/sessions");
+pub const REGISTRATION: (Method, &str) = (Method::POST, "/api/v1/users");
+
+/// The metric a response of a route counts toward, if any.
+pub fn business_metric(method: &Method, route: &str, status: StatusCode) -> Option<&'static str> {
+    let is = |(m, path): &(Method, &str)| m == method && *path == route;
+    match status.as_u16() {
+        201 if is(&LOGIN) => Some(names::LOGINS),
+        // Wrong password or unknown email (401); unverified, locked or inactive (403).
+        401 | 403 if is(&LOGIN) => Some(names::LOGINS_FAILED),
+        201 if is(&REGISTRATION) => Some(names::REGISTRATIONS),
+        _ => None,
+    }
+}
+
+/// Counts logins, failed logins and registrations as EMF lines (no API call).
+async fn business_metrics(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let response = next.run(req).await;
+    if let Some(route) = route
+        && let Some(name) = business_metric(&method, route.as_str(), response.status())
+    {
+        metrics::emit(&[(name, 1.0, Unit::Count)]);
+    }
+    response
 }
 
 /// Takes the client IP from API Gateway's request context (never from headers).
@@ -64,4 +104,38 @@ pub fn client_ip_layer(router: Router) -> Router {
             req
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counted_routes_exist() {
+        for (method, path) in [LOGIN, REGISTRATION] {
+            assert!(
+                Group::ALL
+                    .into_iter()
+                    .flat_map(Group::routes)
+                    .any(|r| r.method == method && r.path == path),
+                "{method} {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn logins_failed_logins_and_registrations_are_counted() {
+        let login =
+            |s: u16| business_metric(&Method::POST, LOGIN.1, StatusCode::from_u16(s).unwrap());
+        assert_eq!(login(201), Some(names::LOGINS));
+        assert_eq!(login(401), Some(names::LOGINS_FAILED));
+        assert_eq!(login(403), Some(names::LOGINS_FAILED));
+        assert_eq!(login(429), None);
+        let register = business_metric(&Method::POST, REGISTRATION.1, StatusCode::CREATED);
+        assert_eq!(register, Some(names::REGISTRATIONS));
+        assert_eq!(
+            business_metric(&Method::GET, "/api/v1/users/me", StatusCode::OK),
+            None
+        );
+    }
 }

@@ -7,7 +7,8 @@ mod sqs;
 mod stream;
 
 pub use http::{
-    client_ip_layer, run_http, run_http_streaming, run_portfolio_http, run_provider_http,
+    business_metric, client_ip_layer, run_http, run_http_streaming, run_portfolio_http,
+    run_provider_http,
 };
 pub use schedule::{handle_scheduled_event, job_from_event, run_scheduler};
 pub use sqs::{Consumer, handle_sqs_event, process_message, run_consumer};

@@ -12,7 +12,10 @@ use dashtam_infrastructure::messaging::parse_envelope;
 use lambda_runtime::{LambdaEvent, service_fn};
 
 use super::BoxError;
-use crate::{Config, consumer_ports, init_logging};
+use crate::{
+    Config, consumer_ports, init_logging,
+    metrics::{self, Unit, names},
+};
 
 /// The queue consumers. Each reads the EventBridge envelope and runs one reaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +36,12 @@ impl Consumer {
 /// Handles one queue message. `Err` leaves it on the queue for redelivery (and, after the
 /// queue's maxReceiveCount, the DLQ); the consumers are idempotent, so redelivery is safe.
 pub async fn process_message(ports: &Ports, consumer: Consumer, body: &str) -> Result<(), String> {
+    consume(ports, consumer, body).await.map(|_| ())
+}
+
+/// Like [`process_message`]; answers whether the message was a duplicate: an event this
+/// consumer handles that an earlier delivery already handled.
+async fn consume(ports: &Ports, consumer: Consumer, body: &str) -> Result<bool, String> {
     let event = parse_envelope(body)?;
     let outcome = match consumer {
         Consumer::Audit => RecordAudit { event: &event }.execute(ports).await,
@@ -41,7 +50,12 @@ pub async fn process_message(ports: &Ports, consumer: Consumer, body: &str) -> R
     match outcome {
         Ok(done) => {
             tracing::info!(?consumer, event = event.name(), event_id = %event.event_id, done, "event consumed");
-            Ok(())
+            let meta = event.meta();
+            let handles = match consumer {
+                Consumer::Audit => meta.audit,
+                Consumer::Email => meta.email.is_some(),
+            };
+            Ok(handles && !done)
         }
         Err(e) => Err(format!("{} {}: {e}", event.name(), event.event_id)),
     }
@@ -55,18 +69,25 @@ pub async fn handle_sqs_event(
     event: SqsEvent,
 ) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
+    let mut duplicates = 0u32;
     for record in event.records {
         let id = record.message_id.unwrap_or_default();
         let result = match record.body.as_deref() {
-            Some(body) => process_message(ports, consumer, body).await,
+            Some(body) => consume(ports, consumer, body).await,
             None => Err("message without a body".to_owned()),
         };
+        if let Ok(true) = result {
+            duplicates += 1;
+        }
         if let Err(error) = result {
             tracing::error!(?consumer, message_id = %id, %error, "message failed");
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = id;
             response.batch_item_failures.push(failure);
         }
+    }
+    if duplicates > 0 {
+        metrics::emit(&[(names::DUPLICATES_DROPPED, duplicates.into(), Unit::Count)]);
     }
     response
 }

@@ -15,7 +15,11 @@ use dashtam_infrastructure::{
 use lambda_runtime::{LambdaEvent, service_fn};
 
 use super::BoxError;
-use crate::{Config, init_logging, relay_ports};
+use crate::{
+    Config, init_logging,
+    metrics::{self, Unit, names},
+    relay_ports,
+};
 
 /// How long the local relays wait between empty polls and after a failed publish.
 const IDLE: Duration = Duration::from_millis(200);
@@ -90,6 +94,10 @@ fn log_relayed(ports: &Ports, events: &[DomainEvent]) {
     };
     let lag_ms = (ports.clock.now() - oldest).num_milliseconds().max(0);
     tracing::info!(count = events.len(), lag_ms, "events relayed");
+    metrics::emit(&[
+        (names::EVENTS_RELAYED, events.len() as f64, Unit::Count),
+        (names::RELAY_LAG, lag_ms as f64, Unit::Milliseconds),
+    ]);
 }
 
 /// The local stack's relay on the emulated AWS: reads the table's stream like Lambda's

@@ -147,7 +147,7 @@ fn the_outbox_relay_is_the_only_publisher_and_reads_the_table_stream() {
 fn every_stream_and_email_consumer_of_the_registry_is_wired() {
     for m in REGISTRY {
         if let Some(stream) = m.stream {
-            let category = stream.split('.').next().unwrap_or_default();
+            let category = m.stream_category().map(|c| c.as_str()).unwrap_or_default();
             assert!(
                 dashtam_presentation::routes::events::CATEGORIES.contains(&category),
                 "{}: live-stream type {stream} has no served category",

@@ -8,13 +8,19 @@ use std::{
 };
 
 use aws_sdk_dynamodb::config::{
-    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
+    ConfigBag, Intercept, RuntimeComponents,
+    interceptors::{
+        AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    },
 };
 
 use axum::{Router, body::Body};
-use dashtam_application::{IdentitySettings, PlatformPorts, Ports};
+use dashtam_application::{
+    IdentitySettings, PlatformPorts, Ports, ProviderPorts, ProviderSettings,
+};
 use dashtam_container::{
-    Config, app_state, client_ip_layer, identity_over_table, memory_ports, platform_over_table,
+    Config, ProviderClients, app_state, client_ip_layer, identity_over_table, memory_ports,
+    platform_over_table, portfolio_over_table, providers_over_table,
 };
 use dashtam_core::SystemClock;
 use dashtam_domain::platform::{
@@ -152,13 +158,58 @@ pub fn table_ports(
             queues: InProcessQueue::new(),
             ..platform_over_table(table)
         },
+        // The providers need clients: `with_sandbox`.
+        providers: ProviderPorts::unwired(),
+        portfolio: portfolio_over_table(table),
         clock: Arc::new(SystemClock),
     }
 }
 
-/// Records the operation (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`) of every call.
+/// Where the test ports' Schwab sends the browser back.
+pub const REDIRECT_URI: &str = "http://test/oauth/schwab/callback";
+
+/// The providers over `table`, their real clients against `sandbox`, a test key.
+pub fn with_sandbox(ports: &mut Ports, table: &Table, sandbox: &dashtam_sandbox::Sandbox) {
+    use dashtam_infrastructure::{
+        providers::{
+            alpaca::{AlpacaClient, AlpacaConfig},
+            schwab::{SchwabClient, SchwabConfig, SchwabOAuth},
+        },
+        security::AesGcmCipher,
+    };
+    let schwab = SchwabConfig::new("sandbox-client", "sandbox-secret".to_owned().into())
+        .with_base_url(sandbox.schwab_base());
+    let alpaca = AlpacaConfig::default().with_base_url(sandbox.alpaca_base());
+    let key = dashtam_core::SecretString::from("k".repeat(64));
+    ports.providers = providers_over_table(
+        table,
+        ProviderClients {
+            schwab: Arc::new(SchwabClient::new(schwab.clone()).unwrap()),
+            schwab_oauth: Arc::new(SchwabOAuth::new(schwab).unwrap()),
+            alpaca: Arc::new(AlpacaClient::new(alpaca).unwrap()),
+            cipher: Arc::new(AesGcmCipher::from_secret(&key).unwrap()),
+        },
+        ProviderSettings {
+            default_redirect_uri: REDIRECT_URI.into(),
+        },
+    );
+}
+
+/// Records every call: its operation (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`),
+/// and for the cost model (`infra/cost.py`) how many items it reads or writes, whether
+/// it reads consistently, and the request's and the response's size.
 #[derive(Debug, Clone, Default)]
-pub struct Calls(Arc<Mutex<Vec<String>>>);
+pub struct Calls(Arc<Mutex<Vec<Call>>>);
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Call {
+    pub op: String,
+    /// TransactWriteItems: its items; BatchGetItem: its keys; otherwise 1.
+    pub items: usize,
+    pub consistent: bool,
+    pub request_bytes: usize,
+    pub response_bytes: usize,
+}
 
 impl Intercept for Calls {
     fn name(&self) -> &'static str {
@@ -171,19 +222,52 @@ impl Intercept for Calls {
         _: &RuntimeComponents,
         _: &mut ConfigBag,
     ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let target = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .unwrap_or("?");
-        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
-        self.0.lock().unwrap().push(operation);
+        let request = context.request();
+        let target = request.headers().get("x-amz-target").unwrap_or("?");
+        let op = target.rsplit('.').next().unwrap_or(target).to_owned();
+        let body = request.body().bytes().unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let items = match op.as_str() {
+            "TransactWriteItems" => json["TransactItems"].as_array().map_or(1, Vec::len),
+            "BatchGetItem" => json["RequestItems"].as_object().map_or(1, |t| {
+                t.values()
+                    .map(|v| v["Keys"].as_array().map_or(0, Vec::len))
+                    .sum()
+            }),
+            _ => 1,
+        };
+        let consistent = json.to_string().contains("\"ConsistentRead\":true");
+        self.0.lock().unwrap().push(Call {
+            op,
+            items,
+            consistent,
+            request_bytes: body.len(),
+            response_bytes: 0,
+        });
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let size = context.response().body().bytes().map_or(0, <[u8]>::len);
+        if let Some(last) = self.0.lock().unwrap().last_mut() {
+            last.response_bytes = size;
+        }
         Ok(())
     }
 }
 
 impl Calls {
+    /// The operations since the last take.
     pub fn take(&self) -> Vec<String> {
+        self.take_calls().into_iter().map(|c| c.op).collect()
+    }
+
+    pub fn take_calls(&self) -> Vec<Call> {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
 }

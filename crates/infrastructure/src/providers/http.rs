@@ -210,7 +210,19 @@ enum Transient {
     RateLimited(Option<Duration>),
     Status(StatusCode),
     Timeout,
+    /// No connection was made: nothing reached the provider.
     Connect,
+    /// The connection broke after the request may have been sent.
+    Broken,
+}
+
+impl Transient {
+    /// Whether the provider may have acted on the request (a timeout, a broken
+    /// connection): a POST is not sent again then, since a code exchange would spend its
+    /// single-use code twice.
+    fn maybe_processed(&self) -> bool {
+        matches!(self, Transient::Timeout | Transient::Broken)
+    }
 }
 
 /// An attempt's outcome: a reply, something to retry, or a request that cannot be sent.
@@ -259,7 +271,8 @@ impl ProviderHttp {
         })
     }
 
-    /// Sends `request`, retrying transient failures. After the last attempt a 429 becomes
+    /// Sends `request`, retrying transient failures (a POST only when the provider cannot
+    /// have acted on it: 429, 5xx, no connection). After the last attempt a 429 becomes
     /// `RateLimited`, anything else `Unavailable`; other statuses come back as a [`Reply`].
     pub async fn send(
         &self,
@@ -272,10 +285,11 @@ impl ProviderHttp {
             .with_max_delay(max_delay)
             .with_max_times(self.retry.attempts.saturating_sub(1))
             .with_jitter();
+        let idempotent = request.method != Method::POST;
         let attempt = || self.attempt(op, request);
         attempt
             .retry(backoff)
-            .when(|f| matches!(f, Failure::Transient(_)))
+            .when(|f| matches!(f, Failure::Transient(t) if idempotent || !t.maybe_processed()))
             .adjust(move |f, planned| match (f, planned) {
                 (_, None) => None,
                 // The provider said how long: wait that, unless it is longer than we will.
@@ -304,12 +318,13 @@ impl ProviderHttp {
     async fn attempt(&self, op: &'static str, request: &ProviderRequest) -> Result<Reply, Failure> {
         let req = request.build().map_err(Failure::Final)?;
         let exchange = async {
-            // Refused, reset mid-request, a broken response: the network's fault either way.
-            let response = self
-                .client
-                .request(req)
-                .await
-                .map_err(|_| Transient::Connect)?;
+            let response = self.client.request(req).await.map_err(|e| {
+                if e.is_connect() {
+                    Transient::Connect
+                } else {
+                    Transient::Broken
+                }
+            })?;
             let (parts, body) = response.into_parts();
             if parts.status == StatusCode::TOO_MANY_REQUESTS {
                 return Err(Transient::RateLimited(retry_after(
@@ -323,7 +338,7 @@ impl ProviderHttp {
             let body = Limited::new(body, MAX_BODY)
                 .collect()
                 .await
-                .map_err(|_| Transient::Connect)?
+                .map_err(|_| Transient::Broken)?
                 .to_bytes();
             Ok(Reply {
                 status: parts.status,
@@ -355,6 +370,9 @@ impl ProviderHttp {
             }
             Transient::Connect => {
                 ProviderError::Unavailable(format!("{} {op}: connection failed", self.provider))
+            }
+            Transient::Broken => {
+                ProviderError::Unavailable(format!("{} {op}: connection broken", self.provider))
             }
         }
     }

@@ -24,6 +24,7 @@ fn table() -> Vec<(Method, String, Access)> {
 fn concrete(path: &str) -> String {
     path.replace("{id}", &Uuid::now_v7().to_string())
         .replace("{role}", "readonly")
+        .replace("{provider_slug}", "schwab")
 }
 
 #[test]
@@ -62,6 +63,7 @@ fn every_route_is_declared_once_and_documented() {
             Method::GET => &item.get,
             Method::POST => &item.post,
             Method::DELETE => &item.delete,
+            Method::PATCH => &item.patch,
             _ => unreachable!("no other methods are served"),
         }
         .as_ref()

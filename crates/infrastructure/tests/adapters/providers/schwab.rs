@@ -445,3 +445,52 @@ async fn a_refused_connection_is_unavailable() {
         .unwrap_err();
     assert!(matches!(e, ProviderError::Unavailable(_)), "{e:?}");
 }
+
+/// A server that accepts connections and never answers; counts them.
+async fn silent_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            open.push(socket);
+        }
+    });
+    (base, accepted)
+}
+
+#[tokio::test]
+async fn a_timed_out_code_exchange_is_not_sent_twice_but_a_read_is_retried() {
+    use std::sync::atomic::Ordering;
+    let (base, accepted) = silent_server().await;
+    let mut c = SchwabConfig::new("id", SecretString::from("s".to_owned())).with_base_url(&base);
+    c.retry = fast_retry();
+    c.timeouts = short_timeouts();
+    // The code is single-use: a second POST could only spend it again.
+    let e = SchwabOAuth::new(c.clone())
+        .unwrap()
+        .exchange_code("C0.x@", REDIRECT)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ProviderError::Unavailable(m) if m.contains("timed out")),
+        "{e:?}"
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    let (_clock, _sb, oauth_creds) = connected(Profile::Investor).await;
+    let e = SchwabClient::new(c)
+        .unwrap()
+        .accounts(&oauth_creds)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ProviderError::Unavailable(m) if m.contains("timed out")),
+        "{e:?}"
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), 1 + 3);
+}

@@ -40,7 +40,6 @@ pub fn routes() -> Vec<Route> {
         (status = 201, body = AccountSyncResponse),
         (status = 403, body = crate::Problem), (status = 404, body = crate::Problem),
         (status = 409, description = "The connection is not active: reconnect it", body = crate::Problem),
-        (status = 429, description = "Synced less than 5 minutes ago", body = crate::Problem),
     ))]
 pub async fn sync_accounts(
     State(state): State<AppState>,
@@ -95,7 +94,6 @@ pub async fn sync_transactions(
         (status = 201, body = HoldingsSyncResponse),
         (status = 403, body = crate::Problem), (status = 404, body = crate::Problem),
         (status = 409, description = "The connection is not active: reconnect it", body = crate::Problem),
-        (status = 429, description = "Synced less than 5 minutes ago", body = crate::Problem),
     ))]
 pub async fn sync_holdings(
     State(state): State<AppState>,

@@ -1,9 +1,4 @@
-use axum::{
-    Json,
-    extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{Json, extract::State, http::StatusCode};
 use dashtam_application::providers::{
     commands::{
         ConnectProvider, Connecting, DisconnectProvider, RefreshProviderToken, UpdateConnection,
@@ -24,9 +19,9 @@ use crate::{
     schemas::{
         Validate,
         providers::connections::{
-            AuthorizationResponse, CatalogResponse, ConnectRequest, ConnectionListResponse,
-            ConnectionResponse, ListConnectionsQuery, TokenRefreshRequest, TokenRefreshResponse,
-            UpdateConnectionRequest,
+            AuthorizationResponse, CatalogResponse, ConnectRequest, ConnectResponse,
+            ConnectionListResponse, ConnectionResponse, ListConnectionsQuery, TokenRefreshRequest,
+            TokenRefreshResponse, UpdateConnectionRequest,
         },
     },
 };
@@ -73,8 +68,8 @@ pub async fn list(
 /// Alpaca's API keys are checked with Alpaca before anything is stored.
 #[utoipa::path(post, path = "/api/v1/providers", tag = "providers", request_body = ConnectRequest,
     responses(
-        (status = 201, description = "Schwab: `AuthorizationResponse`; Alpaca: `ConnectionResponse`",
-            body = AuthorizationResponse),
+        (status = 201, description = "Schwab: the consent URL; Alpaca: the connection",
+            body = ConnectResponse),
         (status = 400, description = "Keys refused by the provider, or a provider that connects by file", body = crate::Problem),
         (status = 403, description = "The connection to reconnect belongs to another user", body = crate::Problem),
         (status = 404, description = "Unknown provider slug, or unknown connection", body = crate::Problem),
@@ -85,7 +80,7 @@ pub async fn connect(
     Authenticated(principal): Authenticated,
     ClientContext(context): ClientContext,
     ApiJson(body): ApiJson<ConnectRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Created<ConnectResponse>, ApiError> {
     let body = body.validated()?;
     let slug = ProviderSlug::parse(&body.provider_slug).ok_or_else(|| {
         ApiError::new(
@@ -118,19 +113,18 @@ pub async fn connect(
     }
     .execute(&state.ports)
     .await?;
-    Ok(match connecting {
+    Ok(created(match connecting {
         Connecting::Authorize {
             authorization_url,
             state,
             expires_in,
-        } => created(AuthorizationResponse {
+        } => ConnectResponse::Authorization(AuthorizationResponse {
             authorization_url,
             state,
             expires_in,
-        })
-        .into_response(),
-        Connecting::Connected(view) => created(ConnectionResponse::from(view)).into_response(),
-    })
+        }),
+        Connecting::Connected(view) => ConnectResponse::Connection(view.into()),
+    }))
 }
 
 /// One of the caller's connections.

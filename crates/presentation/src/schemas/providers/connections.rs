@@ -150,6 +150,15 @@ pub struct AuthorizationResponse {
     pub expires_in: i64,
 }
 
+/// What `POST /api/v1/providers` answers: the consent URL (OAuth) or the connection
+/// (API keys, connected at once).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ConnectResponse {
+    Authorization(AuthorizationResponse),
+    Connection(ConnectionResponse),
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConnectionRequest {

@@ -69,6 +69,52 @@ async fn every_route_has_its_policy() {
         ("get", "/health", Policy::ApiRead),
         ("get", "/openapi.json", Policy::ApiRead),
         ("get", "/docs", Policy::ApiRead),
+        ("get", "/api/v1/provider-catalog", Policy::ApiRead),
+        ("get", "/api/v1/providers", Policy::ApiRead),
+        ("post", "/api/v1/providers", Policy::ProviderConnect),
+        ("get", "/api/v1/providers/{id}", Policy::ApiRead),
+        ("patch", "/api/v1/providers/{id}", Policy::ApiWrite),
+        ("delete", "/api/v1/providers/{id}", Policy::ApiWrite),
+        (
+            "post",
+            "/api/v1/providers/{id}/token-refreshes",
+            Policy::ProviderSync,
+        ),
+        (
+            "post",
+            "/api/v1/providers/callback",
+            Policy::ProviderConnect,
+        ),
+        (
+            "get",
+            "/oauth/{provider_slug}/callback",
+            Policy::ProviderConnect,
+        ),
+        ("post", "/api/v1/accounts/syncs", Policy::ProviderSync),
+        ("post", "/api/v1/transactions/syncs", Policy::ProviderSync),
+        (
+            "post",
+            "/api/v1/accounts/{id}/holdings/syncs",
+            Policy::ProviderSync,
+        ),
+        ("get", "/api/v1/accounts", Policy::ApiRead),
+        ("get", "/api/v1/accounts/{id}", Policy::ApiRead),
+        ("get", "/api/v1/providers/{id}/accounts", Policy::ApiRead),
+        ("get", "/api/v1/transactions/{id}", Policy::ApiRead),
+        ("get", "/api/v1/accounts/{id}/transactions", Policy::ApiRead),
+        ("get", "/api/v1/holdings", Policy::ApiRead),
+        ("get", "/api/v1/accounts/{id}/holdings", Policy::ApiRead),
+        ("get", "/api/v1/balance-snapshots", Policy::ApiRead),
+        (
+            "get",
+            "/api/v1/accounts/{id}/balance-history",
+            Policy::ApiRead,
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{id}/balance-snapshots",
+            Policy::ApiRead,
+        ),
     ];
     // Distinct, unusual limits per policy, so the header names the policy that applied.
     let mut limits = Limits::default();
@@ -105,7 +151,8 @@ async fn every_route_has_its_policy() {
     for (i, (method, path, policy)) in expected.iter().enumerate() {
         let concrete = path
             .replace("{id}", &Uuid::now_v7().to_string())
-            .replace("{role}", "readonly");
+            .replace("{role}", "readonly")
+            .replace("{provider_slug}", "schwab");
         let r = app
             .call_from(
                 &format!("198.18.0.{i}"),
