@@ -40,7 +40,7 @@ impl Bench {
     ) -> Result<RoundResult, BoxError> {
         let principal = flow::user(&self.ports, &format!("{round}-{}", Uuid::now_v7())).await?;
         let connection = flow::connect(&self.ports, sandbox, &principal).await?;
-        let baseline_first = round % 2 == 0 && !self.items.is_empty();
+        let baseline_first = round.is_multiple_of(2) && !self.items.is_empty();
         let mut baseline = if baseline_first {
             Some(self.baseline().await?)
         } else {
