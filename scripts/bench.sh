@@ -5,9 +5,12 @@
 #   scripts/bench.sh                 # 20 interleaved cold starts per binary
 #   scripts/bench.sh --runs 5        # extra arguments go to dashtam-coldstart
 #
-# Builds release binaries (dashtam-hello-lambda, dashtam-coldstart and every package
-# under functions/; a function that fails to build is reported and skipped), then runs
-# dashtam-coldstart over the function binaries with the hello-world as baseline.
+# Builds release binaries (dashtam-hello-lambda, dashtam-coldstart, dashtam-warm-bench,
+# dashtam-sync-bench and every package under functions/; a function that fails to build
+# is reported and skipped), then runs dashtam-coldstart over the function binaries with
+# the hello-world as baseline, then the warm-request and the sync benchmarks (the sync
+# one needs the emulator from scripts/bootstrap.sh's .venv, or DASHTAM_TEST_AWS_ENDPOINT;
+# without either it is skipped).
 # Writes target/bench/coldstart.json; child logs go to target/bench/logs/.
 #
 # A function with functions/<dir>/bench-skip is left out (the file says why).
@@ -57,7 +60,8 @@ for p in sorted(d["packages"], key=lambda p: p["name"]):
   | join(" ")' <<<"$metadata") || exit 1
 
 echo "==> building the baseline and the benchmark tool (release)"
-if ! cargo build --release -p dashtam-hello-lambda -p dashtam-coldstart -p dashtam-warm-bench; then
+if ! cargo build --release -p dashtam-hello-lambda -p dashtam-coldstart -p dashtam-warm-bench \
+    -p dashtam-sync-bench; then
     echo "bench.sh: building dashtam-hello-lambda / dashtam-coldstart failed" >&2
     exit 1
 fi
@@ -142,6 +146,14 @@ status=$?
 echo
 echo "==> warm handler overhead (in-memory adapters)"
 "$release/dashtam-warm-bench" || status=1
+
+echo
+echo "==> sync of 10,000 transactions over the emulated DynamoDB, against BatchWriteItem"
+if [[ -x "$root/.venv/bin/python" || -n "${DASHTAM_TEST_AWS_ENDPOINT:-}" ]]; then
+    "$release/dashtam-sync-bench" || status=1
+else
+    echo "!! skipped: no .venv (run scripts/bootstrap.sh) and no DASHTAM_TEST_AWS_ENDPOINT" >&2
+fi
 
 if ((${#failed_builds[@]} > 0)); then
     echo "!! not benchmarked, failed to build: ${failed_builds[*]}" >&2
