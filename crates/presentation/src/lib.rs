@@ -32,11 +32,12 @@ const BODY_LIMIT: usize = 64 * 1024;
 /// gate on every declared route (bearer verified once, rate limit, access; unknown routes
 /// and wrong methods reach no route and are not charged).
 pub fn app(state: AppState, groups: &[Group]) -> Router {
-    let mut router = Router::new();
-    for group in groups {
-        router = router.merge(group.router());
-    }
-    router
+    app_of(state, groups.iter().flat_map(|g| g.routes()).collect())
+}
+
+/// The app serving exactly `routes` (a Lambda function's group: see `routes::groups`).
+pub fn app_of(state: AppState, routes: Vec<Route>) -> Router {
+    routes::router_of(routes)
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    dashtam_container::run_http_streaming(dashtam_presentation::Group::Events).await
+    dashtam_container::run_http_streaming(dashtam_presentation::routes::groups::events).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    dashtam_container::run_portfolio_http(dashtam_presentation::Group::Portfolio).await
+    dashtam_container::run_portfolio_http(dashtam_presentation::routes::groups::portfolio).await
 }

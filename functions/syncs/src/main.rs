@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    dashtam_container::run_provider_http(dashtam_presentation::Group::Syncs).await
+    dashtam_container::run_provider_http(dashtam_presentation::routes::groups::syncs).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    dashtam_container::run_http(dashtam_presentation::Group::System).await
+    dashtam_container::run_http(dashtam_presentation::routes::groups::system).await
 }

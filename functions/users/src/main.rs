@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    dashtam_container::run_http(dashtam_presentation::Group::Users).await
+    dashtam_container::run_http(dashtam_presentation::routes::groups::users).await
 }

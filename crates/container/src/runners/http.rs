@@ -8,7 +8,7 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use dashtam_presentation::{Group, extract::ClientIp};
+use dashtam_presentation::{Route, extract::ClientIp};
 use lambda_http::request::RequestContext;
 
 use super::BoxError;
@@ -23,20 +23,20 @@ use crate::{
 
 /// Runs one endpoint group as a Lambda function behind API Gateway (HTTP API, v2).
 /// Everything is built once, before the first invocation.
-pub async fn run_http(group: Group) -> Result<(), BoxError> {
+pub async fn run_http(group: fn() -> Vec<Route>) -> Result<(), BoxError> {
     let config = start()?;
     lambda_http::run(router(group, api_ports(&config).await, &config)).await
 }
 
 /// Runs a group that reads accounts, transactions, holdings and balances.
-pub async fn run_portfolio_http(group: Group) -> Result<(), BoxError> {
+pub async fn run_portfolio_http(group: fn() -> Vec<Route>) -> Result<(), BoxError> {
     let config = start()?;
     lambda_http::run(router(group, portfolio_api_ports(&config).await, &config)).await
 }
 
 /// Runs a group that reaches the providers (connections, syncs): it also reads the
 /// provider secrets, once, before the first invocation.
-pub async fn run_provider_http(group: Group) -> Result<(), BoxError> {
+pub async fn run_provider_http(group: fn() -> Vec<Route>) -> Result<(), BoxError> {
     let config = start()?;
     let ports = provider_api_ports(&config).await?;
     lambda_http::run(router(group, ports, &config)).await
@@ -44,7 +44,7 @@ pub async fn run_provider_http(group: Group) -> Result<(), BoxError> {
 
 /// Runs the live event stream as a response-streaming Lambda function (behind a function
 /// URL with `InvokeMode: RESPONSE_STREAM`; its requests have the API Gateway v2 shape).
-pub async fn run_http_streaming(group: Group) -> Result<(), BoxError> {
+pub async fn run_http_streaming(group: fn() -> Vec<Route>) -> Result<(), BoxError> {
     let config = start()?;
     lambda_http::run_with_streaming_response(router(group, api_ports(&config).await, &config)).await
 }
@@ -54,10 +54,12 @@ fn start() -> Result<Config, BoxError> {
     Ok(Config::from_env()?)
 }
 
-/// The group's router over `ports`, behind [`client_ip_layer`].
-fn router(group: Group, ports: dashtam_application::Ports, config: &Config) -> Router {
+/// The group's router over `ports`, behind [`client_ip_layer`]. The group is its routes'
+/// function (`dashtam_presentation::routes::groups::…`), named in the function's `main`,
+/// so no other group's handlers are linked in.
+fn router(group: fn() -> Vec<Route>, ports: dashtam_application::Ports, config: &Config) -> Router {
     let state = crate::app_state(ports, config);
-    let app = dashtam_presentation::app(state, &[group]);
+    let app = dashtam_presentation::app_of(state, group());
     client_ip_layer(app.layer(axum::middleware::from_fn(business_metrics)))
 }
 

@@ -8,6 +8,7 @@
 //! [`Group`] is one Lambda function and lists its routes.
 
 mod created;
+pub mod groups;
 pub mod identity;
 pub mod platform;
 pub mod portfolio;
@@ -60,49 +61,33 @@ impl Group {
 
     /// The group's route declarations.
     pub fn routes(self) -> Vec<Route> {
-        use identity::{email_verifications, password_resets, roles, security_rotations};
-        use platform::{audit, jobs, system};
+        (self.declarations())()
+    }
+
+    /// The function that declares the group's routes. A Lambda function's `main` names it
+    /// directly (`groups::sessions`), so the other groups' handlers are not linked in.
+    pub fn declarations(self) -> fn() -> Vec<Route> {
         match self {
-            Group::Users => identity::users::routes(),
-            Group::Sessions => identity::sessions::routes(),
-            Group::Tokens => identity::tokens::routes(),
-            Group::EmailVerifications => email_verifications::routes(),
-            Group::PasswordResets => password_resets::routes(),
-            Group::Admin => [
-                security_rotations::routes(),
-                vec![jobs::admin_route()],
-                roles::routes(),
-                audit::routes(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-            Group::System => [system::routes(), vec![jobs::health_route()]]
-                .into_iter()
-                .flatten()
-                .collect(),
-            Group::Events => events::routes(),
-            Group::Providers => [
-                providers::connections::routes(),
-                providers::callback::routes(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-            Group::Syncs => portfolio::syncs::routes(),
-            Group::Portfolio => [
-                portfolio::accounts::routes(),
-                portfolio::transactions::routes(),
-                portfolio::holdings::routes(),
-                portfolio::balances::routes(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            Group::Users => groups::users,
+            Group::Sessions => groups::sessions,
+            Group::Tokens => groups::tokens,
+            Group::EmailVerifications => groups::email_verifications,
+            Group::PasswordResets => groups::password_resets,
+            Group::Admin => groups::admin,
+            Group::System => groups::system,
+            Group::Events => groups::events,
+            Group::Providers => groups::providers,
+            Group::Syncs => groups::syncs,
+            Group::Portfolio => groups::portfolio,
         }
     }
 
     pub fn router(self) -> Router<AppState> {
         route::build(self.routes())
     }
+}
+
+/// The router of these route declarations.
+pub(crate) fn router_of(routes: Vec<Route>) -> Router<AppState> {
+    route::build(routes)
 }
