@@ -110,6 +110,8 @@ pub fn client_ip_layer(router: Router) -> Router {
 
 #[cfg(test)]
 mod tests {
+    use dashtam_presentation::Group;
+
     use super::*;
 
     #[test]
