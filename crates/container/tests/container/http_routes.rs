@@ -82,14 +82,32 @@ fn group_of_binary() -> BTreeMap<String, String> {
         let Ok(main) = std::fs::read_to_string(dir.join("src/main.rs")) else {
             continue;
         };
-        if let Some(at) = main.find("Group::") {
-            let group: String = main[at + 7..]
+        // `main` names its group's routes function: `routes::groups::email_verifications`.
+        if let Some(at) = main.find("groups::") {
+            let function: String = main[at + 8..]
                 .chars()
-                .take_while(char::is_ascii_alphanumeric)
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
                 .collect();
+            let group = Group::ALL
+                .into_iter()
+                .map(|g| format!("{g:?}"))
+                .find(|g| snake(g) == function)
+                .unwrap_or_else(|| panic!("{function} names no group"));
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
             out.insert(format!("dashtam-{name}"), group);
         }
+    }
+    out
+}
+
+/// `EmailVerifications` → `email_verifications`.
+fn snake(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
     }
     out
 }
