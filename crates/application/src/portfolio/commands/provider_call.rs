@@ -43,8 +43,50 @@ pub(crate) fn client_of<'p>(
         })
 }
 
+/// A sync's 5-minute claim on `key`: taken, or the 429 that says `what` was synced too
+/// recently.
+pub(crate) struct SyncClaim<'p> {
+    ports: &'p Ports,
+    user_id: uuid::Uuid,
+    key: String,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+impl<'p> SyncClaim<'p> {
+    pub(crate) async fn take(
+        ports: &'p Ports,
+        user_id: uuid::Uuid,
+        key: String,
+        force: bool,
+        what: &str,
+    ) -> Result<Self, AppError> {
+        let at = ports.clock.now();
+        let claims = &ports.providers.sync_claims;
+        if !claims
+            .claim(user_id, &key, at, super::MIN_SYNC_INTERVAL, force)
+            .await?
+        {
+            return Err(too_soon(what));
+        }
+        Ok(Self {
+            ports,
+            user_id,
+            key,
+            at,
+        })
+    }
+
+    /// Gives the claim back after a failed sync, so the next one need not wait.
+    pub(crate) async fn release(self) {
+        let claims = &self.ports.providers.sync_claims;
+        if let Err(e) = claims.release(self.user_id, &self.key, self.at).await {
+            tracing::warn!(error = %e, "sync claim not released");
+        }
+    }
+}
+
 /// The 429 of a sync asked for again within its minimum interval.
-pub(crate) fn too_soon(what: &str) -> AppError {
+fn too_soon(what: &str) -> AppError {
     AppError::TooSoon {
         detail: format!(
             "{what} were synced less than 5 minutes ago. Try again later, or pass force: true."

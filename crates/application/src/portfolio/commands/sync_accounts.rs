@@ -11,8 +11,8 @@ use dashtam_domain::{
 use uuid::Uuid;
 
 use super::{
-    MIN_SYNC_INTERVAL, SyncReport,
-    provider_call::{client_of, too_soon, with_fresh_token},
+    SyncReport,
+    provider_call::{SyncClaim, client_of, with_fresh_token},
 };
 use crate::{
     AppError, EventBatch, Ports,
@@ -36,14 +36,14 @@ impl SyncAccounts {
         let now = ports.clock.now();
         let user_id = self.principal.user_id;
         let mut connection = owned_connection(ports, user_id, self.connection_id).await?;
-        let key = format!("accounts#{}", connection.id);
-        let claims = &ports.providers.sync_claims;
-        if !claims
-            .claim(user_id, &key, now, MIN_SYNC_INTERVAL, self.force)
-            .await?
-        {
-            return Err(too_soon("Accounts"));
-        }
+        let claim = SyncClaim::take(
+            ports,
+            user_id,
+            format!("accounts#{}", connection.id),
+            self.force,
+            "Accounts",
+        )
+        .await?;
         let mut events = EventBatch::new(&self.context, now);
         events.push(
             Some(user_id),
@@ -53,10 +53,7 @@ impl SyncAccounts {
         );
         let result = sync(ports, &mut connection, &mut events).await;
         if let Err(e) = &result {
-            // A failed sync must not make the next one wait.
-            if let Err(release) = claims.release(user_id, &key, now).await {
-                tracing::warn!(error = %release, "sync claim not released");
-            }
+            claim.release().await;
             events.push(
                 Some(user_id),
                 EventPayload::AccountSyncFailed {

@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    MIN_SYNC_INTERVAL, SyncReport,
-    provider_call::{client_of, too_soon, with_fresh_token},
+    SyncReport,
+    provider_call::{SyncClaim, client_of, with_fresh_token},
 };
 use crate::{
     AppError, EventBatch, Ports,
@@ -41,14 +41,14 @@ impl SyncHoldings {
             .find(user_id, account.connection_id)
             .await?
             .ok_or_else(|| AppError::NotFound("The account's connection is gone".into()))?;
-        let key = format!("holdings#{}", account.id);
-        let claims = &ports.providers.sync_claims;
-        if !claims
-            .claim(user_id, &key, now, MIN_SYNC_INTERVAL, self.force)
-            .await?
-        {
-            return Err(too_soon("Holdings"));
-        }
+        let claim = SyncClaim::take(
+            ports,
+            user_id,
+            format!("holdings#{}", account.id),
+            self.force,
+            "Holdings",
+        )
+        .await?;
         let mut events = EventBatch::new(&self.context, now);
         events.push(
             Some(user_id),
@@ -58,9 +58,7 @@ impl SyncHoldings {
         );
         let result = sync(ports, &mut connection, &account, &mut events).await;
         if let Err(e) = &result {
-            if let Err(release) = claims.release(user_id, &key, now).await {
-                tracing::warn!(error = %release, "sync claim not released");
-            }
+            claim.release().await;
             events.push(
                 Some(user_id),
                 EventPayload::HoldingsSyncFailed {
