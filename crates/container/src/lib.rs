@@ -9,7 +9,7 @@ mod runners;
 mod tls;
 mod wiring;
 
-pub use config::{Config, ConfigError, Mode, ProviderConfig, rate_limit_var};
+pub use config::{Config, ConfigError, ImportConfig, Mode, ProviderConfig, rate_limit_var};
 pub use logging::init_logging;
 pub use runners::{
     Consumer, business_metric, client_ip_layer, handle_scheduled_event, handle_sqs_event,
@@ -18,7 +18,8 @@ pub use runners::{
 };
 pub use tls::TrustRoots;
 pub use wiring::{
-    InMemory, MemoryBuilder, ProviderClients, api_ports, aws_ports, consumer_ports,
+    InMemory, MemoryBuilder, ProviderClients, api_ports, aws_ports, consumer_ports, import_ports,
+    imports_over_table,
     identity_over_table, memory_ports, platform_over_table, portfolio_api_ports,
     portfolio_over_table, provider_api_ports, providers_over_table, relay_ports, scheduler_ports,
     sdk_config,

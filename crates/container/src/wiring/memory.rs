@@ -14,7 +14,10 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     email::MailboxEmailSender,
-    memory::{ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore},
+    memory::{
+        ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore,
+        MemoryUploads,
+    },
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
     },
@@ -22,7 +25,7 @@ use dashtam_infrastructure::{
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::{
-    financial::{ProviderClients, portfolio_in_memory, providers_in_memory},
+    financial::{ProviderClients, imports_in_memory, portfolio_in_memory, providers_in_memory},
     identity::{ACCESS_TOKEN_TTL_SECONDS, identity_in_memory},
     platform::{Templates, platform_in_memory},
 };
@@ -38,6 +41,8 @@ pub struct InMemory {
     pub queue: Arc<InProcessQueue>,
     /// What the relay publishes, unless the builder was given its own bus.
     pub published: Option<UnboundedReceiver<DomainEvent>>,
+    /// The uploads bucket: put a file here, then run the upload worker's use case.
+    pub uploads: Arc<MemoryUploads>,
 }
 
 /// Builds an [`InMemory`]. The defaults are the product's: the system clock, a random
@@ -53,6 +58,8 @@ pub struct MemoryBuilder {
     settings: IdentitySettings,
     providers: ProviderClients,
     provider_settings: ProviderSettings,
+    /// Where presigned upload URLs point (the local stack serves them).
+    uploads_url: String,
 }
 
 impl InMemory {
@@ -69,6 +76,7 @@ impl InMemory {
             provider_settings: ProviderSettings {
                 default_redirect_uri: format!("{LOCAL_APP_URL}/oauth/schwab/callback"),
             },
+            uploads_url: format!("{LOCAL_APP_URL}/local/uploads"),
         }
     }
 }
@@ -122,6 +130,12 @@ impl MemoryBuilder {
         self
     }
 
+    /// The base of presigned upload URLs (default the local stack's `/local/uploads`).
+    pub fn uploads_url(mut self, url: impl Into<String>) -> Self {
+        self.uploads_url = url.into();
+        self
+    }
+
     pub fn build(self) -> InMemory {
         let store = Arc::new(MemoryStore::new());
         let rate_limits = Arc::new(MemoryRateLimits::new());
@@ -162,18 +176,21 @@ impl MemoryBuilder {
             queues: queue.clone(),
             ..platform_in_memory(&store, rate_limits.clone())
         };
+        let uploads = Arc::new(MemoryUploads::new(self.uploads_url));
         InMemory {
             ports: Ports {
                 identity,
                 platform,
                 providers: providers_in_memory(&store, self.providers, self.provider_settings),
                 portfolio: portfolio_in_memory(&store),
+                imports: imports_in_memory(&store, uploads.clone()),
                 clock: self.clock,
             },
             store,
             rate_limits,
             queue,
             published,
+            uploads,
         }
     }
 }
