@@ -18,7 +18,7 @@ mod retry;
 pub use error::AppError;
 pub use event_batch::EventBatch;
 pub use ports::{
-    IdentityPorts, IdentitySettings, ImportPorts, ImportSettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts,
-    ProviderSettings, Unwired,
+    IdentityPorts, IdentitySettings, ImportPorts, ImportSettings, PlatformPorts, PortfolioPorts,
+    Ports, ProviderPorts, ProviderSettings, Unwired,
 };
 pub use principal::Principal;

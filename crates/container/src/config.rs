@@ -217,14 +217,16 @@ impl Config {
                     .filter(|v| !v.is_empty())
                 {
                     None => 120,
-                    Some(v) => v.parse::<i64>().ok().filter(|n| (1..=3600).contains(n)).ok_or_else(
-                        || {
+                    Some(v) => v
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| (1..=3600).contains(n))
+                        .ok_or_else(|| {
                             ConfigError::Invalid(
                                 "DASHTAM_IMPORT_CLAIM_LEASE_SECONDS",
                                 format!("expected seconds from 1 to 3600, got {v:?}"),
                             )
-                        },
-                    )?,
+                        })?,
                 },
             },
             api_base_url,

@@ -55,9 +55,17 @@ impl UploadStore for S3Uploads {
             Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => {
                 return Ok(Upload::Missing);
             }
-            Err(e) => return Err(unavailable("get", aws_sdk_s3::error::DisplayErrorContext(e))),
+            Err(e) => {
+                return Err(unavailable(
+                    "get",
+                    aws_sdk_s3::error::DisplayErrorContext(e),
+                ));
+            }
         };
-        let size = object.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+        let size = object
+            .content_length()
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0);
         if size > max_bytes {
             return Ok(Upload::TooLarge { size });
         }

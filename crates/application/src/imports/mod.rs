@@ -8,7 +8,9 @@ mod owned;
 pub mod queries;
 mod run;
 
-pub use commands::{ImportFile, ImportReport, RunUpload, StartUpload, UploadStarted};
+pub use commands::{
+    ImportFile, ImportReport, RunUpload, StartUpload, UploadOutcome, UploadStarted,
+};
 pub use queries::{GetImport, ImportView};
 
 /// The S3 key of an upload: the owner and the import, so the worker finds the record.

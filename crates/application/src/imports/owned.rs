@@ -14,7 +14,9 @@ pub(crate) async fn owned_import(
         return Ok(i);
     }
     match imports.owner_of(import_id).await? {
-        Some(_) => Err(AppError::Forbidden("This import belongs to another user".into())),
+        Some(_) => Err(AppError::Forbidden(
+            "This import belongs to another user".into(),
+        )),
         None => Err(AppError::NotFound("Import not found".into())),
     }
 }

@@ -15,7 +15,9 @@ use dashtam_domain::{
         Account, AccountType, Currency, SnapshotSource, Transaction, TransactionStatus,
         mask_account_number,
     },
-    providers::{ConnectionStatus, ProviderAccount, ProviderConnection, ProviderSlug, ProviderTransaction},
+    providers::{
+        ConnectionStatus, ProviderAccount, ProviderConnection, ProviderSlug, ProviderTransaction,
+    },
 };
 use uuid::Uuid;
 
@@ -121,7 +123,11 @@ async fn write(
     accounts_before.retain(|a| a.connection_id == connection.id);
     check_currencies(&accounts_before, statement)?;
 
-    import.start(connection.id, statement.line_count() as u64, ports.clock.now());
+    import.start(
+        connection.id,
+        statement.line_count() as u64,
+        ports.clock.now(),
+    );
     let started = events.event(Some(user_id), attempted_event(import));
     let outbox = events.outbox_with([started]);
     store(ports, import, &outbox).await?;
@@ -134,8 +140,16 @@ async fn write(
             .iter()
             .find(|a| a.provider_account_id == data.account_number)
             .ok_or_else(|| AppError::Internal("an imported account was not stored".into()))?;
-        insert_lines(ports, import, account, &data.lines, &mut counts, &mut progress, events)
-            .await?;
+        insert_lines(
+            ports,
+            import,
+            account,
+            &data.lines,
+            &mut counts,
+            &mut progress,
+            events,
+        )
+        .await?;
     }
     import.complete(counts, ports.clock.now());
     let succeeded = events.event(Some(user_id), succeeded_event(import));
@@ -170,13 +184,18 @@ async fn connection_of(
     events: &mut EventBatch,
 ) -> Result<ProviderConnection, AppError> {
     let connections = &ports.providers.connections;
-    let existing = connections.list_for_user(user_id).await?.into_iter().find(|c| {
-        c.provider_slug == ProviderSlug::ChaseFile && c.status != ConnectionStatus::Disconnected
-    });
+    let existing = connections
+        .list_for_user(user_id)
+        .await?
+        .into_iter()
+        .find(|c| {
+            c.provider_slug == ProviderSlug::ChaseFile && c.status != ConnectionStatus::Disconnected
+        });
     if let Some(connection) = existing {
         return Ok(connection);
     }
-    let mut connection = ProviderConnection::file_import(Uuid::now_v7(), user_id, ports.clock.now());
+    let mut connection =
+        ProviderConnection::file_import(Uuid::now_v7(), user_id, ports.clock.now());
     let created = events.event(
         Some(user_id),
         EventPayload::ProviderConnectionSucceeded {
@@ -186,7 +205,9 @@ async fn connection_of(
             reconnected: false,
         },
     );
-    connections.create(&connection, &events.outbox_with([created])).await?;
+    connections
+        .create(&connection, &events.outbox_with([created]))
+        .await?;
     events.mark_outboxed();
     connection.version = 1;
     Ok(connection)
@@ -388,7 +409,11 @@ async fn insert_lines(
     Ok(())
 }
 
-fn provider_transaction(line: &StatementLine, id: String, currency: Currency) -> ProviderTransaction {
+fn provider_transaction(
+    line: &StatementLine,
+    id: String,
+    currency: Currency,
+) -> ProviderTransaction {
     ProviderTransaction {
         provider_transaction_id: id,
         transaction_type: line.transaction_type,

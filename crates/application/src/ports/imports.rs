@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use dashtam_domain::{
     StoreError,
     imports::{
-        FileImport, ImportRepository, Statement, StatementError, StatementErrorCode,
-        StatementFile, StatementParser, Upload, UploadStore,
+        FileImport, ImportRepository, Statement, StatementError, StatementErrorCode, StatementFile,
+        StatementParser, Upload, UploadStore,
     },
     platform::events::DomainEvent,
 };
@@ -75,6 +75,9 @@ unwired!(UploadStore {
 impl StatementParser for Unwired {
     fn parse(&self, _: StatementFile<'_>) -> Result<Statement, StatementError> {
         let fault = self.fault();
-        Err(StatementError::new(StatementErrorCode::NotAStatement, String::from(fault)))
+        Err(StatementError::new(
+            StatementErrorCode::NotAStatement,
+            String::from(fault),
+        ))
     }
 }

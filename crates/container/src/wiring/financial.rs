@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use dashtam_application::{ImportPorts, ImportSettings, PortfolioPorts, ProviderPorts, ProviderSettings, Unwired};
+use dashtam_application::{
+    ImportPorts, ImportSettings, PortfolioPorts, ProviderPorts, ProviderSettings, Unwired,
+};
 use dashtam_domain::{
     imports::{StatementParser, UploadStore},
     providers::{CredentialCipher, OAuthProvider, ProviderClient},
@@ -13,8 +15,8 @@ use dashtam_domain::{
 use dashtam_infrastructure::{
     dynamodb::{
         DynamoAccountRepository, DynamoConnectionRepository, DynamoHoldingRepository,
-        DynamoImportRepository, DynamoOAuthStateRepository, DynamoSnapshotRepository, DynamoSyncClaims,
-        DynamoTransactionRepository, Table,
+        DynamoImportRepository, DynamoOAuthStateRepository, DynamoSnapshotRepository,
+        DynamoSyncClaims, DynamoTransactionRepository, Table,
     },
     memory::MemoryStore,
 };
@@ -119,10 +121,11 @@ pub fn imports_over_table(
 pub(super) fn imports_in_memory(
     store: &Arc<MemoryStore>,
     uploads: Arc<dyn UploadStore>,
+    parser: Option<Arc<dyn StatementParser>>,
 ) -> ImportPorts {
     ImportPorts {
         imports: store.clone(),
-        parser: statement_parser(),
+        parser: parser.unwrap_or_else(statement_parser),
         uploads,
         settings: ImportSettings::default(),
     }

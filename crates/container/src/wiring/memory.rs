@@ -7,6 +7,7 @@ use dashtam_application::{IdentitySettings, PlatformPorts, Ports, ProviderSettin
 use dashtam_core::{Clock, SystemClock};
 use dashtam_domain::{
     identity::ports::{OpaqueTokens, PasswordHasher},
+    imports::StatementParser,
     platform::{
         events::DomainEvent,
         ports::{EmailComposer, EmailSender, EventPublisher},
@@ -60,6 +61,7 @@ pub struct MemoryBuilder {
     provider_settings: ProviderSettings,
     /// Where presigned upload URLs point (the local stack serves them).
     uploads_url: String,
+    parser: Option<Arc<dyn StatementParser>>,
 }
 
 impl InMemory {
@@ -76,7 +78,8 @@ impl InMemory {
             provider_settings: ProviderSettings {
                 default_redirect_uri: format!("{LOCAL_APP_URL}/oauth/schwab/callback"),
             },
-            uploads_url: format!("{LOCAL_APP_URL}/local/uploads"),
+            uploads_url: format!("{LOCAL_APP_URL}/_local/uploads"),
+            parser: None,
         }
     }
 }
@@ -130,7 +133,13 @@ impl MemoryBuilder {
         self
     }
 
-    /// The base of presigned upload URLs (default the local stack's `/local/uploads`).
+    /// The statement parser (default the product's).
+    pub fn parser(mut self, parser: Arc<dyn StatementParser>) -> Self {
+        self.parser = Some(parser);
+        self
+    }
+
+    /// The base of presigned upload URLs (default the local stack's `/_local/uploads`).
     pub fn uploads_url(mut self, url: impl Into<String>) -> Self {
         self.uploads_url = url.into();
         self
@@ -183,7 +192,7 @@ impl MemoryBuilder {
                 platform,
                 providers: providers_in_memory(&store, self.providers, self.provider_settings),
                 portfolio: portfolio_in_memory(&store),
-                imports: imports_in_memory(&store, uploads.clone()),
+                imports: imports_in_memory(&store, uploads.clone(), self.parser),
                 clock: self.clock,
             },
             store,
@@ -216,6 +225,10 @@ pub fn memory_ports(config: &Config) -> InMemory {
         Err(e) => tracing::error!(error = %e, "provider clients not built; providers unwired"),
     }
     builder
+        .uploads_url(format!(
+            "{}/_local/uploads",
+            config.api_base_url.trim_end_matches('/')
+        ))
         .provider_settings(ProviderSettings {
             default_redirect_uri: config.providers.default_redirect_uri.clone(),
         })

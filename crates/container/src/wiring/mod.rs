@@ -19,7 +19,9 @@ use dashtam_core::SystemClock;
 use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
 
 pub use aws::sdk_config;
-pub use financial::{ProviderClients, imports_over_table, portfolio_over_table, providers_over_table};
+pub use financial::{
+    ProviderClients, imports_over_table, portfolio_over_table, providers_over_table,
+};
 pub use identity::identity_over_table;
 pub use memory::{InMemory, MemoryBuilder, memory_ports};
 pub use platform::platform_over_table;
@@ -108,8 +110,11 @@ pub async fn import_ports(config: &Config) -> Ports {
     let table = aws.table(config);
     let mut ports = http_ports(&aws, config);
     ports.portfolio = portfolio_over_table(&table);
-    ports.providers =
-        providers_over_table(&table, ProviderClients::unwired(), provider_settings(config));
+    ports.providers = providers_over_table(
+        &table,
+        ProviderClients::unwired(),
+        provider_settings(config),
+    );
     ports.imports = imports_over_table(&table, aws.uploads(config), import_settings(config));
     ports
 }
@@ -152,7 +157,8 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     let table = aws.table(config);
     let email = match consumer {
         Consumer::Email => aws.email(config),
-        Consumer::Audit => Arc::new(Unwired("email")),
+        // The import worker has its own ports (`import_ports`).
+        Consumer::Audit | Consumer::Imports => Arc::new(Unwired("email")),
     };
     let mut platform = aws.platform(
         config,

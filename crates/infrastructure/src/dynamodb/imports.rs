@@ -6,7 +6,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     Conflict, Existing, StoreError,
-    imports::{FileFormat, FileImport, ImportCounts, ImportHints, ImportRepository, ImportSource, ImportStatus},
+    imports::{
+        FileFormat, FileImport, ImportCounts, ImportHints, ImportRepository, ImportSource,
+        ImportStatus,
+    },
     platform::events::DomainEvent,
     portfolio::{AccountType, Currency},
 };
@@ -55,7 +58,9 @@ impl ImportRepository for DynamoImportRepository {
         let put = self.table.put(
             to_item("import", &ImportItem::new(import))?,
             Some("attribute_exists(PK) AND #v = :expected"),
-            Expr::new().name("#v", "version").n(":expected", import.version),
+            Expr::new()
+                .name("#v", "version")
+                .n(":expected", import.version),
         )?;
         if self.table.put_with_events("import", put, events).await? {
             Ok(())

@@ -104,8 +104,10 @@ impl TransactionRepository for MemoryStore {
         let n = fresh.len() as u64;
         for t in fresh {
             let txns = &mut s.transactions;
-            txns.keys
-                .insert((account.id, t.provider_transaction_id.clone()), t.fingerprint());
+            txns.keys.insert(
+                (account.id, t.provider_transaction_id.clone()),
+                t.fingerprint(),
+            );
             txns.index.insert(t.id, (account.id, t.key()));
             txns.by_account
                 .entry(account.id)

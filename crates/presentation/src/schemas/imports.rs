@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use dashtam_application::imports::{ImportReport, ImportView, UploadStarted};
-use dashtam_domain::imports::{
-    CSV_LAYOUTS, CsvLayout, FORMATS, FileFormat, ImportStatus,
-};
+use dashtam_domain::imports::{CSV_LAYOUTS, CsvLayout, FORMATS, FileFormat, ImportStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::names::{AccountTypeName, CsvLayoutName, CurrencyName, FileFormatName, ImportStatusName};
+use super::names::{
+    AccountTypeName, CsvLayoutName, CurrencyName, FileFormatName, ImportStatusName,
+};
 
 /// `POST /imports` (multipart/form-data). Parts may come in any order.
 #[derive(ToSchema)]

@@ -97,6 +97,10 @@ async fn refuse(
     let attempted = events.event(Some(import.user_id), attempted_event(import));
     import.fail(reason, now);
     let failed = events.event(Some(import.user_id), failed_event(import, reason));
-    ports.imports.imports.save(import, &[attempted, failed]).await?;
+    ports
+        .imports
+        .imports
+        .save(import, &[attempted, failed])
+        .await?;
     Ok(())
 }

@@ -38,7 +38,10 @@ impl StartUpload {
         let upload_url = ports
             .imports
             .uploads
-            .presign_put(&upload_key(import.user_id, import.id), settings.upload_url_ttl)
+            .presign_put(
+                &upload_key(import.user_id, import.id),
+                settings.upload_url_ttl,
+            )
             .await?;
         ports.imports.imports.create(&import, &[]).await?;
         Ok(UploadStarted {

@@ -100,7 +100,10 @@ async fn sync(
                 connection,
                 reported: &reported,
                 without_balance: &[],
-                sources: (SnapshotSource::InitialConnection, SnapshotSource::AccountSync),
+                sources: (
+                    SnapshotSource::InitialConnection,
+                    SnapshotSource::AccountSync,
+                ),
                 succeeded: Some(&succeeded),
             };
             let (mut report, _) = upsert_accounts(ports, &upsert, events).await?;

@@ -155,7 +155,11 @@ async fn snapshots(
     let now = ports.clock.now();
     let touched: Vec<_> = touched
         .iter()
-        .filter(|(a, _)| !upsert.without_balance.contains(&a.provider_account_id.as_str()))
+        .filter(|(a, _)| {
+            !upsert
+                .without_balance
+                .contains(&a.provider_account_id.as_str())
+        })
         .collect();
     let latest = futures::future::try_join_all(touched.iter().map(|(a, change)| async move {
         if *change == Change::Created {

@@ -191,7 +191,10 @@ impl TransactionRepository for DynamoTransactionRepository {
                 .await?;
             ids.extend(items.iter().filter_map(|item| {
                 let fingerprint = item.get("fingerprint").and_then(|f| f.as_s().ok());
-                Some((provider_id_of(item)?, fingerprint.cloned().unwrap_or_default()))
+                Some((
+                    provider_id_of(item)?,
+                    fingerprint.cloned().unwrap_or_default(),
+                ))
             }));
             match last {
                 Some(k) if !k.is_empty() => start = Some(k),

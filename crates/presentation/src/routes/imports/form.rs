@@ -52,7 +52,11 @@ fn unreadable(e: &MultipartError) -> ApiError {
         ErrorCode::CommandValidationFailed,
         format!("The form could not be read: {}", e.body_text()),
     )
-    .with_errors(vec![FieldError::new("file", "unreadable_form", e.body_text())])
+    .with_errors(vec![FieldError::new(
+        "file",
+        "unreadable_form",
+        e.body_text(),
+    )])
 }
 
 pub async fn read(mut form: Multipart) -> Result<ImportForm, ApiError> {
