@@ -49,8 +49,13 @@ fn created_keys(body: &str) -> Result<Vec<String>, String> {
         .records
         .into_iter()
         .filter(|r| r.event_name.starts_with("ObjectCreated:"))
-        // Keys arrive URL-encoded (a space as `+`); ours are ids and slashes only.
-        .map(|r| r.s3.object.key.replace('+', " "))
+        // Keys arrive URL-encoded, a space as `+` (and the emulator encodes `/` too).
+        .map(|r| {
+            let key = r.s3.object.key.replace('+', " ");
+            percent_encoding::percent_decode_str(&key)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
         .collect())
 }
 
@@ -119,9 +124,9 @@ mod tests {
     #[test]
     fn only_created_objects_are_imported() {
         let body = r#"{"Records":[
-            {"eventName":"ObjectCreated:Put","s3":{"object":{"key":"imports/a/b","size":3}}},
+            {"eventName":"ObjectCreated:Put","s3":{"object":{"key":"imports%2Fa/b+c","size":3}}},
             {"eventName":"ObjectRemoved:Delete","s3":{"object":{"key":"imports/c/d"}}}]}"#;
-        assert_eq!(created_keys(body).unwrap(), vec!["imports/a/b"]);
+        assert_eq!(created_keys(body).unwrap(), vec!["imports/a/b c"]);
         let test_event = r#"{"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"x"}"#;
         assert!(created_keys(test_event).unwrap().is_empty());
         assert!(created_keys("not json").is_err());
