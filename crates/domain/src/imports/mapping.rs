@@ -217,10 +217,16 @@ mod tests {
     #[test]
     fn chase_csv_types_map() {
         let k = chase_checking_kind;
-        assert_eq!(k("DEBIT", "FEE_TRANSACTION", d("-12")), (T::Fee, S::AccountFee));
+        assert_eq!(
+            k("DEBIT", "FEE_TRANSACTION", d("-12")),
+            (T::Fee, S::AccountFee)
+        );
         assert_eq!(k("DEBIT", "ACCT_XFER", d("-2500")).1, S::TransferOut);
         assert_eq!(k("CREDIT", "acct_xfer", d("2500")).1, S::TransferIn);
-        assert_eq!(k("CREDIT", "ACH_CREDIT", d("10")), (T::Transfer, S::Deposit));
+        assert_eq!(
+            k("CREDIT", "ACH_CREDIT", d("10")),
+            (T::Transfer, S::Deposit)
+        );
         assert_eq!(k("DSLIP", "DEPOSIT", d("10")), (T::Transfer, S::Deposit));
         assert_eq!(k("DSLIP", "", d("10")), (T::Transfer, S::Deposit));
         assert_eq!(k("DEBIT", "WIRE_OUTGOING", d("-10")).1, S::WireOut);
