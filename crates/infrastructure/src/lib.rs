@@ -9,9 +9,11 @@
 //! - [`uploads`]: the S3 uploads bucket of large imports
 //! - [`memory`]: in-memory twins of every port, same semantics
 //! - [`providers`]: the Schwab and Alpaca clients over one HTTP layer
+//! - [`imports`]: the statement-file parser (OFX/QFX 1.x and 2.x, Chase and generic CSV)
 
 pub mod dynamodb;
 pub mod email;
+pub mod imports;
 pub mod memory;
 pub mod messaging;
 pub mod providers;

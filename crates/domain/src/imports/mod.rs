@@ -1,10 +1,11 @@
 //! Bank file imports: the formats Dashtam reads, what a statement file holds once parsed,
 //! the import record (its progress and counts), how imported rows get their stable ids,
-//! and the ports.
+//! how a file's own classifications map into Dashtam's ([`mapping`]), and the ports.
 
 mod format;
 mod identity;
 mod import;
+pub mod mapping;
 mod ports;
 mod statement;
 
