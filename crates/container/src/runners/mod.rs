@@ -5,6 +5,7 @@ mod http;
 mod schedule;
 mod sqs;
 mod stream;
+mod uploads;
 
 pub use http::{
     business_metric, client_ip_layer, run_http, run_http_streaming, run_portfolio_http,
@@ -13,5 +14,8 @@ pub use http::{
 pub use schedule::{handle_scheduled_event, job_from_event, run_scheduler};
 pub use sqs::{Consumer, handle_sqs_event, process_message, run_consumer};
 pub use stream::{handle_stream_event, relay_memory, relay_stream, run_relay};
+pub use uploads::{
+    handle_upload_event, process_upload_message, run_import_http, run_import_worker,
+};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -4,9 +4,10 @@
 use std::{sync::Arc, time::Duration};
 
 use aws_config::timeout::TimeoutConfig;
-use dashtam_application::PlatformPorts;
-use dashtam_domain::platform::ports::{
-    CursorSealer, EmailSender, EventPublisher, QueueMetrics, QueueRole,
+use dashtam_application::{PlatformPorts, Unwired};
+use dashtam_domain::{
+    imports::UploadStore,
+    platform::ports::{CursorSealer, EmailSender, EventPublisher, QueueMetrics, QueueRole},
 };
 use dashtam_infrastructure::{
     dynamodb::Table,
@@ -14,6 +15,7 @@ use dashtam_infrastructure::{
     messaging::{EventBridgePublisher, SqsQueueMetrics, WatchedQueue},
     secrets::SecretsManagerSource,
     security::{HmacCursorSealer, JwtAccessTokens, SigningKeySource},
+    uploads::S3Uploads,
 };
 
 use super::{
@@ -33,6 +35,8 @@ use crate::{
 const AWS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const AWS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 const AWS_OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+/// Reading an uploaded file of up to the upload limit.
+const UPLOAD_READ_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The one AWS SDK configuration of a process: region and credentials from the
 /// environment, the trusted roots, and the timeouts above. Every AWS client is built
@@ -107,6 +111,8 @@ impl Aws {
             ("audit", QueueRole::DeadLetter, &config.audit_dlq_url),
             ("email", QueueRole::Queue, &config.email_queue_url),
             ("email", QueueRole::DeadLetter, &config.email_dlq_url),
+            ("imports", QueueRole::Queue, &config.imports.queue_url),
+            ("imports", QueueRole::DeadLetter, &config.imports.dlq_url),
         ]
         .into_iter()
         .filter_map(|(name, role, url)| {
@@ -131,6 +137,23 @@ impl Aws {
             access_tokens: Arc::new(JwtAccessTokens::new(key.clone(), ACCESS_TOKEN_TTL_SECONDS)),
             cursors: Arc::new(HmacCursorSealer::new(key)),
         }
+    }
+
+    /// The uploads bucket. Reads of large files get a longer operation timeout than the
+    /// table's calls.
+    pub(super) fn uploads(&self, config: &Config) -> Arc<dyn UploadStore> {
+        let Some(bucket) = config.imports.uploads_bucket.clone() else {
+            return Arc::new(Unwired("the uploads bucket (DASHTAM_UPLOADS_BUCKET)"));
+        };
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(AWS_CONNECT_TIMEOUT)
+            .operation_timeout(UPLOAD_READ_TIMEOUT)
+            .build();
+        let s3 = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .timeout_config(timeouts)
+            .force_path_style(config.imports.s3_path_style)
+            .build();
+        Arc::new(S3Uploads::new(aws_sdk_s3::Client::from_conf(s3), bucket))
     }
 
     pub(super) fn events(&self, config: &Config) -> Arc<dyn EventPublisher> {

@@ -7,6 +7,7 @@ use dashtam_application::{IdentitySettings, PlatformPorts, Ports, ProviderSettin
 use dashtam_core::{Clock, SystemClock};
 use dashtam_domain::{
     identity::ports::{OpaqueTokens, PasswordHasher},
+    imports::StatementParser,
     platform::{
         events::DomainEvent,
         ports::{EmailComposer, EmailSender, EventPublisher},
@@ -14,7 +15,10 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     email::MailboxEmailSender,
-    memory::{ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore},
+    memory::{
+        ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore,
+        MemoryUploads,
+    },
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
     },
@@ -22,7 +26,7 @@ use dashtam_infrastructure::{
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::{
-    financial::{ProviderClients, portfolio_in_memory, providers_in_memory},
+    financial::{ProviderClients, imports_in_memory, portfolio_in_memory, providers_in_memory},
     identity::{ACCESS_TOKEN_TTL_SECONDS, identity_in_memory},
     platform::{Templates, platform_in_memory},
 };
@@ -38,6 +42,8 @@ pub struct InMemory {
     pub queue: Arc<InProcessQueue>,
     /// What the relay publishes, unless the builder was given its own bus.
     pub published: Option<UnboundedReceiver<DomainEvent>>,
+    /// The uploads bucket: put a file here, then run the upload worker's use case.
+    pub uploads: Arc<MemoryUploads>,
 }
 
 /// Builds an [`InMemory`]. The defaults are the product's: the system clock, a random
@@ -53,6 +59,9 @@ pub struct MemoryBuilder {
     settings: IdentitySettings,
     providers: ProviderClients,
     provider_settings: ProviderSettings,
+    /// Where presigned upload URLs point (the local stack serves them).
+    uploads_url: String,
+    parser: Option<Arc<dyn StatementParser>>,
 }
 
 impl InMemory {
@@ -69,6 +78,8 @@ impl InMemory {
             provider_settings: ProviderSettings {
                 default_redirect_uri: format!("{LOCAL_APP_URL}/oauth/schwab/callback"),
             },
+            uploads_url: format!("{LOCAL_APP_URL}/_local/uploads"),
+            parser: None,
         }
     }
 }
@@ -122,6 +133,18 @@ impl MemoryBuilder {
         self
     }
 
+    /// The statement parser (default the product's).
+    pub fn parser(mut self, parser: Arc<dyn StatementParser>) -> Self {
+        self.parser = Some(parser);
+        self
+    }
+
+    /// The base of presigned upload URLs (default the local stack's `/_local/uploads`).
+    pub fn uploads_url(mut self, url: impl Into<String>) -> Self {
+        self.uploads_url = url.into();
+        self
+    }
+
     pub fn build(self) -> InMemory {
         let store = Arc::new(MemoryStore::new());
         let rate_limits = Arc::new(MemoryRateLimits::new());
@@ -162,18 +185,21 @@ impl MemoryBuilder {
             queues: queue.clone(),
             ..platform_in_memory(&store, rate_limits.clone())
         };
+        let uploads = Arc::new(MemoryUploads::new(self.uploads_url));
         InMemory {
             ports: Ports {
                 identity,
                 platform,
                 providers: providers_in_memory(&store, self.providers, self.provider_settings),
                 portfolio: portfolio_in_memory(&store),
+                imports: imports_in_memory(&store, uploads.clone(), self.parser),
                 clock: self.clock,
             },
             store,
             rate_limits,
             queue,
             published,
+            uploads,
         }
     }
 }
@@ -199,6 +225,10 @@ pub fn memory_ports(config: &Config) -> InMemory {
         Err(e) => tracing::error!(error = %e, "provider clients not built; providers unwired"),
     }
     builder
+        .uploads_url(format!(
+            "{}/_local/uploads",
+            config.api_base_url.trim_end_matches('/')
+        ))
         .provider_settings(ProviderSettings {
             default_redirect_uri: config.providers.default_redirect_uri.clone(),
         })

@@ -12,7 +12,7 @@ mod statement;
 pub use format::{CSV_LAYOUTS, CsvLayout, CsvLayoutInfo, FORMATS, FileFormat, FormatInfo};
 pub use identity::{Assigned, ImportIds, fingerprint_of};
 pub use import::{FileImport, ImportCounts, ImportSource, ImportStatus};
-pub use ports::{ImportRepository, StatementParser, UploadStore};
+pub use ports::{ImportRepository, StatementParser, Upload, UploadStore};
 pub use statement::{
     Balance, ImportHints, Statement, StatementAccount, StatementError, StatementErrorCode,
     StatementFile, StatementLine,

@@ -37,7 +37,14 @@ pub trait UploadStore: Send + Sync {
     /// A URL the client can PUT the file to, valid for `expires_in`.
     async fn presign_put(&self, key: &str, expires_in: Duration) -> Result<String, StoreError>;
 
-    /// The object's bytes; `None` when there is no such object. Refuses (an error) an
-    /// object over `max_bytes`.
-    async fn fetch(&self, key: &str, max_bytes: u64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The object, read whole unless it is over `max_bytes`.
+    async fn fetch(&self, key: &str, max_bytes: u64) -> Result<Upload, StoreError>;
+}
+
+/// What the uploads bucket holds under a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upload {
+    Missing,
+    TooLarge { size: u64 },
+    File(Vec<u8>),
 }
