@@ -18,6 +18,7 @@ use super::{
     expr::{Expr, QuerySpec},
     item::Blob,
     keys::{CONNECTION_GSI1SK, CONNECTION_SK_PREFIX, connection_gsi1pk, connection_sk, user_pk},
+    owner::owner_by_gsi1,
     table::{Table, to_item},
     ts,
 };
@@ -107,25 +108,14 @@ impl ConnectionRepository for DynamoConnectionRepository {
             .map(ConnectionItem::into_connection))
     }
 
-    /// One GSI1 Query (eventually consistent: a connection created a moment ago may be
-    /// unknown for that moment).
     async fn owner_of(&self, connection_id: Uuid) -> Result<Option<Uuid>, StoreError> {
-        let found: Vec<OwnerItem> = self
-            .table
-            .query(
-                "connection owner",
-                QuerySpec {
-                    index: Some("GSI1"),
-                    key_condition: "GSI1PK = :pk AND GSI1SK = :sk",
-                    expr: Expr::new()
-                        .s(":pk", connection_gsi1pk(connection_id))
-                        .s(":sk", CONNECTION_GSI1SK),
-                    forward: true,
-                    limit: Some(1),
-                },
-            )
-            .await?;
-        Ok(found.first().map(|o| o.user_id))
+        owner_by_gsi1(
+            &self.table,
+            "connection owner",
+            connection_gsi1pk(connection_id),
+            CONNECTION_GSI1SK,
+        )
+        .await
     }
 
     async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<ProviderConnection>, StoreError> {
@@ -149,12 +139,6 @@ impl ConnectionRepository for DynamoConnectionRepository {
             .map(ConnectionItem::into_connection)
             .collect())
     }
-}
-
-/// The owner, all `owner_of` needs of an item.
-#[derive(Debug, Deserialize)]
-pub(crate) struct OwnerItem {
-    pub user_id: Uuid,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
