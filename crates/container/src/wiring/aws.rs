@@ -4,14 +4,15 @@
 use std::{sync::Arc, time::Duration};
 
 use aws_config::timeout::TimeoutConfig;
-use dashtam_application::PlatformPorts;
-use dashtam_domain::platform::ports::{
-    CursorSealer, EmailSender, EventPublisher, QueueMetrics, QueueRole,
+use dashtam_application::{PlatformPorts, Unwired};
+use dashtam_domain::{
+    platform::ports::{CursorSealer, EmailSender, EventPublisher, QueueMetrics, QueueRole},
+    portfolio::SyncQueue,
 };
 use dashtam_infrastructure::{
     dynamodb::Table,
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender},
-    messaging::{EventBridgePublisher, SqsQueueMetrics, WatchedQueue},
+    messaging::{EventBridgePublisher, SqsQueueMetrics, SqsSyncQueue, WatchedQueue},
     secrets::SecretsManagerSource,
     security::{HmacCursorSealer, JwtAccessTokens, SigningKeySource},
 };
@@ -107,6 +108,8 @@ impl Aws {
             ("audit", QueueRole::DeadLetter, &config.audit_dlq_url),
             ("email", QueueRole::Queue, &config.email_queue_url),
             ("email", QueueRole::DeadLetter, &config.email_dlq_url),
+            ("sync", QueueRole::Queue, &config.sync_queue_url),
+            ("sync", QueueRole::DeadLetter, &config.sync_dlq_url),
         ]
         .into_iter()
         .filter_map(|(name, role, url)| {
@@ -130,6 +133,17 @@ impl Aws {
         Signing {
             access_tokens: Arc::new(JwtAccessTokens::new(key.clone(), ACCESS_TOKEN_TTL_SECONDS)),
             cursors: Arc::new(HmacCursorSealer::new(key)),
+        }
+    }
+
+    /// The queue of scheduled syncs (unwired when no URL is configured).
+    pub(super) fn sync_queue(&self, config: &Config) -> Arc<dyn SyncQueue> {
+        match &config.sync_queue_url {
+            Some(url) => Arc::new(SqsSyncQueue::new(
+                aws_sdk_sqs::Client::new(&self.sdk),
+                url.clone(),
+            )),
+            None => Arc::new(Unwired("sync queue (DASHTAM_SYNC_QUEUE_URL)")),
         }
     }
 

@@ -14,7 +14,10 @@ use dashtam_domain::{
 };
 use dashtam_infrastructure::{
     email::MailboxEmailSender,
-    memory::{ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore},
+    memory::{
+        ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore,
+        MemorySyncQueue, QueueMetricsSet,
+    },
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
     },
@@ -38,6 +41,8 @@ pub struct InMemory {
     pub queue: Arc<InProcessQueue>,
     /// What the relay publishes, unless the builder was given its own bus.
     pub published: Option<UnboundedReceiver<DomainEvent>>,
+    /// The scheduled syncs' queue, which an in-process worker drains.
+    pub sync_queue: Arc<MemorySyncQueue>,
 }
 
 /// Builds an [`InMemory`]. The defaults are the product's: the system clock, a random
@@ -126,6 +131,7 @@ impl MemoryBuilder {
         let store = Arc::new(MemoryStore::new());
         let rate_limits = Arc::new(MemoryRateLimits::new());
         let queue = InProcessQueue::new();
+        let sync_queue = MemorySyncQueue::new();
         let key = self
             .signing_key
             .unwrap_or_else(|| RandomOpaqueTokens::new().hex_token().plaintext);
@@ -159,7 +165,7 @@ impl MemoryBuilder {
                     app_url: LOCAL_APP_URL.to_owned(),
                 })
             }),
-            queues: queue.clone(),
+            queues: Arc::new(QueueMetricsSet(vec![queue.clone(), sync_queue.clone()])),
             ..platform_in_memory(&store, rate_limits.clone())
         };
         InMemory {
@@ -167,13 +173,14 @@ impl MemoryBuilder {
                 identity,
                 platform,
                 providers: providers_in_memory(&store, self.providers, self.provider_settings),
-                portfolio: portfolio_in_memory(&store),
+                portfolio: portfolio_in_memory(&store, sync_queue.clone()),
                 clock: self.clock,
             },
             store,
             rate_limits,
             queue,
             published,
+            sync_queue,
         }
     }
 }

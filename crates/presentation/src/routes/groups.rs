@@ -63,5 +63,6 @@ pub fn portfolio() -> Vec<Route> {
         p::transactions::routes(),
         p::holdings::routes(),
         p::balances::routes(),
+        p::overview::routes(),
     ])
 }

@@ -11,7 +11,7 @@ use dashtam_domain::{
 use uuid::Uuid;
 
 use super::{
-    SyncReport,
+    SyncReport, SyncTrigger,
     provider_call::{SyncClaim, client_of, with_fresh_token},
 };
 use crate::{
@@ -33,44 +33,64 @@ pub struct SyncAccounts {
 
 impl SyncAccounts {
     pub async fn execute(self, ports: &Ports) -> Result<SyncReport, AppError> {
-        let now = ports.clock.now();
-        let user_id = self.principal.user_id;
-        let mut connection = owned_connection(ports, user_id, self.connection_id).await?;
-        let claim = SyncClaim::take(
+        let mut connection =
+            owned_connection(ports, self.principal.user_id, self.connection_id).await?;
+        run(
             ports,
-            user_id,
-            format!("accounts#{}", connection.id),
+            &mut connection,
             self.force,
-            "Accounts",
+            &self.context,
+            SyncTrigger::User,
         )
-        .await?;
-        let mut events = EventBatch::new(&self.context, now);
+        .await
+    }
+}
+
+/// The account sync of `connection` (already found for its owner), on whoever's behalf.
+pub(crate) async fn run(
+    ports: &Ports,
+    connection: &mut ProviderConnection,
+    force: bool,
+    context: &EventContext,
+    trigger: SyncTrigger,
+) -> Result<SyncReport, AppError> {
+    let now = ports.clock.now();
+    let user_id = connection.user_id;
+    let claim = SyncClaim::take(
+        ports,
+        user_id,
+        format!("accounts#{}", connection.id),
+        force,
+        "Accounts",
+    )
+    .await?;
+    let mut events = EventBatch::new(context, now);
+    events.push(
+        Some(user_id),
+        EventPayload::AccountSyncAttempted {
+            connection_id: connection.id,
+        },
+    );
+    let result = sync(ports, connection, &mut events, trigger).await;
+    if let Err(e) = &result {
+        claim.release().await;
         events.push(
             Some(user_id),
-            EventPayload::AccountSyncAttempted {
+            EventPayload::AccountSyncFailed {
                 connection_id: connection.id,
+                error: e.to_string(),
             },
         );
-        let result = sync(ports, &mut connection, &mut events).await;
-        if let Err(e) = &result {
-            claim.release().await;
-            events.push(
-                Some(user_id),
-                EventPayload::AccountSyncFailed {
-                    connection_id: connection.id,
-                    error: e.to_string(),
-                },
-            );
-        }
-        events.append_to_outbox(ports).await;
-        result
     }
+    events.append_to_outbox(ports).await;
+    result
 }
 
 async fn sync(
     ports: &Ports,
     connection: &mut ProviderConnection,
     events: &mut EventBatch,
+    trigger: SyncTrigger,
 ) -> Result<SyncReport, AppError> {
     let client = client_of(ports, connection)?;
     let mut credentials = usable_credentials(ports, connection, events, false).await?;
@@ -94,7 +114,7 @@ async fn sync(
                     .map_err(AppError::from)?
                     .ok_or_else(|| AppError::NotFound("Connection not found".into()))?;
             }
-            commit(ports, connection, &reported, events).await
+            commit(ports, connection, &reported, events, trigger).await
         },
         AppError::Conflict("Another sync of this connection is running; try again.".into())
     )
@@ -105,6 +125,7 @@ async fn commit(
     connection: &ProviderConnection,
     reported: &[dashtam_domain::providers::ProviderAccount],
     events: &mut EventBatch,
+    trigger: SyncTrigger,
 ) -> Result<SyncReport, Attempt<AppError>> {
     let now = ports.clock.now();
     let user_id = connection.user_id;
@@ -167,7 +188,7 @@ async fn commit(
             updated.push(account);
         }
     }
-    let snapshots = snapshots(ports, &touched).await?;
+    let snapshots = snapshots(ports, &touched, trigger).await?;
     let after: Vec<Account> = before
         .iter()
         .filter(|a| !touched.iter().any(|(t, _)| t.id == a.id))
@@ -227,6 +248,7 @@ async fn commit(
 async fn snapshots(
     ports: &Ports,
     touched: &[(Account, Change)],
+    trigger: SyncTrigger,
 ) -> Result<Vec<BalanceSnapshot>, AppError> {
     let now = ports.clock.now();
     let latest = futures::future::try_join_all(touched.iter().map(|(a, change)| async move {
@@ -244,7 +266,7 @@ async fn snapshots(
             let source = if *change == Change::Created {
                 SnapshotSource::InitialConnection
             } else {
-                SnapshotSource::AccountSync
+                trigger.source(SnapshotSource::AccountSync)
             };
             BalanceSnapshot::capture(
                 Uuid::now_v7(),
