@@ -8,6 +8,7 @@ mod contract;
 mod events;
 mod identity;
 mod jobs;
+mod portfolio_overview;
 mod rate_limits;
 mod roles;
 mod store_faults;

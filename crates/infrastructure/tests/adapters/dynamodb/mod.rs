@@ -14,6 +14,7 @@ mod rate_limits;
 mod refresh_rotation;
 mod security_config;
 mod sessions;
+mod scheduled;
 mod snapshots;
 mod transactions;
 mod users;

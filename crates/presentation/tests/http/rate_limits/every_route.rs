@@ -115,6 +115,8 @@ async fn every_route_has_its_policy() {
             "/api/v1/accounts/{id}/balance-snapshots",
             Policy::ApiRead,
         ),
+        ("get", "/api/v1/portfolio/net-worth", Policy::ApiRead),
+        ("get", "/api/v1/portfolio/summary", Policy::ApiRead),
     ];
     // Distinct, unusual limits per policy, so the header names the policy that applied.
     let mut limits = Limits::default();
