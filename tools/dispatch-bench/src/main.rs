@@ -82,7 +82,8 @@ fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), BoxError> {
     let stack = dashtam_testkit::provision_stack().await;
-    let sandbox = dashtam_sandbox::Sandbox::spawn(dashtam_sandbox::SandboxConfig::default()).await?;
+    let sandbox =
+        dashtam_sandbox::Sandbox::spawn(dashtam_sandbox::SandboxConfig::default()).await?;
     let (dynamo, sqs) = (Calls::default(), SqsCalls::default());
     let bench = stack::Bench::new(&stack, &sandbox, &dynamo, &sqs);
     println!(
@@ -148,9 +149,12 @@ async fn run(args: Args) -> Result<(), BoxError> {
                     if done.load(std::sync::atomic::Ordering::SeqCst) >= target {
                         break;
                     }
-                    let outcome =
-                        process_sync_message(&ports, m.body().unwrap_or_default(), m.receipt_handle())
-                            .await;
+                    let outcome = process_sync_message(
+                        &ports,
+                        m.body().unwrap_or_default(),
+                        m.receipt_handle(),
+                    )
+                    .await;
                     match outcome {
                         Ok(SyncMessageOutcome::Done(_)) => {
                             if let Some(h) = m.receipt_handle() {

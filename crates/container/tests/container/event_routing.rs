@@ -171,7 +171,9 @@ fn the_sync_queue_is_sent_to_by_the_dispatcher_and_postponed_by_the_worker() {
     let res = resources(&lines(&template()));
     let with = |text: &str| -> Vec<&String> {
         res.iter()
-            .filter(|(_, block)| block.iter().any(|l| l.text == text))
+            .filter(|(name, block)| {
+                name.ends_with("Function") && block.iter().any(|l| l.text == text)
+            })
             .map(|(name, _)| name)
             .collect()
     };
@@ -195,9 +197,8 @@ fn the_sync_queue_is_sent_to_by_the_dispatcher_and_postponed_by_the_worker() {
         assert!(jobs.iter().any(|l| l.text == input), "{input}");
     }
     // The worker's concurrency is capped for the providers' sake.
-    assert!(
-        res["SyncWorkerFunction"]
-            .iter()
-            .any(|l| l.text.contains("MaximumConcurrency: !Ref SyncWorkerConcurrency"))
-    );
+    assert!(res["SyncWorkerFunction"].iter().any(|l| {
+        l.text
+            .contains("MaximumConcurrency: !Ref SyncWorkerConcurrency")
+    }));
 }

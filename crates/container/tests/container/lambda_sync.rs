@@ -159,12 +159,18 @@ async fn a_provider_429_postpones_the_message_by_the_providers_delay() {
         user_id: c.user_id,
         connection_id: c.id,
     };
-    m.sync_queue.send(std::slice::from_ref(&message)).await.unwrap();
+    m.sync_queue
+        .send(std::slice::from_ref(&message))
+        .await
+        .unwrap();
     let (receipt, _) = m.sync_queue.receive(1).pop().unwrap();
     let body = serde_json::to_string(&message).unwrap();
-    let response =
-        handle_sync_event(&m.ports, sqs_event(&[("m1", &receipt, body.clone())])).await;
-    assert_eq!(response.batch_item_failures.len(), 1, "not done: not deleted");
+    let response = handle_sync_event(&m.ports, sqs_event(&[("m1", &receipt, body.clone())])).await;
+    assert_eq!(
+        response.batch_item_failures.len(),
+        1,
+        "not done: not deleted"
+    );
     assert_eq!(
         m.sync_queue.postponed(),
         [(message.clone(), Duration::from_secs(42))]
@@ -183,7 +189,12 @@ async fn a_provider_429_postpones_the_message_by_the_providers_delay() {
         .unwrap()
         .unwrap();
     stored.revoke(Utc::now()).unwrap();
-    m.ports.providers.connections.save(&stored, &[]).await.unwrap();
+    m.ports
+        .providers
+        .connections
+        .save(&stored, &[])
+        .await
+        .unwrap();
     assert_eq!(
         process_sync_message(&m.ports, &body, None).await,
         Ok(SyncMessageOutcome::Done(ScheduledSyncOutcome::Skipped {

@@ -472,15 +472,24 @@ async fn a_round_goes_out_ten_messages_per_call_and_a_postponed_one_stays_invisi
     let attributes = sqs
         .get_queue_attributes()
         .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        .attribute_names(
+            aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+        )
         .send()
         .await
         .unwrap();
     let in_flight = attributes
         .attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible))
+        .and_then(|a| {
+            a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        })
         .cloned();
     assert_eq!(in_flight.as_deref(), Some("1"));
     // A receipt SQS does not know is an error, not a silent success.
-    assert!(queue.postpone("not-a-receipt", Duration::from_secs(5)).await.is_err());
+    assert!(
+        queue
+            .postpone("not-a-receipt", Duration::from_secs(5))
+            .await
+            .is_err()
+    );
 }

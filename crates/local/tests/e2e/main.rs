@@ -9,6 +9,6 @@ mod identity;
 mod jobs;
 mod live;
 mod rate_limits;
-mod scheduled;
 mod relay;
+mod scheduled;
 mod support;

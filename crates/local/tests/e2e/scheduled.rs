@@ -116,17 +116,25 @@ async fn the_timers_sync_care_for_tokens_and_the_net_worth_follows() {
             )
         })
         .collect();
-    assert!(statuses.contains(&("alpaca".into(), "active".into())), "{statuses:?}");
-    assert!(statuses.contains(&("schwab".into(), "expired".into())), "{statuses:?}");
+    assert!(
+        statuses.contains(&("alpaca".into(), "active".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("schwab".into(), "expired".into())),
+        "{statuses:?}"
+    );
 
     // The reconnect email.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let mails = s.mails("ada@example.com").await;
-        if mails
-            .iter()
-            .any(|m| m["subject"].as_str().unwrap_or_default().starts_with("Reconnect"))
-        {
+        if mails.iter().any(|m| {
+            m["subject"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Reconnect")
+        }) {
             break;
         }
         assert!(Instant::now() < deadline, "no reconnect email: {mails:?}");
@@ -135,7 +143,10 @@ async fn the_timers_sync_care_for_tokens_and_the_net_worth_follows() {
 
     // The scheduled snapshots feed the net worth.
     let (_, snapshots) = call(Method::GET, "/api/v1/balance-snapshots".into(), None).await;
-    assert!(snapshots["total_count"].as_u64().unwrap() >= 1, "{snapshots}");
+    assert!(
+        snapshots["total_count"].as_u64().unwrap() >= 1,
+        "{snapshots}"
+    );
     assert!(
         snapshots["snapshots"]
             .as_array()
@@ -155,7 +166,10 @@ async fn the_timers_sync_care_for_tokens_and_the_net_worth_follows() {
     let (status, summary) = call(Method::GET, "/api/v1/portfolio/summary".into(), None).await;
     assert_eq!(status, 200, "{summary}");
     assert_eq!(summary["currencies"][0]["currency"], "USD");
-    assert_eq!(summary["currencies"][0]["net_worth"], points[30]["net_worth"]);
+    assert_eq!(
+        summary["currencies"][0]["net_worth"],
+        points[30]["net_worth"]
+    );
 
     // Bad input: clear problems.
     for (query, needle) in [
@@ -170,6 +184,9 @@ async fn the_timers_sync_care_for_tokens_and_the_net_worth_follows() {
         )
         .await;
         assert_eq!(status, 400, "{query}: {problem}");
-        assert!(problem["detail"].as_str().unwrap().contains(needle), "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(needle),
+            "{problem}"
+        );
     }
 }

@@ -74,7 +74,10 @@ async fn admin_jobs_reports_queues_and_last_runs() {
     assert_eq!(queues.len(), 4);
     assert_eq!(queues[0]["name"], "in-process");
     // And the scheduled syncs' queue with its dead letters.
-    assert_eq!((queues[2]["name"].as_str(), queues[2]["role"].as_str()), (Some("sync"), Some("queue")));
+    assert_eq!(
+        (queues[2]["name"].as_str(), queues[2]["role"].as_str()),
+        (Some("sync"), Some("queue"))
+    );
     assert_eq!(queues[3]["role"], "dead_letter");
     assert_eq!(queues[0]["role"], "queue");
     assert_eq!(queues[1]["role"], "dead_letter");

@@ -20,7 +20,10 @@ async fn an_empty_portfolio_has_a_flat_series_and_an_empty_summary() {
     assert_eq!(r.body["end"], "2026-01-07");
     let points = r.body["points"].as_array().unwrap();
     assert_eq!(points.len(), 7);
-    assert_eq!(points[0]["net_worth"], "0.0000", "money as fixed-place strings");
+    assert_eq!(
+        points[0]["net_worth"], "0.0000",
+        "money as fixed-place strings"
+    );
     assert_eq!(points[0]["accounts"], 0);
     assert_eq!(r.body["change_amount"], "0.0000");
     assert!(r.body["change_percent"].is_null());
@@ -28,7 +31,9 @@ async fn an_empty_portfolio_has_a_flat_series_and_an_empty_summary() {
     r.expect(200);
     assert_eq!(r.body["currencies"], serde_json::json!([]));
     assert!(r.body["as_of"].as_str().unwrap().ends_with('Z'));
-    app.get("/api/v1/portfolio/summary", None).await.unauthorized();
+    app.get("/api/v1/portfolio/summary", None)
+        .await
+        .unauthorized();
 }
 
 #[tokio::test]
@@ -47,7 +52,11 @@ async fn bad_ranges_and_currencies_are_problems_that_say_why() {
             "end_date",
             "at most 5 years",
         ),
-        ("currency=XYZ", "currency", "Currency 'XYZ' is not supported"),
+        (
+            "currency=XYZ",
+            "currency",
+            "Currency 'XYZ' is not supported",
+        ),
     ] {
         let r = app
             .get(
@@ -65,7 +74,10 @@ async fn bad_ranges_and_currencies_are_problems_that_say_why() {
     }
     // A malformed date is refused by the query's own parsing.
     let r = app
-        .get("/api/v1/portfolio/net-worth?start_date=yesterday", Some(&t.access))
+        .get(
+            "/api/v1/portfolio/net-worth?start_date=yesterday",
+            Some(&t.access),
+        )
         .await;
     assert!([400, 422].contains(&r.status.as_u16()), "{}", r.text);
 }

@@ -39,7 +39,11 @@ async fn scheduled_connections_come_from_the_index(fin: Fin) {
     let mut expiring = repo.find(owners[0], ids[0]).await.unwrap().unwrap();
     expiring.mark_grant_expiry_notified(now).unwrap();
     repo.save(&expiring, &[]).await.unwrap();
-    let mut expired = repo.find(expiring.user_id, expiring.id).await.unwrap().unwrap();
+    let mut expired = repo
+        .find(expiring.user_id, expiring.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(expired.grant_expiry_notified_at, Some(now));
     expired.expire(now).unwrap();
     repo.save(&expired, &[]).await.unwrap();
@@ -51,7 +55,10 @@ async fn scheduled_connections_come_from_the_index(fin: Fin) {
     let listed = repo.list_scheduled().await.unwrap();
     let calls = fin.take_calls();
     if fin.db.is_some() {
-        assert_eq!(calls, ["Query"; 4], "one Query per index partition, no Scan");
+        assert_eq!(
+            calls, ["Query"; 4],
+            "one Query per index partition, no Scan"
+        );
     }
     let mut found: Vec<(Uuid, ConnectionStatus)> =
         listed.iter().map(|c| (c.id, c.status)).collect();
@@ -65,7 +72,10 @@ async fn scheduled_connections_come_from_the_index(fin: Fin) {
     assert_eq!(found, want, "pending and disconnected ones are not indexed");
     // The index holds whole items: what the jobs act on needs no second read.
     let one = listed.iter().find(|c| c.id == ids[2]).unwrap();
-    assert_eq!(Some(one), repo.find(one.user_id, one.id).await.unwrap().as_ref());
+    assert_eq!(
+        Some(one),
+        repo.find(one.user_id, one.id).await.unwrap().as_ref()
+    );
 }
 
 async fn the_last_snapshot_at_a_moment(fin: Fin) {
@@ -92,7 +102,10 @@ async fn the_last_snapshot_at_a_moment(fin: Fin) {
     assert_eq!(at(t0 - Duration::nanoseconds(1)).await.unwrap(), None);
     assert_eq!(at(t0).await.unwrap().as_ref(), Some(&snaps[0]), "inclusive");
     assert_eq!(
-        at(t0 + Duration::days(1) + Duration::hours(1)).await.unwrap().as_ref(),
+        at(t0 + Duration::days(1) + Duration::hours(1))
+            .await
+            .unwrap()
+            .as_ref(),
         Some(&snaps[1])
     );
     assert_eq!(at(Utc::now()).await.unwrap().as_ref(), Some(&snaps[2]));
