@@ -232,6 +232,32 @@ class Provisioner:
             log(f"secret {name}: created")
         return arn, {"Id": arn}, {name, arn}
 
+    def s3_bucket(self, p: dict[str, Any]):
+        s3 = self.client("s3")
+        name = p["BucketName"]
+        try:
+            s3.head_bucket(Bucket=name)
+            log(f"bucket {name}: exists")
+        except ClientError:
+            s3.create_bucket(Bucket=name)
+            log(f"bucket {name}: created")
+        queues = (p.get("NotificationConfiguration") or {}).get("QueueConfigurations") or []
+        if queues:
+            # CloudFormation's shape → the API's.
+            configurations = []
+            for q in queues:
+                rules = ((q.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
+                configuration = {"QueueArn": q["Queue"], "Events": [q["Event"]]}
+                if rules:
+                    configuration["Filter"] = {"Key": {"FilterRules": rules}}
+                configurations.append(configuration)
+            s3.put_bucket_notification_configuration(
+                Bucket=name,
+                NotificationConfiguration={"QueueConfigurations": configurations},
+            )
+            log(f"bucket {name}: {len(configurations)} queue notification(s)")
+        return name, {"Arn": f"arn:aws:s3:::{name}"}, {name}
+
     def ses_identity(self, p: dict[str, Any]):
         ses = self.client("ses")
         identity = p["EmailIdentity"]
@@ -273,6 +299,7 @@ GENERATED_NAMES = {
     "AWS::SQS::Queue": "QueueName",
     "AWS::Events::Rule": "Name",
     "AWS::SecretsManager::Secret": "Name",
+    "AWS::S3::Bucket": "BucketName",
 }
 
 HANDLERS: dict[str, Callable[..., Any]] = {
@@ -283,6 +310,7 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "AWS::Events::Rule": Provisioner.event_rule,
     "AWS::SecretsManager::Secret": Provisioner.secret,
     "AWS::SES::EmailIdentity": Provisioner.ses_identity,
+    "AWS::S3::Bucket": Provisioner.s3_bucket,
 }
 
 

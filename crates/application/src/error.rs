@@ -19,6 +19,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A file of a kind we do not read (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// Asked again too soon (429 with `Retry-After`): a sync within its minimum interval.
     #[error("{detail}")]
     TooSoon { detail: String, retry_after: u64 },

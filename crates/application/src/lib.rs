@@ -7,6 +7,7 @@ pub mod dto;
 mod error;
 mod event_batch;
 pub mod identity;
+pub mod imports;
 pub mod platform;
 pub mod portfolio;
 mod ports;
@@ -17,7 +18,7 @@ mod retry;
 pub use error::AppError;
 pub use event_batch::EventBatch;
 pub use ports::{
-    IdentityPorts, IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts,
-    ProviderSettings, Unwired,
+    IdentityPorts, IdentitySettings, ImportPorts, ImportSettings, PlatformPorts, PortfolioPorts,
+    Ports, ProviderPorts, ProviderSettings, Unwired,
 };
 pub use principal::Principal;

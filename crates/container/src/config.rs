@@ -50,6 +50,24 @@ pub struct Config {
     /// Which CAs the AWS clients trust (`DASHTAM_TLS_ROOTS=aws|system`, default aws).
     pub tls_roots: TrustRoots,
     pub providers: ProviderConfig,
+    pub imports: ImportConfig,
+}
+
+/// Where large imports are uploaded and queued.
+#[derive(Debug, Clone, Default)]
+pub struct ImportConfig {
+    /// `DASHTAM_UPLOADS_BUCKET`: the bucket presigned uploads go to.
+    pub uploads_bucket: Option<String>,
+    /// `DASHTAM_IMPORT_QUEUE_URL` / `DASHTAM_IMPORT_DLQ_URL`: the upload notifications
+    /// and their dead letters, watched by the jobs health endpoints.
+    pub queue_url: Option<String>,
+    pub dlq_url: Option<String>,
+    /// Path-style S3 addressing: on wherever `AWS_ENDPOINT_URL` points at an emulator
+    /// (`bucket.127.0.0.1` does not resolve), or with `DASHTAM_S3_PATH_STYLE=on`.
+    pub s3_path_style: bool,
+    /// `DASHTAM_IMPORT_CLAIM_LEASE_SECONDS` (default 120): how long one import holds the
+    /// user's import claim; the template sets the function's timeout.
+    pub claim_lease_seconds: i64,
 }
 
 /// Where the providers are and where their secrets live. Only the provider functions
@@ -195,6 +213,28 @@ impl Config {
                     "{}/oauth/schwab/callback",
                     api_base_url.trim_end_matches('/')
                 ),
+            },
+            imports: ImportConfig {
+                uploads_bucket: get("DASHTAM_UPLOADS_BUCKET").filter(|v| !v.is_empty()),
+                queue_url: get("DASHTAM_IMPORT_QUEUE_URL").filter(|v| !v.is_empty()),
+                dlq_url: get("DASHTAM_IMPORT_DLQ_URL").filter(|v| !v.is_empty()),
+                s3_path_style: get("AWS_ENDPOINT_URL").is_some_and(|v| !v.is_empty())
+                    || get("DASHTAM_S3_PATH_STYLE").is_some_and(|v| v == "on"),
+                claim_lease_seconds: match get("DASHTAM_IMPORT_CLAIM_LEASE_SECONDS")
+                    .filter(|v| !v.is_empty())
+                {
+                    None => 120,
+                    Some(v) => v
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| (1..=3600).contains(n))
+                        .ok_or_else(|| {
+                            ConfigError::Invalid(
+                                "DASHTAM_IMPORT_CLAIM_LEASE_SECONDS",
+                                format!("expected seconds from 1 to 3600, got {v:?}"),
+                            )
+                        })?,
+                },
             },
             api_base_url,
         })

@@ -6,6 +6,9 @@ pub struct FieldError {
     pub field: String,
     pub code: String,
     pub message: String,
+    /// The 1-based line of an uploaded file the error is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 impl FieldError {
@@ -14,7 +17,13 @@ impl FieldError {
             field: field.to_owned(),
             code: code.to_owned(),
             message: message.into(),
+            line: None,
         }
+    }
+
+    pub fn at_line(mut self, line: Option<u32>) -> Self {
+        self.line = line;
+        self
     }
 }
 
@@ -58,6 +67,7 @@ pub enum Existing {
     Account,
     /// A holding for this `(account, provider_holding_id)`.
     Holding,
+    Import,
 }
 
 impl Existing {
@@ -71,6 +81,7 @@ impl Existing {
             Self::Connection => "connection",
             Self::Account => "account",
             Self::Holding => "holding",
+            Self::Import => "import",
         }
     }
 }
@@ -99,6 +110,8 @@ pub enum Conflict {
     StaleAccount,
     /// A holding was saved since it was read.
     StaleHolding,
+    /// An import record was saved since it was read.
+    StaleImport,
 }
 
 impl Conflict {
@@ -111,6 +124,7 @@ impl Conflict {
             Self::StaleConnection => "connection",
             Self::StaleAccount => "account",
             Self::StaleHolding => "holding",
+            Self::StaleImport => "import",
         }
     }
 }

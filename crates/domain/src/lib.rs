@@ -4,6 +4,7 @@
 
 pub mod errors;
 pub mod identity;
+pub mod imports;
 mod named;
 pub mod platform;
 pub mod portfolio;

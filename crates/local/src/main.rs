@@ -11,6 +11,7 @@ mod args;
 mod mailbox;
 mod pollers;
 mod timers;
+mod uploads;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -54,6 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         point_providers_at_sandbox(&mut config, args.sandbox_port);
     }
 
+    let mut local_uploads = None;
     let ports = if args.in_memory {
         let InMemory {
             ports,
@@ -61,9 +63,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             published,
             queue,
             sync_queue,
+            uploads,
             ..
         } = memory_ports(&config);
         let ports = Arc::new(ports);
+        local_uploads = Some(uploads::router(ports.clone(), uploads));
         let worker_ports = ports.clone();
         supervise("sync-worker", move || {
             pollers::drain_sync_queue(worker_ports.clone(), sync_queue.clone())
@@ -89,6 +93,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         for (consumer, url) in [
             (Consumer::Audit, &config.audit_queue_url),
             (Consumer::Email, &config.email_queue_url),
+            (Consumer::Imports, &config.imports.queue_url),
         ] {
             match url {
                 Some(url) => {
@@ -118,9 +123,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
 
     let state = app_state(Arc::unwrap_or_clone(ports), &config);
-    let app = dashtam_presentation::app(state, &Group::ALL)
-        .merge(mailbox::router(mailbox_dir))
-        .layer(axum::middleware::map_request(peer_ip));
+    let mut app = dashtam_presentation::app(state, &Group::ALL).merge(mailbox::router(mailbox_dir));
+    if let Some(uploads) = local_uploads {
+        app = app.merge(uploads);
+    }
+    let app = app.layer(axum::middleware::map_request(peer_ip));
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
     tracing::info!(
         address = %listener.local_addr()?,

@@ -33,6 +33,9 @@ use crate::{Group, contract};
         crate::schemas::names::ConnectionStatusName,
         crate::schemas::names::CredentialTypeName,
         crate::schemas::names::ProviderCategoryName,
+        crate::schemas::names::FileFormatName,
+        crate::schemas::names::CsvLayoutName,
+        crate::schemas::names::ImportStatusName,
     )),
     modifiers(&BearerAuth),
 )]

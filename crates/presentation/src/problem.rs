@@ -60,6 +60,9 @@ pub struct ProblemFieldError {
     #[schema(example = "string_length")]
     code: String,
     message: String,
+    /// The 1-based line of an uploaded file the error is about (file problems only).
+    #[schema(required = false)]
+    line: Option<u32>,
 }
 
 /// A handler's error. It becomes a [`Problem`] in the trace middleware, which knows the
@@ -141,6 +144,7 @@ impl From<AppError> for ApiError {
             AppError::Forbidden(d) => Self::new(ErrorCode::Forbidden, d),
             AppError::NotFound(d) => Self::new(ErrorCode::NotFound, d),
             AppError::Conflict(d) => Self::new(ErrorCode::Conflict, d),
+            AppError::UnsupportedMediaType(d) => Self::new(ErrorCode::UnsupportedMediaType, d),
             AppError::TooSoon {
                 detail,
                 retry_after,

@@ -11,7 +11,7 @@ use std::{
 use aws_sdk_dynamodb::config::{
     ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
 };
-use dashtam_application::{IdentitySettings, PlatformPorts, Ports, ProviderSettings};
+use dashtam_application::{IdentitySettings, ImportPorts, PlatformPorts, Ports, ProviderSettings};
 use dashtam_container::{
     ProviderClients, identity_over_table, platform_over_table, portfolio_over_table,
     providers_over_table,
@@ -121,6 +121,7 @@ pub fn ports(table: &Table, schwab_base: &str, phases: &Arc<Phases>) -> Ports {
             },
         ),
         portfolio,
+        imports: ImportPorts::unwired(),
         clock: Arc::new(SystemClock),
     }
 }

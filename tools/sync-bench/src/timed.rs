@@ -3,7 +3,7 @@
 //! (`TransactionRepository::known_ids`) and the write (`insert_new`).
 
 use std::{
-    collections::HashSet,
+    collections::HashMap,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -73,7 +73,7 @@ impl TransactionRepository for TimedTransactions {
         self.inner.page(account_id, query).await
     }
 
-    async fn known_ids(&self, account_id: Uuid) -> Result<HashSet<String>, StoreError> {
+    async fn known_ids(&self, account_id: Uuid) -> Result<HashMap<String, String>, StoreError> {
         let started = Instant::now();
         let out = self.inner.known_ids(account_id).await;
         Phases::add(&self.phases.dedupe, started);

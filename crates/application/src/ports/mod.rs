@@ -3,6 +3,7 @@
 //! does not use that context.
 
 mod identity;
+mod imports;
 mod platform;
 mod portfolio;
 mod providers;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use dashtam_core::Clock;
 
 pub use identity::{IdentityPorts, IdentitySettings};
+pub use imports::{ImportPorts, ImportSettings};
 pub use platform::PlatformPorts;
 pub use portfolio::PortfolioPorts;
 pub use providers::{ProviderPorts, ProviderSettings};
@@ -26,6 +28,7 @@ pub struct Ports {
     pub platform: PlatformPorts,
     pub providers: ProviderPorts,
     pub portfolio: PortfolioPorts,
+    pub imports: ImportPorts,
     /// The one clock of the process, shared by every context.
     pub clock: Arc<dyn Clock>,
 }

@@ -282,6 +282,7 @@ mod tests {
             platform: PlatformPorts::unwired(),
             providers: crate::ports::ProviderPorts::unwired(),
             portfolio: crate::ports::PortfolioPorts::unwired(),
+            imports: crate::ports::ImportPorts::unwired(),
             clock: std::sync::Arc::new(SystemClock),
         };
         let result = Login {

@@ -1,6 +1,6 @@
 //! [`Unwired`] for the financial half's ports.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -68,7 +68,7 @@ unwired!(AccountRepository {
 unwired!(TransactionRepository {
     fn find(Uuid) -> Result<Option<Transaction>, StoreError>;
     fn page(Uuid, &TransactionQuery) -> Result<TransactionPage, StoreError>;
-    fn known_ids(Uuid) -> Result<HashSet<String>, StoreError>;
+    fn known_ids(Uuid) -> Result<HashMap<String, String>, StoreError>;
     fn insert_new(&Account, &[Transaction], &[DomainEvent]) -> Result<u64, StoreError>;
 });
 

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use dashtam_application::{
     AppError,
     dto::Principal,
-    identity::commands::Authenticate,
     portfolio::commands::{SyncAccounts, SyncReport},
     providers::{
         ConnectionView,
@@ -23,7 +22,7 @@ use uuid::Uuid;
 
 use crate::{
     brokerage::{Brokerage, JsonCipher},
-    support::{Harness, PASSWORD, login, registered_and_verified},
+    support::{Harness, signed_in},
 };
 
 pub struct Finance {
@@ -69,15 +68,7 @@ impl Finance {
     }
 
     pub async fn user(&self, email: &str) -> Principal {
-        let h = self.as_harness();
-        registered_and_verified(&h, email).await;
-        let pair = login(&h, email, PASSWORD).await.unwrap();
-        Authenticate {
-            bearer: &pair.access_token,
-        }
-        .execute(&self.ports)
-        .await
-        .unwrap()
+        signed_in(&self.as_harness(), email).await
     }
 
     pub fn recorded_names(&self) -> Vec<String> {

@@ -8,6 +8,7 @@ mod connections;
 mod consumers;
 mod finance;
 mod identity;
+mod imports;
 mod jobs;
 mod net_worth;
 mod roles;

@@ -167,3 +167,15 @@ impl Harness {
         self.store.find_by_id(id).await.unwrap().is_some()
     }
 }
+
+/// A registered, verified and signed-in user, as the use cases see them.
+pub async fn signed_in(h: &Harness, email: &str) -> dashtam_application::dto::Principal {
+    registered_and_verified(h, email).await;
+    let pair = login(h, email, PASSWORD).await.unwrap();
+    dashtam_application::identity::commands::Authenticate {
+        bearer: &pair.access_token,
+    }
+    .execute(&h.ports)
+    .await
+    .unwrap()
+}

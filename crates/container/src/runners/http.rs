@@ -49,6 +49,15 @@ pub async fn run_http_streaming(group: fn() -> Vec<Route>) -> Result<(), BoxErro
     lambda_http::run_with_streaming_response(router(group, api_ports(&config).await, &config)).await
 }
 
+/// Serves `group` over `ports` as a Lambda function behind API Gateway.
+pub(super) async fn serve(
+    group: fn() -> Vec<Route>,
+    ports: dashtam_application::Ports,
+    config: &Config,
+) -> Result<(), BoxError> {
+    lambda_http::run(router(group, ports, config)).await
+}
+
 fn start() -> Result<Config, BoxError> {
     init_logging();
     Ok(Config::from_env()?)

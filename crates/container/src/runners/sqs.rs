@@ -22,6 +22,8 @@ use crate::{
 pub enum Consumer {
     Audit,
     Email,
+    /// The import worker: the uploads bucket's notifications, not events.
+    Imports,
 }
 
 impl Consumer {
@@ -29,6 +31,7 @@ impl Consumer {
         match self {
             Self::Audit => "audit-consumer",
             Self::Email => "email-consumer",
+            Self::Imports => "import-worker",
         }
     }
 }
@@ -42,10 +45,17 @@ pub async fn process_message(ports: &Ports, consumer: Consumer, body: &str) -> R
 /// Like [`process_message`]; answers whether the message was a duplicate: an event this
 /// consumer handles that an earlier delivery already handled.
 async fn consume(ports: &Ports, consumer: Consumer, body: &str) -> Result<bool, String> {
+    if consumer == Consumer::Imports {
+        return super::uploads::process_upload_message(ports, body)
+            .await
+            .map(|()| false);
+    }
     let event = parse_envelope(body)?;
     let outcome = match consumer {
         Consumer::Audit => RecordAudit { event: &event }.execute(ports).await,
         Consumer::Email => SendEmail { event: &event }.execute(ports).await,
+        // Its messages are notifications, handled above.
+        Consumer::Imports => return Ok(false),
     };
     match outcome {
         Ok(done) => {
@@ -54,6 +64,7 @@ async fn consume(ports: &Ports, consumer: Consumer, body: &str) -> Result<bool, 
             let handles = match consumer {
                 Consumer::Audit => meta.audit,
                 Consumer::Email => meta.email.is_some(),
+                Consumer::Imports => false,
             };
             Ok(handles && !done)
         }

@@ -6,6 +6,7 @@ use std::{sync::Arc, time::Duration};
 use aws_config::timeout::TimeoutConfig;
 use dashtam_application::{PlatformPorts, Unwired};
 use dashtam_domain::{
+    imports::UploadStore,
     platform::ports::{CursorSealer, EmailSender, EventPublisher, QueueMetrics, QueueRole},
     portfolio::SyncQueue,
 };
@@ -15,6 +16,7 @@ use dashtam_infrastructure::{
     messaging::{EventBridgePublisher, SqsQueueMetrics, SqsSyncQueue, WatchedQueue},
     secrets::SecretsManagerSource,
     security::{HmacCursorSealer, JwtAccessTokens, SigningKeySource},
+    uploads::S3Uploads,
 };
 
 use super::{
@@ -34,6 +36,8 @@ use crate::{
 const AWS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const AWS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 const AWS_OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+/// Reading an uploaded file of up to the upload limit.
+const UPLOAD_READ_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The one AWS SDK configuration of a process: region and credentials from the
 /// environment, the trusted roots, and the timeouts above. Every AWS client is built
@@ -110,6 +114,8 @@ impl Aws {
             ("email", QueueRole::DeadLetter, &config.email_dlq_url),
             ("sync", QueueRole::Queue, &config.sync_queue_url),
             ("sync", QueueRole::DeadLetter, &config.sync_dlq_url),
+            ("imports", QueueRole::Queue, &config.imports.queue_url),
+            ("imports", QueueRole::DeadLetter, &config.imports.dlq_url),
         ]
         .into_iter()
         .filter_map(|(name, role, url)| {
@@ -145,6 +151,23 @@ impl Aws {
             )),
             None => Arc::new(Unwired("sync queue (DASHTAM_SYNC_QUEUE_URL)")),
         }
+    }
+
+    /// The uploads bucket. Reads of large files get a longer operation timeout than the
+    /// table's calls.
+    pub(super) fn uploads(&self, config: &Config) -> Arc<dyn UploadStore> {
+        let Some(bucket) = config.imports.uploads_bucket.clone() else {
+            return Arc::new(Unwired("the uploads bucket (DASHTAM_UPLOADS_BUCKET)"));
+        };
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(AWS_CONNECT_TIMEOUT)
+            .operation_timeout(UPLOAD_READ_TIMEOUT)
+            .build();
+        let s3 = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .timeout_config(timeouts)
+            .force_path_style(config.imports.s3_path_style)
+            .build();
+        Arc::new(S3Uploads::new(aws_sdk_s3::Client::from_conf(s3), bucket))
     }
 
     pub(super) fn events(&self, config: &Config) -> Arc<dyn EventPublisher> {

@@ -1,16 +1,22 @@
 //! The financial half's bundles, over the table or in memory: connections, OAuth states
-//! and sync claims with the provider clients and the cipher (providers), and accounts,
-//! transactions, holdings and snapshots (portfolio).
+//! and sync claims with the provider clients and the cipher (providers), accounts,
+//! transactions, holdings and snapshots (portfolio), and import records with the
+//! statement parser and the uploads bucket (imports).
 
 use std::sync::Arc;
 
-use dashtam_application::{PortfolioPorts, ProviderPorts, ProviderSettings};
-use dashtam_domain::providers::{CredentialCipher, OAuthProvider, ProviderClient};
+use dashtam_application::{
+    ImportPorts, ImportSettings, PortfolioPorts, ProviderPorts, ProviderSettings, Unwired,
+};
+use dashtam_domain::{
+    imports::{StatementParser, UploadStore},
+    providers::{CredentialCipher, OAuthProvider, ProviderClient},
+};
 use dashtam_infrastructure::{
     dynamodb::{
         DynamoAccountRepository, DynamoConnectionRepository, DynamoHoldingRepository,
-        DynamoOAuthStateRepository, DynamoSnapshotRepository, DynamoSyncClaims,
-        DynamoTransactionRepository, Table,
+        DynamoImportRepository, DynamoOAuthStateRepository, DynamoSnapshotRepository,
+        DynamoSyncClaims, DynamoTransactionRepository, Table,
     },
     memory::{MemoryStore, MemorySyncQueue},
 };
@@ -97,4 +103,35 @@ pub(super) fn providers_in_memory(
         ..ProviderPorts::unwired()
     };
     clients.into_ports(settings, base)
+}
+
+/// The statement parser: pure, the same in every mode.
+fn statement_parser() -> Arc<dyn StatementParser> {
+    Arc::new(Unwired("statement parser"))
+}
+
+pub fn imports_over_table(
+    table: &Table,
+    uploads: Arc<dyn UploadStore>,
+    settings: ImportSettings,
+) -> ImportPorts {
+    ImportPorts {
+        imports: Arc::new(DynamoImportRepository::from_table(table.clone())),
+        parser: statement_parser(),
+        uploads,
+        settings,
+    }
+}
+
+pub(super) fn imports_in_memory(
+    store: &Arc<MemoryStore>,
+    uploads: Arc<dyn UploadStore>,
+    parser: Option<Arc<dyn StatementParser>>,
+) -> ImportPorts {
+    ImportPorts {
+        imports: store.clone(),
+        parser: parser.unwrap_or_else(statement_parser),
+        uploads,
+        settings: ImportSettings::default(),
+    }
 }

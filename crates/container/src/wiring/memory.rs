@@ -7,6 +7,7 @@ use dashtam_application::{IdentitySettings, PlatformPorts, Ports, ProviderSettin
 use dashtam_core::{Clock, SystemClock};
 use dashtam_domain::{
     identity::ports::{OpaqueTokens, PasswordHasher},
+    imports::StatementParser,
     platform::{
         events::DomainEvent,
         ports::{EmailComposer, EmailSender, EventPublisher},
@@ -16,7 +17,7 @@ use dashtam_infrastructure::{
     email::MailboxEmailSender,
     memory::{
         ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore,
-        MemorySyncQueue, QueueMetricsSet,
+        MemorySyncQueue, MemoryUploads, QueueMetricsSet,
     },
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
@@ -25,7 +26,7 @@ use dashtam_infrastructure::{
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::{
-    financial::{ProviderClients, portfolio_in_memory, providers_in_memory},
+    financial::{ProviderClients, imports_in_memory, portfolio_in_memory, providers_in_memory},
     identity::{ACCESS_TOKEN_TTL_SECONDS, identity_in_memory},
     platform::{Templates, platform_in_memory},
 };
@@ -43,6 +44,8 @@ pub struct InMemory {
     pub published: Option<UnboundedReceiver<DomainEvent>>,
     /// The scheduled syncs' queue, which an in-process worker drains.
     pub sync_queue: Arc<MemorySyncQueue>,
+    /// The uploads bucket: put a file here, then run the upload worker's use case.
+    pub uploads: Arc<MemoryUploads>,
 }
 
 /// Builds an [`InMemory`]. The defaults are the product's: the system clock, a random
@@ -58,6 +61,9 @@ pub struct MemoryBuilder {
     settings: IdentitySettings,
     providers: ProviderClients,
     provider_settings: ProviderSettings,
+    /// Where presigned upload URLs point (the local stack serves them).
+    uploads_url: String,
+    parser: Option<Arc<dyn StatementParser>>,
 }
 
 impl InMemory {
@@ -74,6 +80,8 @@ impl InMemory {
             provider_settings: ProviderSettings {
                 default_redirect_uri: format!("{LOCAL_APP_URL}/oauth/schwab/callback"),
             },
+            uploads_url: format!("{LOCAL_APP_URL}/_local/uploads"),
+            parser: None,
         }
     }
 }
@@ -127,6 +135,18 @@ impl MemoryBuilder {
         self
     }
 
+    /// The statement parser (default the product's).
+    pub fn parser(mut self, parser: Arc<dyn StatementParser>) -> Self {
+        self.parser = Some(parser);
+        self
+    }
+
+    /// The base of presigned upload URLs (default the local stack's `/_local/uploads`).
+    pub fn uploads_url(mut self, url: impl Into<String>) -> Self {
+        self.uploads_url = url.into();
+        self
+    }
+
     pub fn build(self) -> InMemory {
         let store = Arc::new(MemoryStore::new());
         let rate_limits = Arc::new(MemoryRateLimits::new());
@@ -168,12 +188,14 @@ impl MemoryBuilder {
             queues: Arc::new(QueueMetricsSet(vec![queue.clone(), sync_queue.clone()])),
             ..platform_in_memory(&store, rate_limits.clone())
         };
+        let uploads = Arc::new(MemoryUploads::new(self.uploads_url));
         InMemory {
             ports: Ports {
                 identity,
                 platform,
                 providers: providers_in_memory(&store, self.providers, self.provider_settings),
                 portfolio: portfolio_in_memory(&store, sync_queue.clone()),
+                imports: imports_in_memory(&store, uploads.clone(), self.parser),
                 clock: self.clock,
             },
             store,
@@ -181,6 +203,7 @@ impl MemoryBuilder {
             queue,
             published,
             sync_queue,
+            uploads,
         }
     }
 }
@@ -206,6 +229,10 @@ pub fn memory_ports(config: &Config) -> InMemory {
         Err(e) => tracing::error!(error = %e, "provider clients not built; providers unwired"),
     }
     builder
+        .uploads_url(format!(
+            "{}/_local/uploads",
+            config.api_base_url.trim_end_matches('/')
+        ))
         .provider_settings(ProviderSettings {
             default_redirect_uri: config.providers.default_redirect_uri.clone(),
         })

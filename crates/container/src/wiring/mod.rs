@@ -12,14 +12,16 @@ mod provider_clients;
 use std::sync::Arc;
 
 use dashtam_application::{
-    IdentityPorts, IdentitySettings, PlatformPorts, PortfolioPorts, Ports, ProviderPorts,
-    ProviderSettings, Unwired,
+    IdentityPorts, IdentitySettings, ImportPorts, ImportSettings, PlatformPorts, PortfolioPorts,
+    Ports, ProviderPorts, ProviderSettings, Unwired,
 };
 use dashtam_core::SystemClock;
 use dashtam_domain::{identity::ports::AccessTokenService, platform::ports::CursorSealer};
 
 pub use aws::sdk_config;
-pub use financial::{ProviderClients, portfolio_over_table, providers_over_table};
+pub use financial::{
+    ProviderClients, imports_over_table, portfolio_over_table, providers_over_table,
+};
 pub use identity::identity_over_table;
 pub use memory::{InMemory, MemoryBuilder, memory_ports};
 pub use platform::platform_over_table;
@@ -55,6 +57,7 @@ pub async fn aws_ports(
     Ok(Ports {
         portfolio,
         providers: providers_over_table(&table, clients, provider_settings(config)),
+        imports: imports_over_table(&table, aws.uploads(config), import_settings(config)),
         ..ports(identity, platform)
     })
 }
@@ -126,6 +129,33 @@ pub async fn provider_api_ports(config: &Config) -> Result<Ports, crate::ConfigE
     Ok(ports)
 }
 
+/// The ports of the import functions (the HTTP routes and the upload worker): the
+/// portfolio's, the connections and the import claim (no provider client, no secret),
+/// and the import records, the parser and the uploads bucket.
+pub async fn import_ports(config: &Config) -> Ports {
+    let aws = Aws::load(config).await;
+    let table = aws.table(config);
+    let mut ports = http_ports(&aws, config);
+    ports.portfolio = portfolio_over_table(&table);
+    ports.providers = providers_over_table(
+        &table,
+        ProviderClients::unwired(),
+        provider_settings(config),
+    );
+    ports.imports = imports_over_table(&table, aws.uploads(config), import_settings(config));
+    ports
+}
+
+/// The upload worker runs for up to its timeout: its claim on the user's imports lasts
+/// that long, so a run that crashed stops blocking a retry when the function would have
+/// been stopped anyway.
+fn import_settings(config: &Config) -> ImportSettings {
+    ImportSettings {
+        claim_lease: chrono::Duration::seconds(config.imports.claim_lease_seconds),
+        ..ImportSettings::default()
+    }
+}
+
 fn provider_settings(config: &Config) -> ProviderSettings {
     ProviderSettings {
         default_redirect_uri: config.providers.default_redirect_uri.clone(),
@@ -163,7 +193,10 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
                     identity_settings(config),
                 ),
             ),
-            Consumer::Audit => (Arc::new(Unwired("email")), IdentityPorts::unwired()),
+            // The import worker has its own ports (`import_ports`).
+            Consumer::Audit | Consumer::Imports => {
+                (Arc::new(Unwired("email")), IdentityPorts::unwired())
+            }
         };
     let mut platform = aws.platform(
         config,
@@ -202,6 +235,7 @@ fn ports(identity: IdentityPorts, platform: PlatformPorts) -> Ports {
         platform,
         providers: ProviderPorts::unwired(),
         portfolio: PortfolioPorts::unwired(),
+        imports: ImportPorts::unwired(),
         clock: Arc::new(SystemClock),
     }
 }

@@ -171,6 +171,7 @@ async fn sqs_fixtures_are_valid_envelopes_consumed_once() {
             Consumer::Email => {
                 assert_eq!(mailbox.files().len(), domain_events.len(), "{name}");
             }
+            Consumer::Imports => unreachable!("the fixtures are events"),
         }
     }
 }

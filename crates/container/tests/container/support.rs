@@ -16,11 +16,11 @@ use aws_sdk_dynamodb::config::{
 
 use axum::{Router, body::Body};
 use dashtam_application::{
-    IdentitySettings, PlatformPorts, Ports, ProviderPorts, ProviderSettings,
+    IdentitySettings, ImportSettings, PlatformPorts, Ports, ProviderPorts, ProviderSettings,
 };
 use dashtam_container::{
-    Config, ProviderClients, app_state, client_ip_layer, identity_over_table, memory_ports,
-    platform_over_table, portfolio_over_table, providers_over_table,
+    Config, ProviderClients, app_state, client_ip_layer, identity_over_table, imports_over_table,
+    memory_ports, platform_over_table, portfolio_over_table, providers_over_table,
 };
 use dashtam_core::SystemClock;
 use dashtam_domain::platform::{
@@ -29,7 +29,7 @@ use dashtam_domain::platform::{
 };
 use dashtam_infrastructure::{
     dynamodb::Table,
-    memory::{InProcessQueue, MemoryStore, PlainComposer},
+    memory::{InProcessQueue, MemoryStore, MemoryUploads, PlainComposer},
     security::{HmacCursorSealer, JwtAccessTokens, StaticSigningKey},
 };
 use dashtam_presentation::{Group, app};
@@ -161,6 +161,12 @@ pub fn table_ports(
         // The providers need clients: `with_sandbox`.
         providers: ProviderPorts::unwired(),
         portfolio: portfolio_over_table(table),
+        // The uploads bucket is S3's business, not the table's.
+        imports: imports_over_table(
+            table,
+            Arc::new(MemoryUploads::new("http://uploads.test")),
+            ImportSettings::default(),
+        ),
         clock: Arc::new(SystemClock),
     }
 }

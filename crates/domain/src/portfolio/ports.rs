@@ -105,11 +105,12 @@ pub trait TransactionRepository: Send + Sync {
         query: &TransactionQuery,
     ) -> Result<TransactionPage, StoreError>;
 
-    /// The provider ids the account already holds (a keys-only read).
+    /// The provider ids the account already holds, each with its row's
+    /// [`fingerprint`](Transaction::fingerprint) (a read of the markers only).
     async fn known_ids(
         &self,
         account_id: Uuid,
-    ) -> Result<std::collections::HashSet<String>, StoreError>;
+    ) -> Result<std::collections::HashMap<String, String>, StoreError>;
 
     /// Inserts those of `transactions` (all of `account`) whose provider id the account
     /// does not hold yet — each guarded by a marker, so concurrent syncs insert each once —

@@ -78,6 +78,16 @@ impl ProviderConnection {
         }
     }
 
+    /// A statement-file connection: active from the start, with no credentials (there is
+    /// no API to call) and nothing to expire.
+    pub fn file_import(id: Uuid, user_id: Uuid, now: DateTime<Utc>) -> Self {
+        Self {
+            status: ConnectionStatus::Active,
+            connected_at: Some(now),
+            ..Self::pending(id, user_id, ProviderSlug::ChaseFile, None, now)
+        }
+    }
+
     fn refuse(&self, action: &'static str) -> IllegalTransition {
         IllegalTransition {
             from: self.status,

@@ -103,6 +103,17 @@ pub(crate) const TXN_GSI1SK: &str = "TRANSACTION";
 pub(crate) const HOLDING_SK_PREFIX: &str = "HOLDING#";
 pub(crate) const SNAP_SK_PREFIX: &str = "SNAP#";
 
+pub(crate) const IMPORT_SK_PREFIX: &str = "IMPORT#";
+pub(crate) const IMPORT_GSI1SK: &str = "IMPORT";
+
+pub(crate) fn import_sk(id: Uuid) -> String {
+    format!("{IMPORT_SK_PREFIX}{id}")
+}
+
+pub(crate) fn import_gsi1pk(id: Uuid) -> String {
+    format!("IMPORT#{id}")
+}
+
 pub(crate) fn connection_sk(id: Uuid) -> String {
     format!("{CONNECTION_SK_PREFIX}{id}")
 }

@@ -8,6 +8,7 @@
 
 mod audit;
 mod email;
+mod imports;
 mod jobs;
 mod outbox;
 mod portfolio;
@@ -24,6 +25,7 @@ mod transactions;
 mod users;
 
 pub use email::{MemoryMailbox, PlainComposer};
+pub use imports::MemoryUploads;
 pub use jobs::InProcessQueue;
 pub use publisher::{ChannelPublisher, RecordingPublisher};
 pub use rate_limits::MemoryRateLimits;

@@ -40,6 +40,8 @@ pub(super) struct State {
     /// Accounts, transactions, holdings and snapshots (see `portfolio.rs`).
     pub(super) portfolio: super::portfolio::PortfolioState,
     pub(super) transactions: super::transactions::TransactionState,
+    /// Import records by id.
+    pub(super) imports: HashMap<Uuid, dashtam_domain::imports::FileImport>,
 }
 
 /// Every repository port over one mutex: each method is one atomic step, like a

@@ -19,8 +19,8 @@ use super::MemoryStore;
 #[derive(Default)]
 pub(crate) struct TransactionState {
     by_account: HashMap<Uuid, BTreeMap<TransactionKey, Transaction>>,
-    /// (account, provider transaction id): the uniqueness marker.
-    keys: HashSet<(Uuid, String)>,
+    /// (account, provider transaction id) → the row's fingerprint: the uniqueness marker.
+    keys: HashMap<(Uuid, String), String>,
     /// transaction id → (account, position).
     index: HashMap<Uuid, (Uuid, TransactionKey)>,
 }
@@ -67,14 +67,14 @@ impl TransactionRepository for MemoryStore {
         Ok(TransactionPage { items, has_more })
     }
 
-    async fn known_ids(&self, account_id: Uuid) -> Result<HashSet<String>, StoreError> {
+    async fn known_ids(&self, account_id: Uuid) -> Result<HashMap<String, String>, StoreError> {
         Ok(self
             .state()?
             .transactions
             .keys
             .iter()
-            .filter(|(a, _)| *a == account_id)
-            .map(|(_, id)| id.clone())
+            .filter(|((a, _), _)| *a == account_id)
+            .map(|((_, id), fingerprint)| (id.clone(), fingerprint.clone()))
             .collect())
     }
 
@@ -92,7 +92,7 @@ impl TransactionRepository for MemoryStore {
                 .filter(|t| {
                     !s.transactions
                         .keys
-                        .contains(&(account.id, t.provider_transaction_id.clone()))
+                        .contains_key(&(account.id, t.provider_transaction_id.clone()))
                         && seen.insert(t.provider_transaction_id.as_str())
                 })
                 .collect()
@@ -104,8 +104,10 @@ impl TransactionRepository for MemoryStore {
         let n = fresh.len() as u64;
         for t in fresh {
             let txns = &mut s.transactions;
-            txns.keys
-                .insert((account.id, t.provider_transaction_id.clone()));
+            txns.keys.insert(
+                (account.id, t.provider_transaction_id.clone()),
+                t.fingerprint(),
+            );
             txns.index.insert(t.id, (account.id, t.key()));
             txns.by_account
                 .entry(account.id)

@@ -491,5 +491,91 @@ async fn a_round_goes_out_ten_messages_per_call_and_a_postponed_one_stays_invisi
             .postpone("not-a-receipt", Duration::from_secs(5))
             .await
             .is_err()
+
+/// The uploads bucket: a presigned PUT works with no credentials, the object is read
+/// back whole (or refused by size), and its arrival is queued for the import worker.
+#[tokio::test]
+async fn an_upload_put_to_its_presigned_url_is_read_and_queued() {
+    use dashtam_domain::imports::{Upload, UploadStore};
+    use dashtam_infrastructure::uploads::S3Uploads;
+
+    let stack = provision_stack().await;
+    let s3 = aws_sdk_s3::config::Builder::from(&stack.sdk)
+        .force_path_style(true)
+        .build();
+    let uploads = S3Uploads::new(
+        aws_sdk_s3::Client::from_conf(s3),
+        stack.var("DASHTAM_UPLOADS_BUCKET").to_owned(),
+    );
+    let key = format!("imports/{}/{}", Uuid::now_v7(), Uuid::now_v7());
+    let url = uploads
+        .presign_put(&key, Duration::from_secs(300))
+        .await
+        .unwrap();
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+    let file = b"OFXHEADER:100\n<OFX></OFX>\n".to_vec();
+    let put = reqwest::Client::new()
+        .put(&url)
+        .body(file.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+
+    assert_eq!(
+        uploads.fetch(&key, 1 << 20).await.unwrap(),
+        Upload::File(file.clone())
+    );
+    assert_eq!(
+        uploads.fetch(&key, 4).await.unwrap(),
+        Upload::TooLarge {
+            size: file.len() as u64
+        }
+    );
+    assert_eq!(
+        uploads.fetch("imports/none/none", 1 << 20).await.unwrap(),
+        Upload::Missing
+    );
+
+    // The bucket's notification: an ObjectCreated record naming the key, on the queue.
+    let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
+    let queue = stack.var("DASHTAM_IMPORT_QUEUE_URL");
+    let mut bodies = Vec::new();
+    for _ in 0..5 {
+        let received = sqs
+            .receive_message()
+            .queue_url(queue)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        bodies.extend(
+            received
+                .messages
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|m| m.body),
+        );
+        if bodies.iter().any(|b| b.contains(&key.replace('/', "%2F"))) {
+            break;
+        }
+    }
+    let notification: serde_json::Value = bodies
+        .iter()
+        .filter_map(|b| serde_json::from_str(b).ok())
+        .find(|v: &serde_json::Value| {
+            // URL-encoded in the notification.
+            let sent = v["Records"][0]["s3"]["object"]["key"]
+                .as_str()
+                .unwrap_or_default();
+            sent.replace("%2F", "/") == key
+        })
+        .unwrap_or_else(|| panic!("no notification for {key} in {bodies:?}"));
+    assert!(
+        notification["Records"][0]["eventName"]
+            .as_str()
+            .unwrap()
+            .starts_with("ObjectCreated:")
     );
 }

@@ -6,6 +6,7 @@
 mod admin;
 mod finance;
 mod identity;
+mod imports;
 mod jobs;
 mod live;
 mod rate_limits;

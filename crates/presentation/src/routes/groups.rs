@@ -3,7 +3,7 @@
 //!
 //! [`Group::declarations`]: super::Group::declarations
 
-use super::{Route, events, identity, platform, portfolio as p, providers as pr};
+use super::{Route, events, identity, imports as im, platform, portfolio as p, providers as pr};
 
 fn all(parts: impl IntoIterator<Item = Vec<Route>>) -> Vec<Route> {
     parts.into_iter().flatten().collect()
@@ -65,4 +65,8 @@ pub fn portfolio() -> Vec<Route> {
         p::balances::routes(),
         p::overview::routes(),
     ])
+}
+
+pub fn imports() -> Vec<Route> {
+    im::routes()
 }

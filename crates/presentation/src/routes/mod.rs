@@ -1,7 +1,7 @@
 //! The routes, context first: `identity/` (users, sessions, tokens, email verification,
 //! password resets, admin security and roles), `platform/` (the live stream, jobs,
-//! the audit trail, system), `providers/` (connections, OAuth callbacks) and `portfolio/`
-//! (accounts, transactions, holdings, balances, syncs).
+//! the audit trail, system), `providers/` (connections, OAuth callbacks), `portfolio/`
+//! (accounts, transactions, holdings, balances, syncs) and `imports/` (statement files).
 //!
 //! Every route is one declaration ([`Route`]): its handler's `#[utoipa::path]` (method,
 //! path, OpenAPI operation) plus its [`Access`] and rate-limit policy. Each endpoint
@@ -10,6 +10,7 @@
 mod created;
 pub mod groups;
 pub mod identity;
+pub mod imports;
 pub mod platform;
 pub mod portfolio;
 pub mod providers;
@@ -42,10 +43,12 @@ pub enum Group {
     Syncs,
     /// Reads of accounts, transactions, holdings and balances.
     Portfolio,
+    /// Statement file imports and uploads.
+    Imports,
 }
 
 impl Group {
-    pub const ALL: [Group; 11] = [
+    pub const ALL: [Group; 12] = [
         Group::Users,
         Group::Sessions,
         Group::Tokens,
@@ -57,6 +60,7 @@ impl Group {
         Group::Providers,
         Group::Syncs,
         Group::Portfolio,
+        Group::Imports,
     ];
 
     /// The group's route declarations.
@@ -79,6 +83,7 @@ impl Group {
             Group::Providers => groups::providers,
             Group::Syncs => groups::syncs,
             Group::Portfolio => groups::portfolio,
+            Group::Imports => groups::imports,
         }
     }
 

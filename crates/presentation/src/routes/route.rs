@@ -46,6 +46,8 @@ pub struct Route {
     pub policy: Policy,
     handler: MethodRouter<AppState>,
     pub(crate) openapi: OpenApiPart,
+    /// The largest body it takes, where that is more than the app's default.
+    body_limit: Option<usize>,
 }
 
 /// Declares a route: `route!(handler, access, policy)`. The handler's `#[utoipa::path]`
@@ -108,7 +110,14 @@ impl Route {
             policy,
             handler: axum::routing::on(filter, handler),
             openapi,
+            body_limit: None,
         }
+    }
+
+    /// Takes bodies of up to `bytes` (a file upload), instead of the app's default.
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
+        self
     }
 }
 
@@ -161,11 +170,14 @@ pub fn build(routes: Vec<Route>) -> Router<AppState> {
             route: format!("{} {}", r.method, r.path),
             template: r.path.to_owned(),
         });
-        let handler =
-            r.handler
-                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                    gate::gate(declared.clone(), req, next)
-                }));
+        let mut handler = r.handler;
+        if let Some(bytes) = r.body_limit {
+            // Innermost, so it overrides the app-wide limit for this route only.
+            handler = handler.layer(axum::extract::DefaultBodyLimit::max(bytes));
+        }
+        let handler = handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+            gate::gate(declared.clone(), req, next)
+        }));
         router.route(r.path, handler)
     })
 }

@@ -2,6 +2,7 @@
 //! (422) that serde alone does not express. Context first, like the routes.
 
 pub mod identity;
+pub mod imports;
 pub mod names;
 pub mod platform;
 pub mod portfolio;

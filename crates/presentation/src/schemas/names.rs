@@ -90,4 +90,10 @@ named! {
     CredentialTypeName => dashtam_domain::providers::CredentialType, "oauth2";
     /// A provider category, e.g. `brokerage`.
     ProviderCategoryName => dashtam_domain::providers::ProviderCategory, "brokerage";
+    /// An import file format, e.g. `qfx`.
+    FileFormatName => dashtam_domain::imports::FileFormat, "qfx";
+    /// A CSV layout, e.g. `chase_checking`.
+    CsvLayoutName => dashtam_domain::imports::CsvLayout, "chase_checking";
+    /// Where an import stands, e.g. `completed`.
+    ImportStatusName => dashtam_domain::imports::ImportStatus, "completed";
 }

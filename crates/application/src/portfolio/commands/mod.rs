@@ -2,6 +2,7 @@ mod provider_call;
 mod sync_accounts;
 mod sync_holdings;
 mod sync_transactions;
+pub(crate) mod upsert_accounts;
 
 pub use sync_accounts::SyncAccounts;
 pub(crate) use sync_accounts::run as sync_accounts;

@@ -181,7 +181,7 @@ async fn insert(
     let mut seen: HashSet<String> = HashSet::new();
     let new: Vec<Transaction> = fetched
         .into_iter()
-        .filter(|t| !known.contains(&t.provider_transaction_id))
+        .filter(|t| !known.contains_key(&t.provider_transaction_id))
         .filter(|t| seen.insert(t.provider_transaction_id.clone()))
         .map(|t| Transaction::record(Uuid::now_v7(), account.user_id, account.id, t, now))
         .collect();

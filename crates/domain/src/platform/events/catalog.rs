@@ -194,6 +194,16 @@ events! {
     HoldingsSyncFailed { account_id: Uuid, error: String }
         => DataSync, "holdings_sync", Failed, audit true, email None, stream Some("sync.holdings.failed");
 
+    // File imports. Every frame names the file, its format and how far the import got.
+    FileImportAttempted { import_id: Uuid, file_name: String, file_format: String, progress_percent: u8, records_processed: u64, records_imported: u64 }
+        => DataSync, "file_import", Attempted, audit true, email None, stream Some("import.started");
+    FileImportProgress { import_id: Uuid, file_name: String, file_format: String, progress_percent: u8, records_processed: u64, records_imported: u64 }
+        => DataSync, "file_import_progress", Operational, audit false, email None, stream Some("import.progress");
+    FileImportSucceeded { import_id: Uuid, connection_id: Uuid, file_name: String, file_format: String, progress_percent: u8, records_processed: u64, records_imported: u64, accounts_created: u64, accounts_updated: u64, transactions_skipped: u64 }
+        => DataSync, "file_import", Succeeded, audit true, email None, stream Some("import.completed");
+    FileImportFailed { import_id: Uuid, file_name: String, file_format: String, progress_percent: u8, records_processed: u64, records_imported: u64, error: String }
+        => DataSync, "file_import", Failed, audit true, email None, stream Some("import.failed");
+
     // Portfolio changes (operational, not audited). Amounts are decimal strings.
     AccountBalanceUpdated { account_id: Uuid, previous_balance: Option<String>, new_balance: String, currency: String }
         => Portfolio, "account_balance_update", Operational, audit false, email None, stream Some("portfolio.balance.updated");

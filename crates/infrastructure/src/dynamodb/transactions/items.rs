@@ -127,6 +127,9 @@ pub(crate) struct TransactionKeyItem {
     pub SK: String,
     pub entity: String,
     pub transaction_id: Uuid,
+    /// The row's [`Transaction::fingerprint`]: tells a reused FITID's rows apart.
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
 impl TransactionKeyItem {
@@ -136,6 +139,7 @@ impl TransactionKeyItem {
             SK: txn_key_sk(&t.provider_transaction_id),
             entity: "transaction_key".to_owned(),
             transaction_id: t.id,
+            fingerprint: t.fingerprint(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! in the same transaction with `attribute_not_exists`, so concurrent syncs insert each
 //! provider transaction once; `GSI1PK = TRANSACTION#<tid>` finds one by id.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TransactWriteItem;
@@ -165,7 +165,7 @@ impl TransactionRepository for DynamoTransactionRepository {
 
     /// Query `begins_with(SK, "TXNKEY#")` projecting only `SK`: about 40 bytes per
     /// transaction, so a page of 1 MB holds some 25,000 ids.
-    async fn known_ids(&self, account_id: Uuid) -> Result<HashSet<String>, StoreError> {
+    async fn known_ids(&self, account_id: Uuid) -> Result<HashMap<String, String>, StoreError> {
         let q = QuerySpec {
             index: None,
             key_condition: "PK = :pk AND begins_with(SK, :prefix)",
@@ -175,14 +175,27 @@ impl TransactionRepository for DynamoTransactionRepository {
             forward: true,
             limit: None,
         };
-        let mut ids = HashSet::new();
+        let mut ids = HashMap::new();
         let mut start = None;
         loop {
             let (items, last) = self
                 .table
-                .query_page_projected("transaction key", &q, None, Some("SK"), None, start)
+                .query_page_projected(
+                    "transaction key",
+                    &q,
+                    None,
+                    Some("SK, fingerprint"),
+                    None,
+                    start,
+                )
                 .await?;
-            ids.extend(items.iter().filter_map(provider_id_of));
+            ids.extend(items.iter().filter_map(|item| {
+                let fingerprint = item.get("fingerprint").and_then(|f| f.as_s().ok());
+                Some((
+                    provider_id_of(item)?,
+                    fingerprint.cloned().unwrap_or_default(),
+                ))
+            }));
             match last {
                 Some(k) if !k.is_empty() => start = Some(k),
                 _ => return Ok(ids),

@@ -1,4 +1,4 @@
-//! What the provider and portfolio tests share: the seven ports over the emulated table
+//! What the provider, portfolio and import tests share: the eight ports over the emulated table
 //! (with every DynamoDB call counted) or over one `MemoryStore`, so each scenario runs
 //! against both and the two adapters provably agree; and the entities they write.
 
@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use dashtam_domain::{
+    imports::ImportRepository,
     platform::events::{DomainEvent, EventPayload},
     portfolio::{
         Account, AccountRepository, AccountType, AssetType, BalanceSnapshot, Currency, Holding,
@@ -26,8 +27,8 @@ use dashtam_domain::{
 use dashtam_infrastructure::{
     dynamodb::{
         DynamoAccountRepository, DynamoConnectionRepository, DynamoHoldingRepository,
-        DynamoOAuthStateRepository, DynamoSnapshotRepository, DynamoSyncClaims,
-        DynamoTransactionRepository, Table,
+        DynamoImportRepository, DynamoOAuthStateRepository, DynamoSnapshotRepository,
+        DynamoSyncClaims, DynamoTransactionRepository, Table,
     },
     memory::MemoryStore,
 };
@@ -94,6 +95,7 @@ pub struct Fin {
     pub transactions: Arc<dyn TransactionRepository>,
     pub holdings: Arc<dyn HoldingRepository>,
     pub snapshots: Arc<dyn SnapshotRepository>,
+    pub imports: Arc<dyn ImportRepository>,
     /// The DynamoDB calls made (DynamoDB only).
     pub calls: Option<Calls>,
     pub db: Option<Db>,
@@ -115,7 +117,8 @@ impl Fin {
             accounts: Arc::new(DynamoAccountRepository::from_table(table.clone())),
             transactions: Arc::new(DynamoTransactionRepository::from_table(table.clone())),
             holdings: Arc::new(DynamoHoldingRepository::from_table(table.clone())),
-            snapshots: Arc::new(DynamoSnapshotRepository::from_table(table)),
+            snapshots: Arc::new(DynamoSnapshotRepository::from_table(table.clone())),
+            imports: Arc::new(DynamoImportRepository::from_table(table)),
             calls: Some(calls),
             db: Some(db),
             memory: None,
@@ -132,6 +135,7 @@ impl Fin {
             transactions: m.clone(),
             holdings: m.clone(),
             snapshots: m.clone(),
+            imports: m.clone(),
             calls: None,
             db: None,
             memory: Some(m),

@@ -8,6 +8,7 @@ mod conflicts;
 mod connections;
 mod fin;
 mod holdings;
+mod imports;
 mod outbox;
 mod processed;
 mod rate_limits;

@@ -1,7 +1,7 @@
 //! Transactions: batched, deduplicated inserts (counted calls), concurrent overlapping
 //! syncs, and pages newest first with dates, cursors, offsets and a type filter.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use dashtam_domain::{
     platform::events::EventPayload,
@@ -69,8 +69,9 @@ async fn inserts_are_batched_and_deduplicated(fin: Fin) {
         known,
         batch
             .iter()
-            .map(|t| t.provider_transaction_id.clone())
-            .collect::<HashSet<_>>()
+            .map(|t| (t.provider_transaction_id.clone(), t.fingerprint()))
+            .collect::<HashMap<_, _>>(),
+        "each id with its row's fingerprint"
     );
     assert_eq!(
         fin.transactions.find(batch[7].id).await.unwrap(),

@@ -117,6 +117,10 @@ async fn every_route_has_its_policy() {
         ),
         ("get", "/api/v1/portfolio/net-worth", Policy::ApiRead),
         ("get", "/api/v1/portfolio/summary", Policy::ApiRead),
+        ("post", "/api/v1/imports", Policy::ApiWrite),
+        ("get", "/api/v1/imports/formats", Policy::ApiRead),
+        ("get", "/api/v1/imports/{import_id}", Policy::ApiRead),
+        ("post", "/api/v1/import-uploads", Policy::ApiWrite),
     ];
     // Distinct, unusual limits per policy, so the header names the policy that applied.
     let mut limits = Limits::default();
