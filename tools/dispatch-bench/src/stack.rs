@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use dashtam_application::{IdentityPorts, PlatformPorts, Ports, ProviderSettings};
+use dashtam_application::{IdentityPorts, ImportPorts, PlatformPorts, Ports, ProviderSettings};
 use dashtam_container::{
     ProviderClients, platform_over_table, portfolio_over_table, providers_over_table,
 };
@@ -74,6 +74,7 @@ impl Bench {
             },
             providers: providers_over_table(&table, clients, ProviderSettings::default()),
             portfolio,
+            imports: ImportPorts::unwired(),
             clock: Arc::new(SystemClock),
         };
         Self {

@@ -491,6 +491,8 @@ async fn a_round_goes_out_ten_messages_per_call_and_a_postponed_one_stays_invisi
             .postpone("not-a-receipt", Duration::from_secs(5))
             .await
             .is_err()
+    );
+}
 
 /// The uploads bucket: a presigned PUT works with no credentials, the object is read
 /// back whole (or refused by size), and its arrival is queued for the import worker.
