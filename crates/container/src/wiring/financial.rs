@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use dashtam_application::{
-    ImportPorts, ImportSettings, PortfolioPorts, ProviderPorts, ProviderSettings, Unwired,
+    ImportPorts, ImportSettings, PortfolioPorts, ProviderPorts, ProviderSettings,
 };
 use dashtam_domain::{
     imports::{StatementParser, UploadStore},
@@ -18,6 +18,7 @@ use dashtam_infrastructure::{
         DynamoImportRepository, DynamoOAuthStateRepository, DynamoSnapshotRepository,
         DynamoSyncClaims, DynamoTransactionRepository, Table,
     },
+    imports::FileStatementParser,
     memory::{MemoryStore, MemorySyncQueue},
 };
 
@@ -107,7 +108,7 @@ pub(super) fn providers_in_memory(
 
 /// The statement parser: pure, the same in every mode.
 fn statement_parser() -> Arc<dyn StatementParser> {
-    Arc::new(Unwired("statement parser"))
+    Arc::new(FileStatementParser)
 }
 
 pub fn imports_over_table(

@@ -134,9 +134,8 @@ async fn import_a_statement_repeat_it_refuse_a_bad_one_and_upload_a_large_one() 
         card["transaction_date"], "2026-11-30",
         "the statement's own date, not UTC's"
     );
-    assert_eq!(
+    assert!(
         card["description"].as_str().unwrap().contains("A&W"),
-        true,
         "{card}"
     );
     let interest = rows
@@ -173,7 +172,7 @@ async fn import_a_statement_repeat_it_refuse_a_bad_one_and_upload_a_large_one() 
 
     // A large CSV through an upload.
     let mut csv = String::from("date,description,amount\n");
-    for i in 0..3000 {
+    for i in 0..1200 {
         csv.push_str(&format!(
             "2026-10-{:02},PURCHASE {i},-{}.{:02}\n",
             1 + i % 28,
@@ -220,7 +219,7 @@ async fn import_a_statement_repeat_it_refuse_a_bad_one_and_upload_a_large_one() 
     assert_eq!(status["status"], "completed", "{status}");
     assert_eq!(
         (&status["transactions_created"], &status["progress_percent"]),
-        (&json!(3000), &json!(100))
+        (&json!(1200), &json!(100))
     );
 
     let mut text = String::new();

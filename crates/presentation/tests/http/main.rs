@@ -7,6 +7,7 @@ mod admin_audit;
 mod contract;
 mod events;
 mod identity;
+mod imports;
 mod jobs;
 mod portfolio_overview;
 mod rate_limits;

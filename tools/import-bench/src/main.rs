@@ -1,0 +1,113 @@
+//! Import parse benchmark: a generated OFX of N transactions (1.x SGML and 2.x XML) and
+//! a Chase checking CSV of the same rows, parsed by `FileStatementParser` and, in the
+//! same run, by Python's `ofxtools` (the OFX files) and `csv` module (the CSV), each parse
+//! in a child process of its own so that its peak RSS is its own.
+//!
+//! `cargo run --release -p dashtam-import-bench [-- --transactions N --rounds R
+//! --python PATH --keep DIR]`, or `scripts/import-bench.sh`, which first installs the
+//! pinned ofxtools (`tools/import-bench/requirements.txt`) into the repo's `.venv`.
+
+mod child;
+mod generate;
+mod parse;
+
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+struct Args {
+    transactions: usize,
+    rounds: usize,
+    seed: u64,
+    python: PathBuf,
+    dir: PathBuf,
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn args(raw: &[String]) -> Result<Args, String> {
+    let mut args = Args {
+        transactions: 50_000,
+        rounds: 3,
+        seed: 20_241_231,
+        python: root().join(".venv/bin/python"),
+        dir: root().join("target/bench/import"),
+    };
+    let mut it = raw.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} wants a value"))?;
+        let number = || value.parse::<usize>().ok().filter(|n| *n > 0);
+        match flag.as_str() {
+            "--transactions" => args.transactions = number().ok_or("--transactions N > 0")?,
+            "--rounds" => args.rounds = number().ok_or("--rounds N > 0")?,
+            "--seed" => args.seed = value.parse().map_err(|_| "--seed N")?,
+            "--python" => args.python = PathBuf::from(value),
+            "--keep" => args.dir = PathBuf::from(value),
+            _ => {
+                return Err(format!(
+                    "usage: dashtam-import-bench [--transactions N] [--rounds N] [--seed N] \
+                     [--python PATH] [--keep DIR]; got {flag}"
+                ));
+            }
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let result = match raw.as_slice() {
+        [flag, format, path] if flag == child::FLAG => child::parse_here(format, path),
+        _ => args(&raw).map_err(BoxError::from).and_then(|a| run(&a)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("import-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), BoxError> {
+    if !args.python.exists() {
+        return Err(format!(
+            "no Python at {} (scripts/import-bench.sh installs ofxtools into .venv; or pass \
+             --python)",
+            args.python.display()
+        )
+        .into());
+    }
+    std::fs::create_dir_all(&args.dir)?;
+    let txns = generate::transactions(args.transactions, args.seed);
+    let files = parse::Files {
+        sgml: args.dir.join("bench.qfx"),
+        xml: args.dir.join("bench-v2.ofx"),
+        csv: args.dir.join("Chase1234_Activity_20241231.CSV"),
+        transactions: args.transactions,
+    };
+    std::fs::write(&files.sgml, generate::ofx(&txns, false))?;
+    std::fs::write(&files.xml, generate::ofx(&txns, true))?;
+    std::fs::write(&files.csv, generate::chase_csv(&txns))?;
+    drop(txns);
+    println!(
+        "import parse benchmark: {} transactions (seed {}), {} interleaved rounds",
+        args.transactions, args.seed, args.rounds
+    );
+    let script = root().join("tools/import-bench/baseline.py");
+    let baseline = parse::Baseline {
+        python: &args.python,
+        script: &script,
+    };
+    let cases = parse::run(&files, args.rounds, &baseline)?;
+    if parse::report(&cases, &files) {
+        Ok(())
+    } else {
+        Err("the goal was not met".into())
+    }
+}
