@@ -13,11 +13,11 @@ pub use config::{Config, ConfigError, ImportConfig, Mode, ProviderConfig, rate_l
 pub use logging::init_logging;
 pub use runners::{
     Consumer, SyncMessageOutcome, business_metric, client_ip_layer, handle_scheduled_event,
-    handle_sqs_event, handle_stream_event, handle_sync_event, handle_upload_event,
-    job_from_event, process_message, process_sync_message, process_upload_message,
-    relay_memory, relay_stream, run_consumer, run_http, run_http_streaming, run_import_http,
-    run_import_worker, run_portfolio_http, run_provider_http, run_provider_jobs, run_relay,
-    run_scheduler, run_sync_worker,
+    handle_sqs_event, handle_stream_event, handle_sync_event, handle_upload_event, job_from_event,
+    process_message, process_sync_message, process_upload_message, relay_memory, relay_stream,
+    run_consumer, run_http, run_http_streaming, run_import_http, run_import_worker,
+    run_portfolio_http, run_provider_http, run_provider_jobs, run_relay, run_scheduler,
+    run_sync_worker,
 };
 pub use tls::TrustRoots;
 pub use wiring::{
