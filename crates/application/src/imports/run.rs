@@ -430,7 +430,8 @@ fn provider_transaction(
         commission: None,
         transaction_date: line.transaction_date,
         settlement_date: line.posted_date,
-        metadata: line.metadata.clone(),
+        // Back to a map one chunk at a time (the parsed file holds it as text).
+        metadata: line.metadata.to_value(),
     }
 }
 

@@ -160,7 +160,7 @@ fn row(fitid: Option<&str>, date: u32, amount: &str, description: &str) -> State
         transaction_type: TransactionType::Other,
         subtype: TransactionSubtype::Unknown,
         description: description.into(),
-        metadata: json!({"trntype": "DEBIT"}),
+        metadata: json!({"trntype": "DEBIT"}).into(),
     }
 }
 

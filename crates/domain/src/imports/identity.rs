@@ -108,10 +108,9 @@ fn digest(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDate;
-    use serde_json::json;
-
     use super::*;
+    use crate::imports::RowMetadata;
+    use chrono::NaiveDate;
 
     fn line(fitid: Option<&str>, amount: Decimal, description: &str) -> StatementLine {
         StatementLine {
@@ -123,7 +122,7 @@ mod tests {
             transaction_type: TransactionType::Other,
             subtype: TransactionSubtype::Unknown,
             description: description.to_owned(),
-            metadata: json!({}),
+            metadata: RowMetadata::default(),
         }
     }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::portfolio::{AccountType, Currency, TransactionSubtype, TransactionType};
 
-use super::FileFormat;
+use super::{FileFormat, RowMetadata};
 
 /// The file as uploaded, with what the form said about it.
 #[derive(Debug, Clone, Copy)]
@@ -87,8 +87,9 @@ pub struct StatementLine {
     pub subtype: TransactionSubtype,
     pub description: String,
     /// The file's own values: `TRNTYPE`, `NAME`, `MEMO`, `CHECKNUM`, the full `DTPOSTED`,
-    /// a CSV row's columns.
-    pub metadata: Value,
+    /// a CSV row's columns — as compact JSON text, a `Value` again only when the row
+    /// becomes a transaction (a parsed file holds every row at once).
+    pub metadata: RowMetadata,
 }
 
 crate::named_enum! {

@@ -37,35 +37,45 @@ pub struct ImportReport {
 
 impl ImportFile {
     pub async fn execute(self, ports: &Ports) -> Result<ImportReport, AppError> {
+        let Self {
+            principal,
+            file_name,
+            bytes,
+            hints,
+            context,
+        } = self;
         let now = ports.clock.now();
-        let user_id = self.principal.user_id;
-        let format = format_of(&self.file_name)?;
+        let user_id = principal.user_id;
+        let format = format_of(&file_name)?;
         let mut import = FileImport::new(
             user_id,
-            &self.file_name,
+            &file_name,
             format,
             ImportSource::Request,
-            self.hints,
+            hints,
             now,
         );
         let parsed = ports.imports.parser.parse(StatementFile {
-            file_name: &self.file_name,
+            file_name: &file_name,
             format,
-            bytes: &self.bytes,
+            bytes: &bytes,
             hints: &import.hints,
         });
+        // The parsed rows are all the run needs: the request's bytes go before the writes
+        // (as the upload worker's do), so the file is not held beside its rows.
+        drop(bytes);
         let statement = match parsed {
             Ok(s) => merge_accounts(s),
             Err(e) => {
                 // Nothing is stored but the audit trail's attempt and refusal.
-                let mut events = EventBatch::new(&self.context, now);
+                let mut events = EventBatch::new(&context, now);
                 events.push(Some(user_id), attempted_event(&import));
                 events.push(Some(user_id), failed_event(&import, &e.to_string()));
                 events.append_to_outbox(ports).await;
-                return Err(file_problem(&self.file_name, &e));
+                return Err(file_problem(&file_name, &e));
             }
         };
-        let counts = run(ports, &mut import, &statement, &self.context).await?;
+        let counts = run(ports, &mut import, &statement, &context).await?;
         Ok(ImportReport {
             import_id: import.id,
             connection_id: import.connection_id.unwrap_or_default(),
@@ -75,7 +85,7 @@ impl ImportFile {
             transactions_skipped: counts.transactions_skipped,
             message: format!(
                 "Imported {}: {} account(s) created, {} updated; {} transaction(s) created, {} skipped as already imported.",
-                self.file_name,
+                file_name,
                 counts.accounts_created,
                 counts.accounts_updated,
                 counts.transactions_created,

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use csv::{ReaderBuilder, StringRecord};
 use dashtam_domain::{
     imports::{
-        Balance, StatementAccount, StatementError, StatementErrorCode as Code, StatementFile,
-        StatementLine, mapping,
+        Balance, RowMetadata, StatementAccount, StatementError, StatementErrorCode as Code,
+        StatementFile, StatementLine, mapping,
     },
     portfolio::{AccountType, Currency, TransactionSubtype, TransactionType},
 };
@@ -115,7 +115,7 @@ pub fn parse(file: StatementFile<'_>) -> Result<StatementAccount, StatementError
             metadata.insert(key, Value::String(field.trim().to_owned()));
         }
         lines.push(StatementLine {
-            metadata: Value::Object(metadata),
+            metadata: RowMetadata::from_map(metadata),
             ..row
         });
     }
@@ -231,7 +231,7 @@ fn row(
             transaction_type: kind.0,
             subtype: kind.1,
             description: description.to_owned(),
-            metadata: Value::Null,
+            metadata: RowMetadata::default(),
         },
         balance,
     ))

@@ -10,8 +10,8 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use dashtam_domain::{
     imports::{
-        Balance, StatementAccount, StatementError, StatementErrorCode as Code, StatementLine,
-        mapping,
+        Balance, RowMetadata, StatementAccount, StatementError, StatementErrorCode as Code,
+        StatementLine, mapping,
     },
     portfolio::{AccountType, Currency},
 };
@@ -621,7 +621,7 @@ fn finish_txn(txn: TxnDraft) -> Result<StatementLine, StatementError> {
         transaction_type,
         subtype,
         description: describe(name.as_deref(), memo.as_deref(), &trntype),
-        metadata: Value::Object(metadata),
+        metadata: RowMetadata::from_map(metadata),
     })
 }
 

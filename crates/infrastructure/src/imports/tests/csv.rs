@@ -43,11 +43,11 @@ fn chase_checking_with_trailing_commas_and_quoted_commas() {
     assert!(first.description.starts_with("Online Transfer 12582403448"));
     assert_eq!(first.subtype, S::TransferOut);
     assert_eq!(first.fitid, None);
-    assert_eq!(first.metadata["details"], "DEBIT");
-    assert_eq!(first.metadata["type"], "ACCT_XFER");
+    assert_eq!(first.metadata.to_value()["details"], "DEBIT");
+    assert_eq!(first.metadata.to_value()["type"], "ACCT_XFER");
     assert_eq!(a.lines[1].description, "STARBUCKS STORE 0123, SEATTLE WA");
     assert_eq!(a.lines[2].subtype, S::Deposit);
-    assert_eq!(a.lines[3].metadata["check_or_slip"], "1043");
+    assert_eq!(a.lines[3].metadata.to_value()["check_or_slip"], "1043");
     assert_eq!(
         (a.lines[4].transaction_type, a.lines[4].subtype),
         (T::Fee, S::AccountFee)
@@ -87,7 +87,7 @@ fn chase_card_old_and_new_headers() {
         (sale.transaction_type, sale.subtype),
         (T::Other, S::Unknown)
     );
-    assert_eq!(sale.metadata["category"], "Shopping");
+    assert_eq!(sale.metadata.to_value()["category"], "Shopping");
     assert_eq!(a.lines[1].subtype, S::TransferIn);
     assert_eq!(a.lines[1].description, "PAYMENT, THANK YOU");
     assert_eq!(a.lines[2].subtype, S::Unknown);
@@ -99,7 +99,7 @@ fn chase_card_old_and_new_headers() {
     );
     let a = &new.accounts[0];
     assert_eq!(a.lines.len(), 2);
-    assert_eq!(a.lines[0].metadata["card"], "5678");
+    assert_eq!(a.lines[0].metadata.to_value()["card"], "5678");
     assert_eq!(a.lines[0].transaction_date, day(2024, 2, 29));
     assert_eq!(a.lines[0].posted_date, Some(day(2024, 3, 1)));
     assert_eq!(a.lines[1].amount, d("1000.00"));
@@ -115,7 +115,7 @@ fn generic_layouts_with_a_bom() {
     assert_eq!(amounts, [d("-1234.50"), d("12.00"), d("-4.50")]);
     assert_eq!(a.lines[0].description, "Grocery, Inc.");
     assert_eq!(a.lines[1].transaction_date, day(2024, 2, 2));
-    assert_eq!(a.lines[0].metadata["date"], "2024-02-01");
+    assert_eq!(a.lines[0].metadata.to_value()["date"], "2024-02-01");
 
     let positive = ImportHints {
         charges_positive: true,

@@ -43,9 +43,12 @@ fn chase_qfx_v1_with_its_quirks() {
         (purchase.transaction_type, purchase.subtype),
         (T::Other, S::Unknown)
     );
-    assert_eq!(purchase.metadata["name"], "A&W #5567");
-    assert_eq!(purchase.metadata["trntype"], "DEBIT");
-    assert_eq!(purchase.metadata["dtposted"], "20240131120000[0:GMT]");
+    assert_eq!(purchase.metadata.to_value()["name"], "A&W #5567");
+    assert_eq!(purchase.metadata.to_value()["trntype"], "DEBIT");
+    assert_eq!(
+        purchase.metadata.to_value()["dtposted"],
+        "20240131120000[0:GMT]"
+    );
     // The leading blank line and CRLF: the first STMTTRN is on line 45.
     assert_eq!(purchase.line, 45);
 
@@ -56,12 +59,12 @@ fn chase_qfx_v1_with_its_quirks() {
         (T::Transfer, S::Deposit)
     );
     let check = &a.lines[2];
-    assert_eq!(check.metadata["checknum"], "1043");
-    assert_eq!(check.metadata["dtuser"], "20240127120000");
+    assert_eq!(check.metadata.to_value()["checknum"], "1043");
+    assert_eq!(check.metadata.to_value()["dtuser"], "20240127120000");
     let xfer = &a.lines[3];
     assert_eq!(xfer.subtype, S::TransferOut);
     assert_eq!(xfer.description, "ONLINE TRANSFER TO SAV ...5678");
-    assert_eq!(xfer.metadata["memo"], "");
+    assert_eq!(xfer.metadata.to_value()["memo"], "");
     let fee = &a.lines[4];
     assert_eq!((fee.transaction_type, fee.subtype), (T::Fee, S::AccountFee));
     assert_eq!(fee.amount, d("-12.00"));
@@ -71,7 +74,7 @@ fn chase_qfx_v1_with_its_quirks() {
         (T::Income, S::Interest)
     );
     assert_eq!(interest.fitid, None, "an empty FITID is none");
-    assert_eq!(interest.metadata["refnum"], "R-77");
+    assert_eq!(interest.metadata.to_value()["refnum"], "R-77");
 }
 
 #[test]
@@ -105,8 +108,8 @@ fn xml_v2_with_a_bare_ampersand_and_a_payee() {
         (T::Income, S::Dividend)
     );
     assert_eq!(div.description, "FUND DIVIDEND");
-    assert_eq!(div.metadata["payee_city"], "BOSTON");
-    assert_eq!(div.metadata["memo"], "");
+    assert_eq!(div.metadata.to_value()["payee_city"], "BOSTON");
+    assert_eq!(div.metadata.to_value()["memo"], "");
     assert_eq!(a.balance.unwrap().amount, d("10250.00"));
     assert_eq!(a.balance.unwrap().as_of, Some(day(2024, 2, 29)));
 }
@@ -133,7 +136,7 @@ fn every_statement_of_the_file_bank_and_card() {
     // 23:30 EST is the next day in UTC; the statement's own date stays.
     assert_eq!(checking.lines[0].transaction_date, day(2024, 2, 29));
     assert_eq!(
-        checking.lines[0].metadata["dtposted"],
+        checking.lines[0].metadata.to_value()["dtposted"],
         "20240229233000.000[-5:EST]"
     );
     assert_eq!(checking.lines[0].subtype, S::Withdrawal);

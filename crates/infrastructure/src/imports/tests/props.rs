@@ -237,8 +237,8 @@ fn check_values(accounts: &[Account], s: &Statement) -> Result<(), TestCaseError
             prop_assert_eq!(&l.fitid, &t.fitid);
             let kind = mapping::ofx_transaction_kind(t.trntype, l.amount);
             prop_assert_eq!((l.transaction_type, l.subtype), kind);
-            prop_assert_eq!(&l.metadata["trntype"], t.trntype);
-            prop_assert_eq!(&l.metadata["dtposted"], &dtposted(t));
+            prop_assert_eq!(&l.metadata.to_value()["trntype"], t.trntype);
+            prop_assert_eq!(&l.metadata.to_value()["dtposted"], &dtposted(t));
             let description = match (&t.name, &t.memo) {
                 (Some(n), Some(m)) if n != m => format!("{n} - {m}"),
                 (Some(n), _) => n.clone(),
