@@ -167,8 +167,6 @@ impl ConnectionRepository for DynamoConnectionRepository {
     }
 }
 
-<<<<<<< HEAD
-=======
 /// Index partitions of the scheduled connections: a round's Queries run in parallel and
 /// no one partition takes every connection's writes.
 const SCHEDULED_PARTITIONS: u8 = 4;
@@ -191,13 +189,6 @@ fn scheduled_keys(c: &ProviderConnection) -> (Option<String>, Option<String>) {
     )
 }
 
-/// The owner, all `owner_of` needs of an item.
-#[derive(Debug, Deserialize)]
-pub(crate) struct OwnerItem {
-    pub user_id: Uuid,
-}
-
->>>>>>> issue-11
 #[derive(Debug, Serialize, Deserialize)]
 #[allow(non_snake_case)]
 struct ConnectionItem {
