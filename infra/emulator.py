@@ -174,6 +174,23 @@ class SerialDynamoDB:
         return [body]
 
 
+class RawObjectBodies:
+    """S3 takes any Content-Type on a PUT of an object; werkzeug, under moto, reads a
+    form-encoded body as a form and moto then stores an empty object. `curl -T` or
+    `--data-binary` to a presigned URL sends `application/x-www-form-urlencoded`: keep the
+    bytes by calling it what it is."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "PUT" and environ.get("CONTENT_TYPE", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            environ["CONTENT_TYPE"] = "application/octet-stream"
+        return self.app(environ, start_response)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -185,7 +202,7 @@ def main():
     run_simple(
         args.host,
         args.port,
-        SerialDynamoDB(app),
+        SerialDynamoDB(RawObjectBodies(app)),
         threaded=True,
         request_handler=MotoRequestHandler,
     )

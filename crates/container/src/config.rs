@@ -27,6 +27,11 @@ pub struct Config {
     /// The dead-letter queues behind them, watched by the jobs health endpoints.
     pub audit_dlq_url: Option<String>,
     pub email_dlq_url: Option<String>,
+    /// `DASHTAM_SYNC_QUEUE_URL`: where the dispatcher sends one message per connection of
+    /// a scheduled round, read by the sync worker; and its dead-letter queue
+    /// (`DASHTAM_SYNC_DLQ_URL`), watched by the jobs health.
+    pub sync_queue_url: Option<String>,
+    pub sync_dlq_url: Option<String>,
     pub jwt_secret_id: String,
     pub email_from: String,
     pub api_base_url: String,
@@ -176,6 +181,8 @@ impl Config {
             email_queue_url: get("DASHTAM_EMAIL_QUEUE_URL").filter(|v| !v.is_empty()),
             audit_dlq_url: get("DASHTAM_AUDIT_DLQ_URL").filter(|v| !v.is_empty()),
             email_dlq_url: get("DASHTAM_EMAIL_DLQ_URL").filter(|v| !v.is_empty()),
+            sync_queue_url: get("DASHTAM_SYNC_QUEUE_URL").filter(|v| !v.is_empty()),
+            sync_dlq_url: get("DASHTAM_SYNC_DLQ_URL").filter(|v| !v.is_empty()),
             jwt_secret_id: required("DASHTAM_JWT_SECRET_ID")?,
             email_from: get("DASHTAM_EMAIL_FROM")
                 .unwrap_or_else(|| "no-reply@dashtam.local".into()),

@@ -21,6 +21,9 @@ pub mod names {
     pub const EVENTS_RELAYED: &str = "EventsRelayed";
     pub const RELAY_LAG: &str = "RelayLagMs";
     pub const DUPLICATES_DROPPED: &str = "DuplicatesDropped";
+    pub const SCHEDULED_SYNCS: &str = "ScheduledSyncs";
+    pub const SCHEDULED_SYNCS_SKIPPED: &str = "ScheduledSyncsSkipped";
+    pub const SCHEDULED_SYNCS_POSTPONED: &str = "ScheduledSyncsPostponed";
 }
 
 #[derive(Debug, Clone, Copy)]

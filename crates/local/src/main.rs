@@ -1,8 +1,9 @@
 //! `dashtam-local`: the whole product in one process.
 //!
-//! Every endpoint group on one port, the audit and email consumers running in process
-//! (polling the emulated SQS queues the way Lambda's event source mappings do, or reading
-//! an in-process channel with `--in-memory`), the scheduled jobs on timers (as the
+//! Every endpoint group on one port, the audit and email consumers and the sync worker
+//! running in process (polling the emulated SQS queues the way Lambda's event source
+//! mappings do, or reading in-process queues with `--in-memory`), the scheduled jobs —
+//! session expiry, cleanup, the sync dispatcher, token care — on timers (as the
 //! EventBridge schedules run them on AWS), a mailbox route for local emails, and the
 //! sandbox brokerage (Schwab and Alpaca imitations) on its own port.
 
@@ -61,11 +62,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             store,
             published,
             queue,
+            sync_queue,
             uploads,
             ..
         } = memory_ports(&config);
         let ports = Arc::new(ports);
         local_uploads = Some(uploads::router(ports.clone(), uploads));
+        let worker_ports = ports.clone();
+        supervise("sync-worker", move || {
+            pollers::drain_sync_queue(worker_ports.clone(), sync_queue.clone())
+        });
         let (relay_ports, drain_ports) = (ports.clone(), ports.clone());
         supervise("relay", move || {
             relay_memory(relay_ports.clone(), store.clone())
@@ -98,6 +104,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 }
                 None => tracing::warn!(?consumer, "no queue URL configured: consumer not started"),
             }
+        }
+        match &config.sync_queue_url {
+            Some(url) => {
+                let (worker_ports, sqs, url) = (ports.clone(), sqs.clone(), url.clone());
+                supervise("sync-worker", move || {
+                    pollers::poll_sync_queue(worker_ports.clone(), sqs.clone(), url.clone())
+                });
+            }
+            None => tracing::warn!("no sync queue URL configured: sync worker not started"),
         }
         ports
     };

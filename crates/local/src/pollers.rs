@@ -1,9 +1,12 @@
 use std::{future::Future, sync::Arc, time::Duration};
 
 use dashtam_application::Ports;
-use dashtam_container::{Consumer, process_message};
+use dashtam_container::{Consumer, SyncMessageOutcome, process_message, process_sync_message};
 use dashtam_domain::platform::events::DomainEvent;
-use dashtam_infrastructure::{memory::InProcessQueue, messaging::envelope};
+use dashtam_infrastructure::{
+    memory::{InProcessQueue, MemorySyncQueue},
+    messaging::envelope,
+};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Runs a poller for the life of the process: if it ever ends or panics, that is logged
@@ -100,5 +103,74 @@ pub async fn drain_channel(
             }
         }
         queue.finished(ok);
+    }
+}
+
+/// The sync worker's event source mapping, locally: long-poll the sync queue, run each
+/// message, delete what is done. A postponed message (a provider's 429) has had its
+/// visibility changed and is left; a failed one comes back after its visibility timeout.
+pub async fn poll_sync_queue(ports: Arc<Ports>, sqs: aws_sdk_sqs::Client, url: String) {
+    tracing::info!(queue = %url, "sync worker polling");
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(2)
+            .send()
+            .await;
+        let messages = match received {
+            Ok(out) => out.messages.unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "sync receive failed; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        for m in messages {
+            let body = m.body.unwrap_or_default();
+            let receipt = m.receipt_handle;
+            match process_sync_message(&ports, &body, receipt.as_deref()).await {
+                Ok(SyncMessageOutcome::Done(_)) => {
+                    let Some(handle) = receipt else { continue };
+                    let deleted = sqs
+                        .delete_message()
+                        .queue_url(&url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await;
+                    if let Err(e) = deleted {
+                        tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "sync delete failed; message will be redelivered");
+                    }
+                }
+                Ok(SyncMessageOutcome::Postponed(delay)) => {
+                    tracing::info!(?delay, "scheduled sync postponed (provider rate limit)");
+                }
+                Err(error) => tracing::error!(%error, "scheduled sync failed; left for redelivery"),
+            }
+        }
+    }
+}
+
+/// In-memory mode: the same worker over the in-process sync queue.
+pub async fn drain_sync_queue(ports: Arc<Ports>, queue: Arc<MemorySyncQueue>) {
+    loop {
+        let batch = queue.receive(10);
+        if batch.is_empty() {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        }
+        for (receipt, message) in batch {
+            let body = serde_json::to_string(&message).unwrap_or_default();
+            match process_sync_message(&ports, &body, Some(&receipt)).await {
+                Ok(SyncMessageOutcome::Done(_)) => queue.delete(&receipt),
+                Ok(SyncMessageOutcome::Postponed(_)) => {}
+                Err(error) => {
+                    tracing::error!(%error, "scheduled sync failed; released for a retry");
+                    queue.release(&receipt);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
     }
 }

@@ -14,7 +14,11 @@ pub(crate) fn file_problem(file_name: &str, e: &StatementError) -> AppError {
         StatementErrorCode::MissingAccount => "account_number",
         _ => "file",
     };
-    let at = e.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+    // The line goes in `detail` once, whether or not the parser's message names it.
+    let at = match e.line {
+        Some(l) if !e.message.contains(&format!("line {l}")) => format!(" (line {l})"),
+        _ => String::new(),
+    };
     AppError::validation(
         format!("{file_name} could not be imported{at}: {}", e.message),
         vec![FieldError::new(field, e.code.as_str(), e.message.clone()).at_line(e.line)],

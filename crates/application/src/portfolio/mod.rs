@@ -6,6 +6,7 @@ mod date_range;
 mod net_worth;
 mod owned;
 pub mod queries;
+pub mod scheduled;
 
 pub(crate) use date_range::check_range;
 pub(crate) use owned::owned_account;

@@ -10,8 +10,8 @@ use dashtam_domain::{
     platform::events::DomainEvent,
     portfolio::{
         Account, AccountRepository, AccountSyncWrite, BalanceSnapshot, Holding, HoldingRepository,
-        HoldingsSyncWrite, SnapshotRepository, SnapshotSource, Transaction, TransactionPage,
-        TransactionQuery, TransactionRepository,
+        HoldingsSyncWrite, ScheduledSync, SnapshotRepository, SnapshotSource, SyncQueue,
+        Transaction, TransactionPage, TransactionQuery, TransactionRepository,
     },
     providers::{
         CipherError, ConnectionRepository, CredentialCipher, Credentials, DateWindow,
@@ -38,6 +38,7 @@ unwired!(ConnectionRepository {
     fn find(Uuid, Uuid) -> Result<Option<ProviderConnection>, StoreError>;
     fn owner_of(Uuid) -> Result<Option<Uuid>, StoreError>;
     fn list_for_user(Uuid) -> Result<Vec<ProviderConnection>, StoreError>;
+    fn list_scheduled() -> Result<Vec<ProviderConnection>, StoreError>;
 });
 
 unwired!(OAuthStateRepository {
@@ -79,9 +80,15 @@ unwired!(HoldingRepository {
 
 unwired!(SnapshotRepository {
     fn latest(Uuid) -> Result<Option<BalanceSnapshot>, StoreError>;
+    fn latest_at(Uuid, DateTime<Utc>) -> Result<Option<BalanceSnapshot>, StoreError>;
     fn range(Uuid, DateTime<Utc>, DateTime<Utc>, Option<SnapshotSource>) -> Result<Vec<BalanceSnapshot>, StoreError>;
     fn recent(Uuid, u32, Option<SnapshotSource>) -> Result<Vec<BalanceSnapshot>, StoreError>;
     fn append(&[BalanceSnapshot], &[DomainEvent]) -> Result<(), StoreError>;
+});
+
+unwired!(SyncQueue {
+    fn send(&[ScheduledSync]) -> Result<u64, StoreError>;
+    fn postpone(&str, std::time::Duration) -> Result<(), StoreError>;
 });
 
 #[async_trait]

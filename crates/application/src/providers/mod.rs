@@ -3,6 +3,7 @@
 
 pub mod commands;
 mod credentials;
+pub mod jobs;
 mod owned;
 pub mod queries;
 mod views;

@@ -43,6 +43,8 @@ pub struct Brokerage {
     pub refusals: Mutex<VecDeque<ProviderError>>,
     /// The access tokens the data calls accept (empty: any).
     pub valid_tokens: Mutex<Vec<String>>,
+    /// The windows transaction calls asked for, in order.
+    pub windows: Mutex<Vec<DateWindow>>,
     pub data_calls: AtomicUsize,
     pub refreshes: AtomicUsize,
     pub exchanges: AtomicUsize,
@@ -155,6 +157,7 @@ impl ProviderClient for Brokerage {
         window: DateWindow,
     ) -> Result<Vec<ProviderTransaction>, ProviderError> {
         self.next_failure(c)?;
+        self.windows.lock().unwrap().push(window);
         tokio::task::yield_now().await;
         Ok(self
             .transactions

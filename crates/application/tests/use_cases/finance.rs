@@ -15,7 +15,9 @@ use dashtam_application::{
 use dashtam_container::{InMemory, ProviderClients};
 use dashtam_core::ManualClock;
 use dashtam_domain::providers::ProviderSlug;
-use dashtam_infrastructure::memory::{MemoryStore, PlainComposer, RecordingPublisher};
+use dashtam_infrastructure::memory::{
+    MemoryMailbox, MemoryStore, MemorySyncQueue, PlainComposer, RecordingPublisher,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -28,13 +30,17 @@ pub struct Finance {
     pub store: Arc<MemoryStore>,
     pub clock: Arc<ManualClock>,
     pub broker: Arc<Brokerage>,
+    pub sync_queue: Arc<MemorySyncQueue>,
+    pub mailbox: Arc<MemoryMailbox>,
 }
 
 impl Finance {
     pub fn new() -> Self {
         let clock = Arc::new(ManualClock::default());
         let broker = Arc::new(Brokerage::investor());
+        let mailbox = Arc::new(MemoryMailbox::default());
         let memory = InMemory::builder()
+            .email(mailbox.clone())
             .clock(clock.clone())
             .signing_key("k".repeat(64))
             .events(Arc::new(RecordingPublisher::default()))
@@ -51,6 +57,8 @@ impl Finance {
             store: memory.store,
             clock,
             broker,
+            sync_queue: memory.sync_queue,
+            mailbox,
         }
     }
 

@@ -8,7 +8,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
 use super::BoxError;
-use crate::{Config, init_logging, scheduler_ports};
+use crate::{Config, init_logging, scheduler_ports, sync_ports};
 
 /// The job an EventBridge invocation names. With a SAM `Schedule` event's `Input`, the
 /// function receives that input as is (`{"job":"session-expiry"}`); a plain scheduled
@@ -32,15 +32,34 @@ pub async fn handle_scheduled_event(ports: &Ports, event: &Value) -> Result<JobR
         .map_err(|e| format!("{}: {e}", job.as_str()))
 }
 
-/// Runs the scheduled jobs as a Lambda function invoked by EventBridge schedules; the
-/// invocation's input names the job. Answers the recorded run.
+/// Runs the identity half's scheduled jobs (session expiry, cleanup) as a Lambda
+/// function invoked by EventBridge schedules; the invocation's input names the job.
+/// Answers the recorded run.
 pub async fn run_scheduler() -> Result<(), BoxError> {
     init_logging();
     let config = Config::from_env()?;
     let ports = Arc::new(scheduler_ports(&config).await);
+    serve_jobs(ports, false).await
+}
+
+/// Runs the financial half's scheduled jobs (the sync dispatcher, token care): the
+/// provider-jobs function, which holds the provider secrets and may send to the sync
+/// queue.
+pub async fn run_provider_jobs() -> Result<(), BoxError> {
+    init_logging();
+    let config = Config::from_env()?;
+    let ports = Arc::new(sync_ports(&config).await?);
+    serve_jobs(ports, true).await
+}
+
+async fn serve_jobs(ports: Arc<Ports>, financial: bool) -> Result<(), BoxError> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let ports = ports.clone();
         async move {
+            let job = job_from_event(&event.payload)?;
+            if job.is_financial() != financial {
+                return Err(format!("{} is not run by this function", job.as_str()).into());
+            }
             let run = handle_scheduled_event(&ports, &event.payload).await?;
             Ok::<_, BoxError>(serde_json::to_value(run)?)
         }
@@ -73,7 +92,12 @@ mod tests {
     #[test]
     fn the_sample_events_name_real_jobs() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/");
-        for file in ["schedule-session-expiry.json", "schedule-cleanup.json"] {
+        for file in [
+            "schedule-session-expiry.json",
+            "schedule-cleanup.json",
+            "schedule-sync-dispatch.json",
+            "schedule-token-care.json",
+        ] {
             let text = std::fs::read_to_string(format!("{root}{file}")).unwrap();
             let event: Value = serde_json::from_str(&text).unwrap();
             assert!(job_from_event(&event).is_ok(), "{file}");

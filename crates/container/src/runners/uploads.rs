@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use dashtam_application::{
-    Ports,
+    AppError, Ports,
     imports::{RunUpload, UploadOutcome},
 };
 use dashtam_domain::platform::events::EventContext;
@@ -59,16 +59,29 @@ fn created_keys(body: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// While another import of the same user runs, wait this long between tries, this many
+/// times (within the worker's timeout), rather than leave the message for the queue's
+/// much longer visibility timeout.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+const BUSY_TRIES: u32 = 24;
+
 /// Runs the imports one message names. `Err` leaves it for redelivery.
 pub async fn process_upload_message(ports: &Ports, body: &str) -> Result<(), String> {
     for key in created_keys(body)? {
-        let outcome = RunUpload {
-            key: key.clone(),
-            context: EventContext::default(),
-        }
-        .execute(ports)
-        .await
-        .map_err(|e| format!("import of {key}: {e}"))?;
+        let mut tries = 0;
+        let outcome = loop {
+            let run = RunUpload {
+                key: key.clone(),
+                context: EventContext::default(),
+            };
+            match run.execute(ports).await {
+                Err(AppError::Conflict(_)) if tries < BUSY_TRIES => {
+                    tries += 1;
+                    tokio::time::sleep(BUSY_WAIT).await;
+                }
+                other => break other.map_err(|e| format!("import of {key}: {e}"))?,
+            }
+        };
         tracing::info!(%key, ?outcome, "upload handled");
         if outcome == UploadOutcome::Unknown {
             tracing::warn!(%key, "upload notification for no pending import");

@@ -8,11 +8,12 @@ use dashtam_application::{PlatformPorts, Unwired};
 use dashtam_domain::{
     imports::UploadStore,
     platform::ports::{CursorSealer, EmailSender, EventPublisher, QueueMetrics, QueueRole},
+    portfolio::SyncQueue,
 };
 use dashtam_infrastructure::{
     dynamodb::Table,
     email::{FanoutEmailSender, MailboxEmailSender, SesEmailSender},
-    messaging::{EventBridgePublisher, SqsQueueMetrics, WatchedQueue},
+    messaging::{EventBridgePublisher, SqsQueueMetrics, SqsSyncQueue, WatchedQueue},
     secrets::SecretsManagerSource,
     security::{HmacCursorSealer, JwtAccessTokens, SigningKeySource},
     uploads::S3Uploads,
@@ -111,6 +112,8 @@ impl Aws {
             ("audit", QueueRole::DeadLetter, &config.audit_dlq_url),
             ("email", QueueRole::Queue, &config.email_queue_url),
             ("email", QueueRole::DeadLetter, &config.email_dlq_url),
+            ("sync", QueueRole::Queue, &config.sync_queue_url),
+            ("sync", QueueRole::DeadLetter, &config.sync_dlq_url),
             ("imports", QueueRole::Queue, &config.imports.queue_url),
             ("imports", QueueRole::DeadLetter, &config.imports.dlq_url),
         ]
@@ -136,6 +139,17 @@ impl Aws {
         Signing {
             access_tokens: Arc::new(JwtAccessTokens::new(key.clone(), ACCESS_TOKEN_TTL_SECONDS)),
             cursors: Arc::new(HmacCursorSealer::new(key)),
+        }
+    }
+
+    /// The queue of scheduled syncs (unwired when no URL is configured).
+    pub(super) fn sync_queue(&self, config: &Config) -> Arc<dyn SyncQueue> {
+        match &config.sync_queue_url {
+            Some(url) => Arc::new(SqsSyncQueue::new(
+                aws_sdk_sqs::Client::new(&self.sdk),
+                url.clone(),
+            )),
+            None => Arc::new(Unwired("sync queue (DASHTAM_SYNC_QUEUE_URL)")),
         }
     }
 

@@ -19,7 +19,7 @@ use dashtam_infrastructure::{
         DynamoSyncClaims, DynamoTransactionRepository, Table,
     },
     imports::FileStatementParser,
-    memory::MemoryStore,
+    memory::{MemoryStore, MemorySyncQueue},
 };
 
 /// What reaches the providers: their clients and the cipher that seals credentials.
@@ -61,6 +61,7 @@ pub fn portfolio_over_table(table: &Table) -> PortfolioPorts {
         transactions: Arc::new(DynamoTransactionRepository::from_table(table.clone())),
         holdings: Arc::new(DynamoHoldingRepository::from_table(table.clone())),
         snapshots: Arc::new(DynamoSnapshotRepository::from_table(table.clone())),
+        sync_queue: PortfolioPorts::unwired().sync_queue,
     }
 }
 
@@ -78,12 +79,16 @@ pub fn providers_over_table(
     clients.into_ports(settings, base)
 }
 
-pub(super) fn portfolio_in_memory(store: &Arc<MemoryStore>) -> PortfolioPorts {
+pub(super) fn portfolio_in_memory(
+    store: &Arc<MemoryStore>,
+    sync_queue: Arc<MemorySyncQueue>,
+) -> PortfolioPorts {
     PortfolioPorts {
         accounts: store.clone(),
         transactions: store.clone(),
         holdings: store.clone(),
         snapshots: store.clone(),
+        sync_queue,
     }
 }
 

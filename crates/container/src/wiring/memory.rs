@@ -17,7 +17,7 @@ use dashtam_infrastructure::{
     email::MailboxEmailSender,
     memory::{
         ChannelPublisher, InProcessQueue, MemoryMailbox, MemoryRateLimits, MemoryStore,
-        MemoryUploads,
+        MemorySyncQueue, MemoryUploads, QueueMetricsSet,
     },
     security::{
         Argon2Hasher, HmacCursorSealer, JwtAccessTokens, RandomOpaqueTokens, StaticSigningKey,
@@ -42,6 +42,8 @@ pub struct InMemory {
     pub queue: Arc<InProcessQueue>,
     /// What the relay publishes, unless the builder was given its own bus.
     pub published: Option<UnboundedReceiver<DomainEvent>>,
+    /// The scheduled syncs' queue, which an in-process worker drains.
+    pub sync_queue: Arc<MemorySyncQueue>,
     /// The uploads bucket: put a file here, then run the upload worker's use case.
     pub uploads: Arc<MemoryUploads>,
 }
@@ -149,6 +151,7 @@ impl MemoryBuilder {
         let store = Arc::new(MemoryStore::new());
         let rate_limits = Arc::new(MemoryRateLimits::new());
         let queue = InProcessQueue::new();
+        let sync_queue = MemorySyncQueue::new();
         let key = self
             .signing_key
             .unwrap_or_else(|| RandomOpaqueTokens::new().hex_token().plaintext);
@@ -182,7 +185,7 @@ impl MemoryBuilder {
                     app_url: LOCAL_APP_URL.to_owned(),
                 })
             }),
-            queues: queue.clone(),
+            queues: Arc::new(QueueMetricsSet(vec![queue.clone(), sync_queue.clone()])),
             ..platform_in_memory(&store, rate_limits.clone())
         };
         let uploads = Arc::new(MemoryUploads::new(self.uploads_url));
@@ -191,7 +194,7 @@ impl MemoryBuilder {
                 identity,
                 platform,
                 providers: providers_in_memory(&store, self.providers, self.provider_settings),
-                portfolio: portfolio_in_memory(&store),
+                portfolio: portfolio_in_memory(&store, sync_queue.clone()),
                 imports: imports_in_memory(&store, uploads.clone(), self.parser),
                 clock: self.clock,
             },
@@ -199,6 +202,7 @@ impl MemoryBuilder {
             rate_limits,
             queue,
             published,
+            sync_queue,
             uploads,
         }
     }

@@ -52,11 +52,38 @@ pub async fn aws_ports(
     let identity = identity_over_table(&table, signing.access_tokens, identity_settings(config));
     let (events, email) = (aws.events(config), aws.email(config));
     let platform = aws.platform(config, &table, signing.cursors, events, email);
+    let mut portfolio = portfolio_over_table(&table);
+    portfolio.sync_queue = aws.sync_queue(config);
     Ok(Ports {
-        portfolio: portfolio_over_table(&table),
+        portfolio,
         providers: providers_over_table(&table, clients, provider_settings(config)),
         imports: imports_over_table(&table, aws.uploads(config), import_settings(config)),
         ..ports(identity, platform)
+    })
+}
+
+/// The ports of the scheduled syncs' functions — the provider jobs (dispatcher and token
+/// care) and the sync worker: the connections with the provider clients and the cipher
+/// (secrets read here, once per cold start), the portfolio and the sync queue; events
+/// go to the outbox. No identity data, no tokens signed, no mail, no rate limits.
+pub async fn sync_ports(config: &Config) -> Result<Ports, crate::ConfigError> {
+    let aws = Aws::load(config).await;
+    let clients = provider_clients::from_secrets_manager(aws.sdk(), config).await?;
+    let table = aws.table(config);
+    let mut platform = aws.platform(
+        config,
+        &table,
+        Arc::new(Unwired("cursors")),
+        Arc::new(Unwired("event publishing")),
+        Arc::new(Unwired("email")),
+    );
+    platform.rate_limits = Arc::new(Unwired("rate limits"));
+    let mut portfolio = portfolio_over_table(&table);
+    portfolio.sync_queue = aws.sync_queue(config);
+    Ok(Ports {
+        portfolio,
+        providers: providers_over_table(&table, clients, provider_settings(config)),
+        ..ports(IdentityPorts::unwired(), platform)
     })
 }
 
@@ -150,16 +177,27 @@ pub async fn relay_ports(config: &Config) -> Ports {
     ports(IdentityPorts::unwired(), platform)
 }
 
-/// The ports a queue consumer uses: the platform's storage, and SES for the email
-/// consumer; no identity data, no rate limits.
+/// The ports a queue consumer uses: the platform's storage, and SES and the users (the
+/// provider emails go to the event's user) for the email consumer; no other identity
+/// data, no rate limits.
 pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
     let aws = Aws::load(config).await;
     let table = aws.table(config);
-    let email = match consumer {
-        Consumer::Email => aws.email(config),
-        // The import worker has its own ports (`import_ports`).
-        Consumer::Audit | Consumer::Imports => Arc::new(Unwired("email")),
-    };
+    let (email, identity): (Arc<dyn dashtam_domain::platform::ports::EmailSender>, _) =
+        match consumer {
+            Consumer::Email => (
+                aws.email(config),
+                identity_over_table(
+                    &table,
+                    Arc::new(Unwired("access tokens")),
+                    identity_settings(config),
+                ),
+            ),
+            // The import worker has its own ports (`import_ports`).
+            Consumer::Audit | Consumer::Imports => {
+                (Arc::new(Unwired("email")), IdentityPorts::unwired())
+            }
+        };
     let mut platform = aws.platform(
         config,
         &table,
@@ -168,7 +206,7 @@ pub async fn consumer_ports(config: &Config, consumer: Consumer) -> Ports {
         email,
     );
     platform.rate_limits = Arc::new(Unwired("rate limits"));
-    ports(IdentityPorts::unwired(), platform)
+    ports(identity, platform)
 }
 
 /// The ports the scheduler uses: storage (its events go to the outbox in the table);

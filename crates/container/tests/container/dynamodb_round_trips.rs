@@ -334,14 +334,14 @@ async fn each_request_makes_the_documented_dynamodb_calls() {
     app.expect(
         get("/api/v1/admin/jobs", root),
         200,
-        "UpdateItem BatchGetItem GetItem*2 Query*4",
+        "UpdateItem BatchGetItem GetItem*4 Query*4",
         "admin jobs: bucket + session and user + one last run per schedule + relay lag",
     )
     .await;
     app.expect(
         (Method::GET, "/health/jobs", None, None),
         200,
-        "UpdateItem GetItem*2 Query*4",
+        "UpdateItem GetItem*4 Query*4",
         "health/jobs: bucket + one last run per schedule + relay lag",
     )
     .await;
@@ -582,6 +582,20 @@ async fn financial_requests_make_the_documented_dynamodb_calls() {
         200,
         "UpdateItem BatchGetItem GetItem Query",
         "balance history",
+    )
+    .await;
+    app.expect(
+        get("/api/v1/portfolio/net-worth", access),
+        200,
+        "UpdateItem BatchGetItem Query Query*4",
+        "net worth: the accounts, then per account the snapshot before the range and the range",
+    )
+    .await;
+    app.expect(
+        get("/api/v1/portfolio/summary", access),
+        200,
+        "UpdateItem BatchGetItem Query Query Query*2",
+        "summary: the accounts and the holdings, then per account its snapshot at the end of yesterday",
     )
     .await;
     let recent = format!("/api/v1/accounts/{account}/balance-snapshots?limit=5");

@@ -1,6 +1,7 @@
 //! `template.yaml` routes every event the registry says has a consumer: the email rule
 //! lists exactly the email-sending events, the audit rule takes every audited one, and
-//! both queues feed consumers that report partial batch failures.
+//! every queue (audit, email, the scheduled syncs) feeds one consumer that reports partial
+//! batch failures; only the provider-jobs function sends to the sync queue.
 //!
 //! The template is read as text with the scanner in `template.rs`.
 use std::collections::BTreeSet;
@@ -72,11 +73,12 @@ fn every_email_event_reaches_the_email_queue_and_nothing_else_does() {
 }
 
 #[test]
-fn both_queues_feed_consumers_that_report_partial_batch_failures() {
+fn every_queue_feeds_a_consumer_that_reports_partial_batch_failures() {
     let res = resources(&lines(&template()));
     for (queue, binary) in [
         ("AuditQueue", "dashtam-audit-consumer"),
         ("EmailQueue", "dashtam-email-consumer"),
+        ("SyncQueue", "dashtam-sync-worker"),
     ] {
         let consumers: Vec<(&String, &Vec<Line>)> = res
             .iter()
@@ -160,4 +162,43 @@ fn every_stream_and_email_consumer_of_the_registry_is_wired() {
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(sorted.len(), names.len(), "event names are unique");
+}
+
+/// The sync queue is fed by the dispatcher alone (the provider-jobs function, on its
+/// schedule) and postponed by the worker alone; its DLQ takes what failed five times.
+#[test]
+fn the_sync_queue_is_sent_to_by_the_dispatcher_and_postponed_by_the_worker() {
+    let res = resources(&lines(&template()));
+    let with = |text: &str| -> Vec<&String> {
+        res.iter()
+            .filter(|(name, block)| {
+                name.ends_with("Function") && block.iter().any(|l| l.text == text)
+            })
+            .map(|(name, _)| name)
+            .collect()
+    };
+    assert_eq!(with("Action: sqs:SendMessage"), ["ProviderJobsFunction"]);
+    assert_eq!(
+        with("Action: sqs:ChangeMessageVisibility"),
+        ["SyncWorkerFunction"]
+    );
+    let queue = &res["SyncQueue"];
+    assert!(
+        queue
+            .iter()
+            .any(|l| l.text == "deadLetterTargetArn: !GetAtt SyncDeadLetterQueue.Arn")
+    );
+    assert!(queue.iter().any(|l| l.text == "maxReceiveCount: 5"));
+    let jobs = &res["ProviderJobsFunction"];
+    for input in [
+        r#"Input: '{"job": "sync-dispatch"}'"#,
+        r#"Input: '{"job": "token-care"}'"#,
+    ] {
+        assert!(jobs.iter().any(|l| l.text == input), "{input}");
+    }
+    // The worker's concurrency is capped for the providers' sake.
+    assert!(res["SyncWorkerFunction"].iter().any(|l| {
+        l.text
+            .contains("MaximumConcurrency: !Ref SyncWorkerConcurrency")
+    }));
 }

@@ -106,7 +106,11 @@ impl Drop for TempDir {
 
 #[tokio::test]
 async fn sqs_fixtures_are_valid_envelopes_consumed_once() {
-    for path in fixtures("sqs-") {
+    // The sync queue's messages are not bus envelopes (tests/container/lambda_sync.rs).
+    for path in fixtures("sqs-")
+        .into_iter()
+        .filter(|p| !p.ends_with("sqs-sync.json"))
+    {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let raw = std::fs::read_to_string(&path).unwrap();
         let event: SqsEvent = serde_json::from_str(&raw)

@@ -11,6 +11,7 @@ mod event_routing;
 mod http_routes;
 mod lambda_http;
 mod lambda_queues;
+mod lambda_sync;
 mod operations;
 mod outbox_faults;
 mod rate_limit_wiring;

@@ -19,6 +19,8 @@ async fn the_sample_events_run_and_record_their_jobs() {
     for (file, job) in [
         ("schedule-session-expiry.json", Job::SessionExpiry),
         ("schedule-cleanup.json", Job::Cleanup),
+        ("schedule-sync-dispatch.json", Job::SyncDispatch),
+        ("schedule-token-care.json", Job::TokenCare),
     ] {
         let run = handle_scheduled_event(&ports, &sample(file)).await.unwrap();
         assert_eq!((run.job, run.outcome), (job, JobOutcome::Ok));
@@ -36,15 +38,36 @@ async fn the_sample_events_run_and_record_their_jobs() {
     );
 }
 
-/// `Schedule: rate(N unit)` followed by `Input: '{"job": "<name>"}'`, for every schedule.
+/// The default of the template parameter `name` (`Default: <value>` in its block).
+fn parameter_default(lines: &[&str], name: &str) -> String {
+    let at = lines
+        .iter()
+        .position(|l| *l == format!("{name}:"))
+        .unwrap_or_else(|| panic!("no parameter {name}"));
+    lines[at + 1..]
+        .iter()
+        .find_map(|l| l.strip_prefix("Default: "))
+        .unwrap_or_else(|| panic!("parameter {name} has no default"))
+        .to_owned()
+}
+
+/// `Schedule: rate(N unit)` (or `Schedule: !Ref <Parameter>`, read at its default)
+/// followed by `Input: '{"job": "<name>"}'`, for every schedule.
 fn template_schedules() -> BTreeMap<String, Duration> {
     let path = format!("{}/../../template.yaml", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).unwrap();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let mut out = BTreeMap::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(rate) = line
-            .strip_prefix("Schedule: rate(")
+        let Some(schedule) = line.strip_prefix("Schedule: ") else {
+            continue;
+        };
+        let schedule = match schedule.strip_prefix("!Ref ") {
+            Some(parameter) => parameter_default(&lines, parameter),
+            None => schedule.to_owned(),
+        };
+        let Some(rate) = schedule
+            .strip_prefix("rate(")
             .and_then(|r| r.strip_suffix(')'))
         else {
             continue;

@@ -7,7 +7,10 @@ use uuid::Uuid;
 use crate::{
     StoreError,
     platform::events::DomainEvent,
-    portfolio::{Account, BalanceSnapshot, Holding, SnapshotSource, Transaction, TransactionType},
+    portfolio::{
+        Account, BalanceSnapshot, Holding, ScheduledSync, SnapshotSource, Transaction,
+        TransactionType,
+    },
     providers::ProviderConnection,
 };
 
@@ -152,6 +155,13 @@ pub trait HoldingRepository: Send + Sync {
 pub trait SnapshotRepository: Send + Sync {
     async fn latest(&self, account_id: Uuid) -> Result<Option<BalanceSnapshot>, StoreError>;
 
+    /// The last one captured at or before `at` (net worth on a past day).
+    async fn latest_at(
+        &self,
+        account_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<Option<BalanceSnapshot>, StoreError>;
+
     /// Captured within `[from, to]`, oldest first.
     async fn range(
         &self,
@@ -175,4 +185,18 @@ pub trait SnapshotRepository: Send + Sync {
         snapshots: &[BalanceSnapshot],
         events: &[DomainEvent],
     ) -> Result<(), StoreError>;
+}
+
+/// The queue that fans a scheduled sync round out to the sync workers.
+#[async_trait]
+pub trait SyncQueue: Send + Sync {
+    /// Enqueues one message per entry, ten per call (SendMessageBatch); entries the queue
+    /// refuses are retried once. Answers how many were accepted; `Unavailable` (naming
+    /// how many were not) when some never were — the caller's retry may duplicate the
+    /// others, which the workers tolerate.
+    async fn send(&self, messages: &[ScheduledSync]) -> Result<u64, StoreError>;
+
+    /// Makes a received message (its receipt handle) visible again only after `delay`:
+    /// a provider asked us to wait (ChangeMessageVisibility).
+    async fn postpone(&self, receipt: &str, delay: std::time::Duration) -> Result<(), StoreError>;
 }

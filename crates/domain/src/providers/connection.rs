@@ -35,6 +35,9 @@ pub struct ProviderConnection {
     pub refresh_expires_at: Option<DateTime<Utc>>,
     pub connected_at: Option<DateTime<Utc>>,
     pub last_sync_at: Option<DateTime<Utc>>,
+    /// When the user was told the current grant lapses soon (once per grant; a new grant
+    /// clears it).
+    pub grant_expiry_notified_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Optimistic lock: what the store holds; a save writes `version + 1`.
@@ -68,6 +71,7 @@ impl ProviderConnection {
             refresh_expires_at: None,
             connected_at: None,
             last_sync_at: None,
+            grant_expiry_notified_at: None,
             created_at: now,
             updated_at: now,
             version: 0,
@@ -119,6 +123,9 @@ impl ProviderConnection {
     }
 
     fn set_grant(&mut self, grant: Grant) {
+        if grant.refresh_expires_at != self.refresh_expires_at {
+            self.grant_expiry_notified_at = None;
+        }
         self.credentials = Some(grant.sealed);
         self.access_expires_at = grant.access_expires_at;
         self.refresh_expires_at = grant.refresh_expires_at;
@@ -187,6 +194,34 @@ impl ProviderConnection {
         use ConnectionStatus::*;
         matches!(self.status, Expired | Revoked | Failed)
             || (self.status == Active && self.refresh_expires_at.is_some_and(|t| t <= now))
+    }
+
+    /// When the grant lapses, if that is within `window` of `now` (and not yet past), the
+    /// connection is active and the user has not been told about this grant yet.
+    pub fn grant_expiry_due(
+        &self,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> Option<DateTime<Utc>> {
+        self.refresh_expires_at.filter(|&at| {
+            self.status == ConnectionStatus::Active
+                && self.grant_expiry_notified_at.is_none()
+                && now < at
+                && at <= now + window
+        })
+    }
+
+    /// Records that the user was told the grant lapses soon: active only.
+    pub fn mark_grant_expiry_notified(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Result<(), IllegalTransition> {
+        if self.status != ConnectionStatus::Active {
+            return Err(self.refuse("notify the grant expiry of"));
+        }
+        self.grant_expiry_notified_at = Some(now);
+        self.updated_at = now;
+        Ok(())
     }
 
     /// The access token lapses within `leeway` (refresh before using it).
@@ -279,6 +314,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_grant_expiry_is_due_once_per_grant_within_the_window() {
+        let day = chrono::Duration::hours(24);
+        let mut c = in_state(Pending);
+        c.connect(grant(), now()).unwrap();
+        assert_eq!(c.grant_expiry_due(now(), day), None, "7 days away");
+        let soon = now() + chrono::Duration::days(6) + chrono::Duration::hours(1);
+        assert_eq!(c.grant_expiry_due(soon, day), c.refresh_expires_at);
+        c.mark_grant_expiry_notified(soon).unwrap();
+        assert_eq!(c.grant_expiry_due(soon, day), None, "told once");
+        // Refreshing keeps the grant (and the notice); a reconnect is a new grant.
+        let mut refreshed = grant();
+        refreshed.access_expires_at = Some(soon + chrono::Duration::minutes(30));
+        c.refresh_credentials(refreshed, soon).unwrap();
+        assert!(c.grant_expiry_notified_at.is_some());
+        c.expire(soon).unwrap();
+        assert_eq!(c.grant_expiry_due(soon, day), None, "not active");
+        let mut renewed = grant();
+        renewed.refresh_expires_at = Some(soon + chrono::Duration::days(7));
+        c.connect(renewed, soon).unwrap();
+        assert!(c.grant_expiry_notified_at.is_none());
+        assert_eq!(
+            c.grant_expiry_due(soon + chrono::Duration::days(8), day),
+            None,
+            "a lapsed grant is for the refusal path, not a notice"
+        );
     }
 
     #[test]

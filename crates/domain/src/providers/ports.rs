@@ -48,6 +48,11 @@ pub trait ConnectionRepository: Send + Sync {
 
     /// Every connection of the user, oldest first.
     async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<ProviderConnection>, StoreError>;
+
+    /// Every connection of every user that scheduled work considers — active, expired,
+    /// revoked or failed; never pending or disconnected — through an index (no Scan), in
+    /// no particular order.
+    async fn list_scheduled(&self) -> Result<Vec<ProviderConnection>, StoreError>;
 }
 
 /// Started OAuth authorizations, keyed by the state's hash.

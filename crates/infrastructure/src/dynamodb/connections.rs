@@ -1,6 +1,8 @@
 //! Provider connections: `USER#<uid>` / `CONNECTION#<cid>` (a user's connections are one
 //! Query, oldest first: ids are UUIDv7), indexed by `GSI1PK = CONNECTION#<cid>` so
-//! `owner_of` finds the owner from the id alone.
+//! `owner_of` finds the owner from the id alone, and — while scheduled work considers
+//! them (active, expired, revoked, failed) — by `GSI2PK = SCHEDCONN#<n>` (four index
+//! partitions by the id's random tail) so the scheduled jobs find them without a Scan.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -18,6 +20,7 @@ use super::{
     expr::{Expr, QuerySpec},
     item::Blob,
     keys::{CONNECTION_GSI1SK, CONNECTION_SK_PREFIX, connection_gsi1pk, connection_sk, user_pk},
+    owner::owner_by_gsi1,
     table::{Table, to_item},
     ts,
 };
@@ -107,25 +110,38 @@ impl ConnectionRepository for DynamoConnectionRepository {
             .map(ConnectionItem::into_connection))
     }
 
-    /// One GSI1 Query (eventually consistent: a connection created a moment ago may be
-    /// unknown for that moment).
     async fn owner_of(&self, connection_id: Uuid) -> Result<Option<Uuid>, StoreError> {
-        let found: Vec<OwnerItem> = self
-            .table
-            .query(
-                "connection owner",
+        owner_by_gsi1(
+            &self.table,
+            "connection owner",
+            connection_gsi1pk(connection_id),
+            CONNECTION_GSI1SK,
+        )
+        .await
+    }
+
+    /// One GSI2 Query per index partition (all pages; 1 MB of items per page), the four
+    /// in parallel. Eventually consistent: a connection saved a moment ago may show its
+    /// previous state for that moment (the jobs re-read what they act on).
+    async fn list_scheduled(&self) -> Result<Vec<ProviderConnection>, StoreError> {
+        let shards = (0..SCHEDULED_PARTITIONS).map(|n| {
+            self.table.query::<ConnectionItem>(
+                "scheduled connections",
                 QuerySpec {
-                    index: Some("GSI1"),
-                    key_condition: "GSI1PK = :pk AND GSI1SK = :sk",
-                    expr: Expr::new()
-                        .s(":pk", connection_gsi1pk(connection_id))
-                        .s(":sk", CONNECTION_GSI1SK),
+                    index: Some("GSI2"),
+                    key_condition: "GSI2PK = :pk",
+                    expr: Expr::new().s(":pk", scheduled_partition(n)),
                     forward: true,
-                    limit: Some(1),
+                    limit: None,
                 },
             )
-            .await?;
-        Ok(found.first().map(|o| o.user_id))
+        });
+        let pages = futures::future::try_join_all(shards).await?;
+        Ok(pages
+            .into_iter()
+            .flatten()
+            .map(ConnectionItem::into_connection)
+            .collect())
     }
 
     async fn list_for_user(&self, user_id: Uuid) -> Result<Vec<ProviderConnection>, StoreError> {
@@ -151,10 +167,26 @@ impl ConnectionRepository for DynamoConnectionRepository {
     }
 }
 
-/// The owner, all `owner_of` needs of an item.
-#[derive(Debug, Deserialize)]
-pub(crate) struct OwnerItem {
-    pub user_id: Uuid,
+/// Index partitions of the scheduled connections: a round's Queries run in parallel and
+/// no one partition takes every connection's writes.
+const SCHEDULED_PARTITIONS: u8 = 4;
+
+fn scheduled_partition(n: u8) -> String {
+    format!("SCHEDCONN#{n}")
+}
+
+/// The connection's GSI2 key while scheduled work considers it: pending connections have
+/// nothing to sync yet, disconnected ones never will again.
+fn scheduled_keys(c: &ProviderConnection) -> (Option<String>, Option<String>) {
+    use ConnectionStatus::*;
+    if matches!(c.status, Pending | Disconnected) {
+        return (None, None);
+    }
+    let tail = c.id.as_bytes()[15];
+    (
+        Some(scheduled_partition(tail % SCHEDULED_PARTITIONS)),
+        Some(c.id.to_string()),
+    )
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -164,6 +196,11 @@ struct ConnectionItem {
     SK: String,
     GSI1PK: String,
     GSI1SK: String,
+    /// `SCHEDCONN#<n>` / `<connection id>`, absent for pending and disconnected ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    GSI2PK: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    GSI2SK: Option<String>,
     entity: String,
     id: Uuid,
     user_id: Uuid,
@@ -182,6 +219,8 @@ struct ConnectionItem {
     connected_at: Option<DateTime<Utc>>,
     #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
     last_sync_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "ts::opt", skip_serializing_if = "Option::is_none")]
+    grant_expiry_notified_at: Option<DateTime<Utc>>,
     #[serde(with = "ts")]
     created_at: DateTime<Utc>,
     #[serde(with = "ts")]
@@ -192,11 +231,14 @@ struct ConnectionItem {
 impl ConnectionItem {
     /// The item as stored after a write of `c` (`version` + 1).
     fn new(c: &ProviderConnection) -> Self {
+        let (gsi2pk, gsi2sk) = scheduled_keys(c);
         Self {
             PK: user_pk(c.user_id),
             SK: connection_sk(c.id),
             GSI1PK: connection_gsi1pk(c.id),
             GSI1SK: CONNECTION_GSI1SK.to_owned(),
+            GSI2PK: gsi2pk,
+            GSI2SK: gsi2sk,
             entity: "connection".to_owned(),
             id: c.id,
             user_id: c.user_id,
@@ -208,6 +250,7 @@ impl ConnectionItem {
             refresh_expires_at: c.refresh_expires_at,
             connected_at: c.connected_at,
             last_sync_at: c.last_sync_at,
+            grant_expiry_notified_at: c.grant_expiry_notified_at,
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version.saturating_add(1),
@@ -226,6 +269,7 @@ impl ConnectionItem {
             refresh_expires_at: self.refresh_expires_at,
             connected_at: self.connected_at,
             last_sync_at: self.last_sync_at,
+            grant_expiry_notified_at: self.grant_expiry_notified_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
             version: self.version,

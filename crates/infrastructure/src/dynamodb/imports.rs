@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    connections::OwnerItem,
-    expr::{Expr, QuerySpec},
+    expr::Expr,
     keys::{IMPORT_GSI1SK, import_gsi1pk, import_sk, user_pk},
+    owner::owner_by_gsi1,
     table::{Table, to_item},
     ts,
 };
@@ -77,24 +77,14 @@ impl ImportRepository for DynamoImportRepository {
             .map(ImportItem::into_import))
     }
 
-    /// One GSI1 Query (eventually consistent).
     async fn owner_of(&self, import_id: Uuid) -> Result<Option<Uuid>, StoreError> {
-        let found: Vec<OwnerItem> = self
-            .table
-            .query(
-                "import owner",
-                QuerySpec {
-                    index: Some("GSI1"),
-                    key_condition: "GSI1PK = :pk AND GSI1SK = :sk",
-                    expr: Expr::new()
-                        .s(":pk", import_gsi1pk(import_id))
-                        .s(":sk", IMPORT_GSI1SK),
-                    forward: true,
-                    limit: Some(1),
-                },
-            )
-            .await?;
-        Ok(found.first().map(|o| o.user_id))
+        owner_by_gsi1(
+            &self.table,
+            "import owner",
+            import_gsi1pk(import_id),
+            IMPORT_GSI1SK,
+        )
+        .await
     }
 }
 

@@ -52,6 +52,7 @@ mod keys;
 mod oauth_states;
 mod outbox;
 mod outcome;
+mod owner;
 mod paging;
 mod processed;
 mod rate_limits;

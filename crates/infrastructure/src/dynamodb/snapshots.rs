@@ -97,6 +97,23 @@ impl SnapshotRepository for DynamoSnapshotRepository {
             .next())
     }
 
+    /// One Query: descending from `SNAP#<at>~`, `Limit 1`.
+    async fn latest_at(
+        &self,
+        account_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<Option<BalanceSnapshot>, StoreError> {
+        let bounds = (
+            SNAP_SK_PREFIX.to_owned(),
+            format!("{}~", snapshot_sk_at(at)),
+        );
+        Ok(self
+            .read(account_id, bounds, false, 1, None)
+            .await?
+            .into_iter()
+            .next())
+    }
+
     async fn range(
         &self,
         account_id: Uuid,

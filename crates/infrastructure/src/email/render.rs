@@ -53,8 +53,9 @@ fn link(href: &str, label: &str) -> String {
 }
 
 /// `(subject, text, html)` of the email of `kind` to `to`. `token` is the one-time token
-/// for Verification and PasswordReset, the device description for NewDevice (ignored for
-/// PasswordChanged); `app_url` is the
+/// for Verification and PasswordReset, the device description for NewDevice, the
+/// connection for the provider emails (`<provider>|<connection id>|<expires at>`, see
+/// `SendEmail`; ignored for PasswordChanged); `app_url` is the
 /// front end's base URL (`{app_url}/verify-email?token=…`, `{app_url}/reset-password?token=…`).
 /// Everything interpolated into the HTML is escaped.
 pub fn render(
@@ -151,6 +152,9 @@ pub fn render(
             );
             (subject, text, html)
         }
+        EmailKind::ProviderTokenExpiring | EmailKind::ProviderReconnect => {
+            provider_email(kind, &to_html, token, base)
+        }
         EmailKind::NewDevice => {
             let subject = "New sign-in to your Dashtam account".to_owned();
             let url = format!("{base}/settings/sessions");
@@ -179,4 +183,50 @@ pub fn render(
             (subject, text, html)
         }
     }
+}
+
+/// The connection emails: "reconnect before it lapses" and "it lapsed, reconnect".
+fn provider_email(
+    kind: EmailKind,
+    to_html: &str,
+    detail: &str,
+    base: &str,
+) -> (String, String, String) {
+    let mut parts = detail.split('|');
+    let provider = parts
+        .next()
+        .filter(|p| !p.is_empty())
+        .unwrap_or("your provider");
+    let connection = parts.next().unwrap_or_default();
+    let expires = parts.next().unwrap_or_default();
+    let url = format!("{base}/connections?reconnect={}", url_encode(connection));
+    let (subject, lead) = if kind == EmailKind::ProviderTokenExpiring {
+        (
+            format!("Reconnect {provider} before {expires}"),
+            format!(
+                "Your {provider} connection stops working at {expires}: {provider} asks you \
+                 to approve Dashtam again every 7 days. Reconnect before then to keep your \
+                 accounts updating."
+            ),
+        )
+    } else {
+        (
+            format!("Reconnect {provider} to keep your accounts updating"),
+            format!(
+                "{provider} no longer accepts Dashtam's access to your accounts, so they \
+                 have stopped updating. Reconnect to resume."
+            ),
+        )
+    };
+    let text = format!("Hello,\n\n{lead}\n\nReconnect: {url}\n");
+    let html = page(
+        &subject,
+        &[
+            "Hello,".to_owned(),
+            html_escape(&lead),
+            link(&url, &format!("Reconnect {provider}")),
+            format!("This email was sent to {to_html}."),
+        ],
+    );
+    (subject, text, html)
 }

@@ -223,6 +223,19 @@ impl SnapshotRepository for MemoryStore {
         Ok(self.state()?.snapshots_of(account_id).next_back().cloned())
     }
 
+    async fn latest_at(
+        &self,
+        account_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<Option<BalanceSnapshot>, StoreError> {
+        Ok(self
+            .state()?
+            .snapshots_of(account_id)
+            .rev()
+            .find(|s| s.captured_at <= at)
+            .cloned())
+    }
+
     async fn range(
         &self,
         account_id: Uuid,

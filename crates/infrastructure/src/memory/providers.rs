@@ -105,6 +105,21 @@ impl ConnectionRepository for MemoryStore {
         list.sort_by_key(|c| c.id);
         Ok(list)
     }
+
+    /// What the DynamoDB index holds: every connection but pending and disconnected ones.
+    async fn list_scheduled(&self) -> Result<Vec<ProviderConnection>, StoreError> {
+        use dashtam_domain::providers::ConnectionStatus::{Disconnected, Pending};
+        let mut list: Vec<ProviderConnection> = self
+            .state()?
+            .providers
+            .connections
+            .values()
+            .filter(|c| !matches!(c.status, Pending | Disconnected))
+            .cloned()
+            .collect();
+        list.sort_by_key(|c| c.id);
+        Ok(list)
+    }
 }
 
 #[async_trait]

@@ -9,9 +9,11 @@ mod queue_metrics;
 mod redrive;
 mod retry;
 mod sqs;
+mod sync_queue;
 
 pub use envelope::{SOURCE, envelope, parse_envelope};
 pub use eventbridge::EventBridgePublisher;
 pub use queue_metrics::{SqsQueueMetrics, WatchedQueue};
 pub use redrive::redrive;
 pub use sqs::SqsPublisher;
+pub use sync_queue::SqsSyncQueue;

@@ -379,6 +379,121 @@ async fn a_poison_message_lands_in_the_dlq_and_is_redriven() {
     );
 }
 
+// ---------------------------------------------------------------- the sync queue
+
+/// Counts SQS operations (`X-Amz-Target`, e.g. `AmazonSQS.SendMessageBatch`).
+#[derive(Debug, Clone, Default)]
+struct SqsCalls(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl aws_sdk_sqs::config::Intercept for SqsCalls {
+    fn name(&self) -> &'static str {
+        "count-sqs-calls"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_sqs::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_sqs::config::RuntimeComponents,
+        _: &mut aws_sdk_sqs::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sqs::error::BoxError> {
+        let target = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or("?");
+        let op = target.rsplit('.').next().unwrap_or(target).to_owned();
+        self.0.lock().unwrap().push(op);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_round_goes_out_ten_messages_per_call_and_a_postponed_one_stays_invisible() {
+    use dashtam_domain::portfolio::{ScheduledSync, SyncQueue};
+    use dashtam_infrastructure::messaging::SqsSyncQueue;
+
+    let stack = provision_stack().await;
+    let url = stack.var("DASHTAM_SYNC_QUEUE_URL").to_owned();
+    let calls = SqsCalls::default();
+    let conf = aws_sdk_sqs::config::Builder::from(&stack.sdk)
+        .interceptor(calls.clone())
+        .build();
+    let queue = SqsSyncQueue::new(aws_sdk_sqs::Client::from_conf(conf), &url);
+    let messages: Vec<ScheduledSync> = (0..25)
+        .map(|_| ScheduledSync {
+            run_id: "2026-12-01T12Z".into(),
+            user_id: Uuid::now_v7(),
+            connection_id: Uuid::now_v7(),
+        })
+        .collect();
+    assert_eq!(queue.send(&messages).await.unwrap(), 25);
+    assert_eq!(
+        calls.0.lock().unwrap().clone(),
+        ["SendMessageBatch"; 3],
+        "ceil(25 / 10) calls"
+    );
+    let bodies = stack
+        .receive("DASHTAM_SYNC_QUEUE_URL", 25, Duration::from_secs(10))
+        .await;
+    let mut got: Vec<ScheduledSync> = bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    got.sort_by_key(|m| m.connection_id);
+    let mut want = messages.clone();
+    want.sort_by_key(|m| m.connection_id);
+    assert_eq!(got, want);
+
+    // A received message postponed by 30 s is not delivered again meanwhile.
+    queue.send(&messages[..1]).await.unwrap();
+    let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
+    let received = sqs
+        .receive_message()
+        .queue_url(&url)
+        .visibility_timeout(1)
+        .wait_time_seconds(2)
+        .send()
+        .await
+        .unwrap();
+    let handle = received.messages()[0].receipt_handle().unwrap().to_owned();
+    queue
+        .postpone(&handle, Duration::from_secs(30))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await; // past the receive's own 1 s
+    let again = sqs
+        .receive_message()
+        .queue_url(&url)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .unwrap();
+    assert!(again.messages().is_empty(), "still invisible");
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(
+            aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+        )
+        .send()
+        .await
+        .unwrap();
+    let in_flight = attributes
+        .attributes()
+        .and_then(|a| {
+            a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        })
+        .cloned();
+    assert_eq!(in_flight.as_deref(), Some("1"));
+    // A receipt SQS does not know is an error, not a silent success.
+    assert!(
+        queue
+            .postpone("not-a-receipt", Duration::from_secs(5))
+            .await
+            .is_err()
+    );
+}
+
 /// The uploads bucket: a presigned PUT works with no credentials, the object is read
 /// back whole (or refused by size), and its arrival is queued for the import worker.
 #[tokio::test]

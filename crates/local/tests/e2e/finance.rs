@@ -12,7 +12,7 @@ use crate::support::*;
 
 /// The form on the sandbox's consent page: its action and its fields, as a browser
 /// would submit it (the select keeps its first option, `investor`).
-fn consent_form(html: &str) -> (String, Vec<(String, String)>) {
+pub(crate) fn consent_form(html: &str) -> (String, Vec<(String, String)>) {
     let attr = |tag: &str, name: &str| -> Option<String> {
         let at = tag.find(&format!("{name}=\""))? + name.len() + 2;
         Some(tag[at..].split('"').next()?.replace("&amp;", "&"))
@@ -44,7 +44,7 @@ fn consent_form(html: &str) -> (String, Vec<(String, String)>) {
     (action, fields)
 }
 
-fn absolute(base: &str, location: &str) -> String {
+pub(crate) fn absolute(base: &str, location: &str) -> String {
     if location.starts_with("http") {
         location.to_owned()
     } else {

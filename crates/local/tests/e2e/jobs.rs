@@ -67,6 +67,10 @@ async fn the_timers_run_every_job_and_the_jobs_health_reads_the_emulated_queues(
             q("audit", "dead_letter"),
             q("email", "queue"),
             q("email", "dead_letter"),
+            q("sync", "queue"),
+            q("sync", "dead_letter"),
+            q("imports", "queue"),
+            q("imports", "dead_letter"),
         ]
     );
     for schedule in jobs["schedules"].as_array().unwrap() {

@@ -11,4 +11,5 @@ mod jobs;
 mod live;
 mod rate_limits;
 mod relay;
+mod scheduled;
 mod support;

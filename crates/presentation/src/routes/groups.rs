@@ -63,6 +63,7 @@ pub fn portfolio() -> Vec<Route> {
         p::transactions::routes(),
         p::holdings::routes(),
         p::balances::routes(),
+        p::overview::routes(),
     ])
 }
 

@@ -8,6 +8,18 @@ use dashtam_domain::platform::{
 };
 use serde_json::json;
 
+/// Every job's last run recorded ok, but `failed` (if any) recorded as failed.
+async fn record_all(app: &TestApp, failed: Option<Job>) {
+    for job in Job::ALL {
+        let outcome = if Some(job) == failed {
+            JobOutcome::Failed
+        } else {
+            JobOutcome::Ok
+        };
+        record(app, job, outcome).await;
+    }
+}
+
 async fn record(app: &TestApp, job: Job, outcome: JobOutcome) {
     let now = app.now();
     app.store
@@ -39,32 +51,41 @@ async fn admin_jobs_reports_queues_and_last_runs() {
     let app = TestApp::new();
     let admin = app.admin().await;
 
-    // Never ran: both schedules overdue, status degraded.
+    // Never ran: every schedule overdue, status degraded.
     let r = app.get("/api/v1/admin/jobs", Some(&admin.access)).await;
     r.expect(200);
     assert_eq!(r.body["status"], "degraded");
     let schedules = r.body["schedules"].as_array().unwrap();
-    assert_eq!(schedules.len(), 2);
+    assert_eq!(schedules.len(), 4);
     assert_eq!(schedules[0]["job"], "session-expiry");
     assert_eq!(schedules[0]["every_seconds"], 300);
     assert_eq!(schedules[0]["overdue"], true);
     assert!(schedules[0]["last_run"].is_null());
     assert_eq!(schedules[1]["job"], "cleanup");
     assert_eq!(schedules[1]["every_seconds"], 3600);
+    assert_eq!(schedules[2]["job"], "sync-dispatch");
+    assert_eq!(schedules[2]["every_seconds"], 6 * 3600);
+    assert_eq!(schedules[3]["job"], "token-care");
+    assert_eq!(schedules[3]["every_seconds"], 900);
 
     // In memory: the in-process channel and its "dead letters" (this harness publishes
     // to a recorder, so the channel stays empty).
     let queues = r.body["queues"].as_array().unwrap();
-    assert_eq!(queues.len(), 2);
+    assert_eq!(queues.len(), 4);
     assert_eq!(queues[0]["name"], "in-process");
+    // And the scheduled syncs' queue with its dead letters.
+    assert_eq!(
+        (queues[2]["name"].as_str(), queues[2]["role"].as_str()),
+        (Some("sync"), Some("queue"))
+    );
+    assert_eq!(queues[3]["role"], "dead_letter");
     assert_eq!(queues[0]["role"], "queue");
     assert_eq!(queues[1]["role"], "dead_letter");
     assert_eq!(queues[0]["visible"], 0);
     assert_eq!(queues[1]["visible"], 0);
     assert!(queues[0]["error"].is_null());
 
-    record(&app, Job::SessionExpiry, JobOutcome::Ok).await;
-    record(&app, Job::Cleanup, JobOutcome::Ok).await;
+    record_all(&app, None).await;
     let r = app.get("/api/v1/admin/jobs", Some(&admin.access)).await;
     assert_eq!(r.body["status"], "ok", "{}", r.body);
     // The admin's own events wait in the outbox (nothing relays here); none for long.
@@ -96,8 +117,7 @@ async fn public_health_jobs_answers_200_with_verdicts_only() {
     assert_eq!(r.body["schedules"], "degraded");
     assert_eq!(r.body["queues"], "ok");
 
-    record(&app, Job::SessionExpiry, JobOutcome::Ok).await;
-    record(&app, Job::Cleanup, JobOutcome::Failed).await;
+    record_all(&app, Some(Job::Cleanup)).await;
     let r = app.get("/health/jobs", None).await;
     assert_eq!(r.body["status"], "degraded");
     assert!(!r.text.contains("storage unavailable"), "no internals");
@@ -131,8 +151,7 @@ async fn public_health_jobs_answers_200_with_verdicts_only() {
 #[tokio::test]
 async fn an_event_waiting_over_a_minute_for_the_relay_degrades_the_health() {
     let app = TestApp::new();
-    record(&app, Job::SessionExpiry, JobOutcome::Ok).await;
-    record(&app, Job::Cleanup, JobOutcome::Ok).await;
+    record_all(&app, None).await;
     app.post(
         "/api/v1/users",
         None,

@@ -9,6 +9,7 @@ mod events;
 mod identity;
 mod imports;
 mod jobs;
+mod portfolio_overview;
 mod rate_limits;
 mod roles;
 mod store_faults;

@@ -1,7 +1,7 @@
 use dashtam_domain::platform::entities::{Job, JobOutcome, JobRun};
 
 use super::{NotifyExpiringSessions, PurgeExpired};
-use crate::{AppError, Ports};
+use crate::{AppError, Ports, portfolio::scheduled::DispatchSyncs, providers::jobs::CareForTokens};
 
 /// Runs one job and records the run (its outcome and counts) as the job's last run.
 pub struct RunJob {
@@ -16,6 +16,8 @@ impl RunJob {
         let result = match self.job {
             Job::SessionExpiry => NotifyExpiringSessions.execute(ports).await,
             Job::Cleanup => PurgeExpired.execute(ports).await,
+            Job::SyncDispatch => DispatchSyncs.execute(ports).await,
+            Job::TokenCare => CareForTokens.execute(ports).await,
         };
         let (outcome, counts, error) = match &result {
             Ok(counts) => (JobOutcome::Ok, counts.clone(), None),

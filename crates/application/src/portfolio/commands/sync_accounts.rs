@@ -6,7 +6,7 @@ use dashtam_domain::{
 use uuid::Uuid;
 
 use super::{
-    SyncReport,
+    SyncReport, SyncTrigger,
     provider_call::{SyncClaim, client_of, with_fresh_token},
     upsert_accounts::{Upsert, upsert_accounts},
 };
@@ -28,44 +28,64 @@ pub struct SyncAccounts {
 
 impl SyncAccounts {
     pub async fn execute(self, ports: &Ports) -> Result<SyncReport, AppError> {
-        let now = ports.clock.now();
-        let user_id = self.principal.user_id;
-        let mut connection = owned_connection(ports, user_id, self.connection_id).await?;
-        let claim = SyncClaim::take(
+        let mut connection =
+            owned_connection(ports, self.principal.user_id, self.connection_id).await?;
+        run(
             ports,
-            user_id,
-            format!("accounts#{}", connection.id),
+            &mut connection,
             self.force,
-            "Accounts",
+            &self.context,
+            SyncTrigger::User,
         )
-        .await?;
-        let mut events = EventBatch::new(&self.context, now);
+        .await
+    }
+}
+
+/// The account sync of `connection` (already found for its owner), on whoever's behalf.
+pub(crate) async fn run(
+    ports: &Ports,
+    connection: &mut ProviderConnection,
+    force: bool,
+    context: &EventContext,
+    trigger: SyncTrigger,
+) -> Result<SyncReport, AppError> {
+    let now = ports.clock.now();
+    let user_id = connection.user_id;
+    let claim = SyncClaim::take(
+        ports,
+        user_id,
+        format!("accounts#{}", connection.id),
+        force,
+        "Accounts",
+    )
+    .await?;
+    let mut events = EventBatch::new(context, now);
+    events.push(
+        Some(user_id),
+        EventPayload::AccountSyncAttempted {
+            connection_id: connection.id,
+        },
+    );
+    let result = sync(ports, connection, &mut events, trigger).await;
+    if let Err(e) = &result {
+        claim.release().await;
         events.push(
             Some(user_id),
-            EventPayload::AccountSyncAttempted {
+            EventPayload::AccountSyncFailed {
                 connection_id: connection.id,
+                error: e.to_string(),
             },
         );
-        let result = sync(ports, &mut connection, &mut events).await;
-        if let Err(e) = &result {
-            claim.release().await;
-            events.push(
-                Some(user_id),
-                EventPayload::AccountSyncFailed {
-                    connection_id: connection.id,
-                    error: e.to_string(),
-                },
-            );
-        }
-        events.append_to_outbox(ports).await;
-        result
     }
+    events.append_to_outbox(ports).await;
+    result
 }
 
 async fn sync(
     ports: &Ports,
     connection: &mut ProviderConnection,
     events: &mut EventBatch,
+    trigger: SyncTrigger,
 ) -> Result<SyncReport, AppError> {
     let client = client_of(ports, connection)?;
     let mut credentials = usable_credentials(ports, connection, events, false).await?;
@@ -102,7 +122,7 @@ async fn sync(
                 without_balance: &[],
                 sources: (
                     SnapshotSource::InitialConnection,
-                    SnapshotSource::AccountSync,
+                    trigger.source(SnapshotSource::AccountSync),
                 ),
                 succeeded: Some(&succeeded),
             };

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    SyncReport,
+    SyncReport, SyncTrigger,
     provider_call::{SyncClaim, client_of, with_fresh_token},
 };
 use crate::{
@@ -32,7 +32,6 @@ pub struct SyncHoldings {
 
 impl SyncHoldings {
     pub async fn execute(self, ports: &Ports) -> Result<SyncReport, AppError> {
-        let now = ports.clock.now();
         let user_id = self.principal.user_id;
         let account = owned_account(ports, user_id, self.account_id).await?;
         let mut connection = ports
@@ -41,35 +40,57 @@ impl SyncHoldings {
             .find(user_id, account.connection_id)
             .await?
             .ok_or_else(|| AppError::NotFound("The account's connection is gone".into()))?;
-        let claim = SyncClaim::take(
+        run(
             ports,
-            user_id,
-            format!("holdings#{}", account.id),
+            &mut connection,
+            &account,
             self.force,
-            "Holdings",
+            &self.context,
+            SyncTrigger::User,
         )
-        .await?;
-        let mut events = EventBatch::new(&self.context, now);
+        .await
+    }
+}
+
+/// The holdings sync of `account` through `connection` (its own), on whoever's behalf.
+pub(crate) async fn run(
+    ports: &Ports,
+    connection: &mut ProviderConnection,
+    account: &Account,
+    force: bool,
+    context: &EventContext,
+    trigger: SyncTrigger,
+) -> Result<SyncReport, AppError> {
+    let now = ports.clock.now();
+    let user_id = account.user_id;
+    let claim = SyncClaim::take(
+        ports,
+        user_id,
+        format!("holdings#{}", account.id),
+        force,
+        "Holdings",
+    )
+    .await?;
+    let mut events = EventBatch::new(context, now);
+    events.push(
+        Some(user_id),
+        EventPayload::HoldingsSyncAttempted {
+            account_id: account.id,
+        },
+    );
+    let result = sync(ports, connection, account, &mut events, trigger).await;
+    if let Err(e) = &result {
+        claim.release().await;
         events.push(
             Some(user_id),
-            EventPayload::HoldingsSyncAttempted {
+            EventPayload::HoldingsSyncFailed {
                 account_id: account.id,
+                error: e.to_string(),
             },
         );
-        let result = sync(ports, &mut connection, &account, &mut events).await;
-        if let Err(e) = &result {
-            claim.release().await;
-            events.push(
-                Some(user_id),
-                EventPayload::HoldingsSyncFailed {
-                    account_id: account.id,
-                    error: e.to_string(),
-                },
-            );
-        }
-        events.append_to_outbox(ports).await;
-        result
     }
+    events.append_to_outbox(ports).await;
+    result
 }
 
 async fn sync(
@@ -77,6 +98,7 @@ async fn sync(
     connection: &mut ProviderConnection,
     account: &Account,
     events: &mut EventBatch,
+    trigger: SyncTrigger,
 ) -> Result<SyncReport, AppError> {
     let client = client_of(ports, connection)?;
     let mut credentials = usable_credentials(ports, connection, events, false).await?;
@@ -102,7 +124,7 @@ async fn sync(
                     .map_err(AppError::from)?
                     .ok_or_else(|| AppError::NotFound("Account not found".into()))?;
             }
-            commit(ports, &account, &reported, events).await
+            commit(ports, &account, &reported, events, trigger).await
         },
         AppError::Conflict("Another holdings sync of this account is running; try again.".into())
     )
@@ -113,6 +135,7 @@ async fn commit(
     account: &Account,
     reported: &[ProviderHolding],
     events: &mut EventBatch,
+    trigger: SyncTrigger,
 ) -> Result<SyncReport, Attempt<AppError>> {
     let now = ports.clock.now();
     let user_id = account.user_id;
@@ -170,7 +193,7 @@ async fn commit(
         Uuid::now_v7(),
         account,
         Some(holdings_value),
-        SnapshotSource::HoldingsSync,
+        trigger.source(SnapshotSource::HoldingsSync),
         previous.as_ref(),
         now,
     );

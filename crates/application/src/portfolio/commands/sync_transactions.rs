@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// The default window: the last 30 days.
-const DEFAULT_DAYS: i64 = 30;
+pub(crate) const DEFAULT_DAYS: i64 = 30;
 
 /// Syncs transactions of one account or of every active account of a connection:
 /// insert-only, deduplicated on the provider's id, so repeating it creates nothing twice.
@@ -68,34 +68,56 @@ impl SyncTransactions {
                 .filter(|a| a.connection_id == connection.id && a.is_active)
                 .collect(),
         };
-        let mut events = EventBatch::new(&self.context, now);
-        events.push(
-            Some(user_id),
-            EventPayload::TransactionSyncAttempted {
-                connection_id: connection.id,
-                account_id: self.account_id,
-            },
-        );
         let window = DateWindow { start, end };
-        let result = sync(ports, &mut connection, &accounts, window, &mut events).await;
-        let payload = match &result {
-            Ok(report) => EventPayload::TransactionSyncSucceeded {
-                connection_id: connection.id,
-                account_id: self.account_id,
-                transaction_count: report.created + report.unchanged,
-                created: report.created,
-                unchanged: report.unchanged,
-            },
-            Err(e) => EventPayload::TransactionSyncFailed {
-                connection_id: connection.id,
-                account_id: self.account_id,
-                error: e.to_string(),
-            },
-        };
-        events.push(Some(user_id), payload);
-        events.append_to_outbox(ports).await;
-        result
+        run(
+            ports,
+            &mut connection,
+            &accounts,
+            self.account_id,
+            window,
+            &self.context,
+        )
+        .await
     }
+}
+
+/// The transaction sync of `accounts` (of `connection`, `account_id` when the caller named
+/// one) over `window`, on whoever's behalf.
+pub(crate) async fn run(
+    ports: &Ports,
+    connection: &mut ProviderConnection,
+    accounts: &[Account],
+    account_id: Option<Uuid>,
+    window: DateWindow,
+    context: &EventContext,
+) -> Result<SyncReport, AppError> {
+    let user_id = connection.user_id;
+    let mut events = EventBatch::new(context, ports.clock.now());
+    events.push(
+        Some(user_id),
+        EventPayload::TransactionSyncAttempted {
+            connection_id: connection.id,
+            account_id,
+        },
+    );
+    let result = sync(ports, connection, accounts, window, &mut events).await;
+    let payload = match &result {
+        Ok(report) => EventPayload::TransactionSyncSucceeded {
+            connection_id: connection.id,
+            account_id,
+            transaction_count: report.created + report.unchanged,
+            created: report.created,
+            unchanged: report.unchanged,
+        },
+        Err(e) => EventPayload::TransactionSyncFailed {
+            connection_id: connection.id,
+            account_id,
+            error: e.to_string(),
+        },
+    };
+    events.push(Some(user_id), payload);
+    events.append_to_outbox(ports).await;
+    result
 }
 
 async fn sync(

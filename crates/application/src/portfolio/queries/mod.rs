@@ -1,5 +1,7 @@
 mod accounts;
 mod holdings;
+mod net_worth_history;
+mod portfolio_summary;
 mod snapshots;
 mod transactions;
 
@@ -10,6 +12,8 @@ use rust_decimal::Decimal;
 
 pub use accounts::{AccountList, GetAccount, ListAccounts};
 pub use holdings::{HoldingList, ListHoldings};
+pub use net_worth_history::{MAX_RANGE_MONTHS, NetWorthHistory, NetWorthSeries};
+pub use portfolio_summary::{CurrencySummary, PortfolioSummary, Summary, Totals};
 pub use snapshots::{BalanceHistory, LatestSnapshots, SnapshotHistory, SnapshotList};
 pub use transactions::{GetTransaction, ListTransactions, TransactionList};
 

@@ -11,15 +11,34 @@ pub enum Job {
     SessionExpiry,
     #[serde(rename = "cleanup")]
     Cleanup,
+    /// Fans the scheduled sync out: one queue message per active connection.
+    #[serde(rename = "sync-dispatch")]
+    SyncDispatch,
+    /// Refreshes provider access tokens ahead of time and warns of lapsing grants.
+    #[serde(rename = "token-care")]
+    TokenCare,
 }
 
 impl Job {
-    pub const ALL: [Job; 2] = [Job::SessionExpiry, Job::Cleanup];
+    pub const ALL: [Job; 4] = [
+        Job::SessionExpiry,
+        Job::Cleanup,
+        Job::SyncDispatch,
+        Job::TokenCare,
+    ];
+
+    /// The jobs of the financial half (run by the provider-jobs function, which holds the
+    /// provider secrets and the sync queue); the others belong to the scheduler function.
+    pub fn is_financial(self) -> bool {
+        matches!(self, Self::SyncDispatch | Self::TokenCare)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SessionExpiry => "session-expiry",
             Self::Cleanup => "cleanup",
+            Self::SyncDispatch => "sync-dispatch",
+            Self::TokenCare => "token-care",
         }
     }
 
@@ -32,6 +51,10 @@ impl Job {
         match self {
             Self::SessionExpiry => Duration::minutes(5),
             Self::Cleanup => Duration::hours(1),
+            // template.yaml's SyncSchedule default; a longer configured period reports the
+            // job overdue after twice this.
+            Self::SyncDispatch => Duration::hours(6),
+            Self::TokenCare => Duration::minutes(15),
         }
     }
 

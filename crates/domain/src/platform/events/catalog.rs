@@ -167,8 +167,12 @@ events! {
         => Provider, "provider_token_refresh", Attempted, audit true, email None, stream None;
     ProviderTokenRefreshSucceeded { connection_id: Uuid, provider_slug: String, expires_at: DateTime<Utc> }
         => Provider, "provider_token_refresh", Succeeded, audit true, email None, stream Some("provider.token.refreshed");
+    // The email consumer mails only the refusals (`needs_reauth: true`): a reconnect link.
     ProviderTokenRefreshFailed { connection_id: Uuid, provider_slug: String, reason: String, needs_reauth: bool }
-        => Provider, "provider_token_refresh", Failed, audit true, email None, stream Some("provider.token.failed");
+        => Provider, "provider_token_refresh", Failed, audit true, email Some(EmailKind::ProviderReconnect), stream Some("provider.token.failed");
+    // Emitted by token care once per grant, with the connection's notice mark.
+    ProviderTokenExpiring { connection_id: Uuid, provider_slug: String, expires_at: DateTime<Utc> }
+        => Provider, "provider_token_expiry", Operational, audit true, email Some(EmailKind::ProviderTokenExpiring), stream Some("provider.token.expiring");
 
     // Data syncs.
     AccountSyncAttempted { connection_id: Uuid }

@@ -32,6 +32,10 @@ pub enum EmailKind {
     PasswordChanged,
     /// A session from a device the user had not used before.
     NewDevice,
+    /// A provider grant lapses within a day: reconnect before it does.
+    ProviderTokenExpiring,
+    /// A provider refused the grant: reconnect to resume syncing.
+    ProviderReconnect,
 }
 
 /// What a client of the live stream can follow: the first segment of each live-stream

@@ -13,9 +13,10 @@ use uuid::Uuid;
 
 use super::{
     chunks::{Group, commit_chunked},
-    connections::{OwnerItem, save_connection_put},
+    connections::save_connection_put,
     expr::{Expr, QuerySpec, rewrite},
     keys::{ACCOUNT_GSI1SK, ACCOUNT_SK_PREFIX, account_pk, account_sk, key, user_pk},
+    owner::owner_by_gsi1,
     snapshots::snapshot_put,
     table::{Table, to_item},
 };
@@ -118,22 +119,13 @@ impl AccountRepository for DynamoAccountRepository {
     }
 
     async fn owner_of(&self, account_id: Uuid) -> Result<Option<Uuid>, StoreError> {
-        let found: Vec<OwnerItem> = self
-            .table
-            .query(
-                "account owner",
-                QuerySpec {
-                    index: Some("GSI1"),
-                    key_condition: "GSI1PK = :pk AND GSI1SK = :sk",
-                    expr: Expr::new()
-                        .s(":pk", account_pk(account_id))
-                        .s(":sk", ACCOUNT_GSI1SK),
-                    forward: true,
-                    limit: Some(1),
-                },
-            )
-            .await?;
-        Ok(found.first().map(|o| o.user_id))
+        owner_by_gsi1(
+            &self.table,
+            "account owner",
+            account_pk(account_id),
+            ACCOUNT_GSI1SK,
+        )
+        .await
     }
 
     /// Request order: creates (marker + item), updates, snapshots, then the connection

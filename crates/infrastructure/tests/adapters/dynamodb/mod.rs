@@ -13,6 +13,7 @@ mod outbox;
 mod processed;
 mod rate_limits;
 mod refresh_rotation;
+mod scheduled;
 mod security_config;
 mod sessions;
 mod snapshots;

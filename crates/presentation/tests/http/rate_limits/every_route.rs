@@ -115,6 +115,8 @@ async fn every_route_has_its_policy() {
             "/api/v1/accounts/{id}/balance-snapshots",
             Policy::ApiRead,
         ),
+        ("get", "/api/v1/portfolio/net-worth", Policy::ApiRead),
+        ("get", "/api/v1/portfolio/summary", Policy::ApiRead),
         ("post", "/api/v1/imports", Policy::ApiWrite),
         ("get", "/api/v1/imports/formats", Policy::ApiRead),
         ("get", "/api/v1/imports/{import_id}", Policy::ApiRead),
