@@ -93,7 +93,7 @@ fn run(mut command: Command) -> Result<Measured, BoxError> {
 }
 
 /// A `/proc/self/status` figure in KiB (`VmHWM:` is the peak); `None` off Linux.
-fn rss_kib(field: &str) -> Option<u64> {
+pub fn rss_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()

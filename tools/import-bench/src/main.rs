@@ -1,14 +1,25 @@
-//! Import parse benchmark: a generated OFX of N transactions (1.x SGML and 2.x XML) and
-//! a Chase checking CSV of the same rows, parsed by `FileStatementParser` and, in the
-//! same run, by Python's `ofxtools` (the OFX files) and `csv` module (the CSV), each parse
-//! in a child process of its own so that its peak RSS is its own.
+//! Import benchmark: a generated OFX of N transactions (1.x SGML and 2.x XML) and a
+//! Chase checking CSV of the same rows.
 //!
-//! `cargo run --release -p dashtam-import-bench [-- --transactions N --rounds R
-//! --python PATH --keep DIR]`, or `scripts/import-bench.sh`, which first installs the
-//! pinned ofxtools (`tools/import-bench/requirements.txt`) into the repo's `.venv`.
+//! - The parse (default): `FileStatementParser` and, in the same run, Python's `ofxtools`
+//!   (the OFX files) and `csv` module (the CSV), each parse in a child process of its own
+//!   so that its peak RSS is its own ([`parse`]).
+//! - `--import`: the whole import through the emulated DynamoDB ([`import`]), each
+//!   import in a child of its own, against a bare BatchWriteItem loop.
+//!
+//! `scripts/import-bench.sh [--import] [--transactions N --rounds R --formats qfx,csv
+//! --python PATH --keep DIR]`, which builds the tool with the `bench-tools` profile and,
+//! for the parse, first installs the pinned ofxtools
+//! (`tools/import-bench/requirements.txt`) into the repo's `.venv`.
 
+// The baseline is sync-bench's own (one BatchWriteItem loop for both benches).
+#[path = "../../sync-bench/src/baseline.rs"]
+mod baseline;
+mod calls;
 mod child;
 mod generate;
+mod import;
+mod import_child;
 mod parse;
 
 use std::{
@@ -16,9 +27,15 @@ use std::{
     process::ExitCode,
 };
 
+use dashtam_domain::imports::FileFormat;
+
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 struct Args {
+    /// The whole import through the emulator instead of the parse.
+    import: bool,
+    /// What `--import` imports: `qfx` (the SGML file), `ofx` (the XML one), `csv`.
+    formats: Vec<FileFormat>,
     transactions: usize,
     rounds: usize,
     seed: u64,
@@ -32,6 +49,8 @@ fn root() -> PathBuf {
 
 fn args(raw: &[String]) -> Result<Args, String> {
     let mut args = Args {
+        import: false,
+        formats: vec![FileFormat::Qfx, FileFormat::Csv],
         transactions: 50_000,
         rounds: 3,
         seed: 20_241_231,
@@ -40,6 +59,10 @@ fn args(raw: &[String]) -> Result<Args, String> {
     };
     let mut it = raw.iter();
     while let Some(flag) = it.next() {
+        if flag == "--import" {
+            args.import = true;
+            continue;
+        }
         let value = it.next().ok_or_else(|| format!("{flag} wants a value"))?;
         let number = || value.parse::<usize>().ok().filter(|n| *n > 0);
         match flag.as_str() {
@@ -48,10 +71,18 @@ fn args(raw: &[String]) -> Result<Args, String> {
             "--seed" => args.seed = value.parse().map_err(|_| "--seed N")?,
             "--python" => args.python = PathBuf::from(value),
             "--keep" => args.dir = PathBuf::from(value),
+            "--formats" => {
+                args.formats = value
+                    .split(',')
+                    .map(|f| FileFormat::parse(f.trim()))
+                    .collect::<Option<Vec<_>>>()
+                    .filter(|f| !f.is_empty())
+                    .ok_or("--formats wants a list of qfx, ofx and csv")?;
+            }
             _ => {
                 return Err(format!(
-                    "usage: dashtam-import-bench [--transactions N] [--rounds N] [--seed N] \
-                     [--python PATH] [--keep DIR]; got {flag}"
+                    "usage: dashtam-import-bench [--import] [--transactions N] [--rounds N] \
+                     [--seed N] [--formats qfx,ofx,csv] [--python PATH] [--keep DIR]; got {flag}"
                 ));
             }
         }
@@ -63,6 +94,8 @@ fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let result = match raw.as_slice() {
         [flag, format, path] if flag == child::FLAG => child::parse_here(format, path),
+        [flag, format, path, endpoint, table] if flag == import_child::FLAG => runtime()
+            .and_then(|rt| rt.block_on(import_child::import_here(format, path, endpoint, table))),
         _ => args(&raw).map_err(BoxError::from).and_then(|a| run(&a)),
     };
     match result {
@@ -74,8 +107,14 @@ fn main() -> ExitCode {
     }
 }
 
+fn runtime() -> Result<tokio::runtime::Runtime, BoxError> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
 fn run(args: &Args) -> Result<(), BoxError> {
-    if !args.python.exists() {
+    if !args.import && !args.python.exists() {
         return Err(format!(
             "no Python at {} (scripts/import-bench.sh installs ofxtools into .venv; or pass \
              --python)",
@@ -95,6 +134,34 @@ fn run(args: &Args) -> Result<(), BoxError> {
     std::fs::write(&files.xml, generate::ofx(&txns, true))?;
     std::fs::write(&files.csv, generate::chase_csv(&txns))?;
     drop(txns);
+    if args.import {
+        let cases: Vec<import::ImportCase<'_>> = args
+            .formats
+            .iter()
+            .map(|&format| match format {
+                FileFormat::Qfx => import::ImportCase {
+                    what: "OFX 1.x SGML",
+                    format,
+                    path: &files.sgml,
+                },
+                FileFormat::Ofx => import::ImportCase {
+                    what: "OFX 2.x XML",
+                    format,
+                    path: &files.xml,
+                },
+                FileFormat::Csv => import::ImportCase {
+                    what: "Chase CSV",
+                    format,
+                    path: &files.csv,
+                },
+            })
+            .collect();
+        return if runtime()?.block_on(import::run(&cases, args.transactions))? {
+            Ok(())
+        } else {
+            Err("a goal was not met".into())
+        };
+    }
     println!(
         "import parse benchmark: {} transactions (seed {}), {} interleaved rounds",
         args.transactions, args.seed, args.rounds
