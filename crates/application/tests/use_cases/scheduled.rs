@@ -55,10 +55,23 @@ async fn a_round_sends_one_message_per_active_connection_and_counts_the_skipped(
     let (_bob, b) = f.schwab("bob@example.com").await;
     let (cy, c) = f.schwab("cy@example.com").await;
     expire(&f, cy.user_id, c.id).await;
+    // A statement-file connection (active, no API to call) is not synced.
+    let files = dashtam_domain::providers::ProviderConnection::file_import(
+        Uuid::now_v7(),
+        ada.user_id,
+        f.clock.now(),
+    );
+    f.ports
+        .providers
+        .connections
+        .create(&files, &[])
+        .await
+        .unwrap();
     let counts = dispatch(&f).await;
-    assert_eq!(counts["connections"], 3);
+    assert_eq!(counts["connections"], 4);
     assert_eq!(counts["enqueued"], 2);
     assert_eq!(counts["skipped_expired"], 1);
+    assert_eq!(counts["skipped_file_import"], 1);
     assert_eq!(counts["skipped_revoked"] + counts["skipped_failed"], 0);
     let sent = f.sync_queue.receive(100);
     let mut ids: Vec<Uuid> = sent.iter().map(|(_, m)| m.connection_id).collect();
@@ -73,6 +86,7 @@ async fn a_round_sends_one_message_per_active_connection_and_counts_the_skipped(
     f.clock.advance(Span::days(8));
     let counts = dispatch(&f).await;
     assert_eq!((counts["enqueued"], counts["skipped_expired"]), (0, 3));
+    assert_eq!(counts["skipped_file_import"], 1);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use dashtam_domain::{
     portfolio::ScheduledSync,
-    providers::{ConnectionStatus, ProviderConnection},
+    providers::{ConnectionStatus, CredentialType, ProviderConnection},
 };
 
 use crate::{AppError, Ports, platform::jobs::Counts};
@@ -30,6 +30,7 @@ impl DispatchSyncs {
             ("skipped_expired".to_owned(), 0),
             ("skipped_failed".to_owned(), 0),
             ("skipped_revoked".to_owned(), 0),
+            ("skipped_file_import".to_owned(), 0),
         ]);
         let mut messages = Vec::new();
         for c in &connections {
@@ -52,6 +53,10 @@ impl DispatchSyncs {
 /// Why a round does not sync this connection, if it does not.
 pub(crate) fn skip_reason(c: &ProviderConnection, now: DateTime<Utc>) -> Option<&'static str> {
     use ConnectionStatus::*;
+    if c.provider_slug.info().credential_type == CredentialType::FileImport {
+        // Statement files come when the user imports them: there is nothing to fetch.
+        return Some("file_import");
+    }
     match c.status {
         Active if c.needs_reauthentication(now) => Some("expired"),
         Active if !c.is_connected() => Some("failed"),
