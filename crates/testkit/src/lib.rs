@@ -29,6 +29,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub use aws_config::SdkConfig;
+pub use calls::DynamoCalls;
+
+mod calls;
 
 /// Set to an emulator's URL to use it instead of starting one.
 pub const ENDPOINT_ENV: &str = "DASHTAM_TEST_AWS_ENDPOINT";

@@ -3,14 +3,8 @@
 //! and OAuth against the sandbox child, AES-GCM sealing the credentials, and the timing
 //! decorators around the provider fetch and the transaction repository.
 
-use std::{
-    collections::BTreeMap,
-    sync::{Arc, Mutex},
-};
+use std::sync::Arc;
 
-use aws_sdk_dynamodb::config::{
-    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
-};
 use dashtam_application::{IdentitySettings, ImportPorts, PlatformPorts, Ports, ProviderSettings};
 use dashtam_container::{
     ProviderClients, identity_over_table, platform_over_table, portfolio_over_table,
@@ -28,50 +22,11 @@ use crate::timed::{Phases, TimedProvider, TimedTransactions};
 
 pub const REDIRECT_URI: &str = "http://127.0.0.1/oauth/schwab/callback";
 
-/// DynamoDB calls by operation (`X-Amz-Target`'s last part, e.g. `TransactWriteItems`).
-#[derive(Debug, Clone, Default)]
-pub struct Calls(Arc<Mutex<BTreeMap<String, u64>>>);
-
-impl Intercept for Calls {
-    fn name(&self) -> &'static str {
-        "count-dynamodb-calls"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let target = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .unwrap_or("?");
-        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
-        if let Ok(mut calls) = self.0.lock() {
-            *calls.entry(operation).or_default() += 1;
-        }
-        Ok(())
-    }
-}
-
-impl Calls {
-    /// The calls since the last `take`, and resets.
-    pub fn take(&self) -> BTreeMap<String, u64> {
-        self.0
-            .lock()
-            .map(|mut c| std::mem::take(&mut *c))
-            .unwrap_or_default()
-    }
-}
+pub use dashtam_testkit::DynamoCalls as Calls;
 
 /// A DynamoDB client for the stack whose every call `calls` counts.
 pub fn counted_client(sdk: &dashtam_testkit::SdkConfig, calls: &Calls) -> aws_sdk_dynamodb::Client {
-    let conf = aws_sdk_dynamodb::config::Builder::from(sdk)
-        .interceptor(calls.clone())
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(conf)
+    calls.client(sdk)
 }
 
 /// Every port the flow needs over `table`, the providers pointed at `schwab_base`.
